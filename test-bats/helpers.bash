@@ -1,0 +1,122 @@
+# Shared set-up for the installer's shell tests: a test mirror per file, a fresh
+# CARAPACE_HOME and HOME per test, and a PATH ("toolbox") holding only the
+# commands a bare system has -- never python -- so that the script runs as it
+# would on a user's machine.
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+SCRIPT=$REPO/scripts/install-skypilot.sh
+load "$REPO/node_modules/bats-support/load"
+load "$REPO/node_modules/bats-assert/load"
+
+# One line of the script's grammar (README, "Output").
+LINE_GRAMMAR='^\[carapace\] (checking|downloading|installing|verifying|complete|error)( [0-9]{1,3}%)?( code=[a-z-]+)?: .+$'
+
+TOOLBOX_COMMANDS="sh dash uname date mkdir rm mv cp cat sed grep tr wc tail head df touch sleep mkfifo chmod env
+tar gzip curl wget sha256sum shasum openssl stat ln ls rmdir dirname basename id ps readlink find ldd getconf"
+
+# make_toolbox DIR [COMMAND...]: DIR gets links to the toolbox commands, minus the ones named.
+make_toolbox() {
+    local dir=$1 cmd path
+    shift
+    mkdir -p "$dir"
+    for cmd in $TOOLBOX_COMMANDS; do
+        case " $* " in *" $cmd "*) continue ;; esac
+        path=$(PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin command -v "$cmd") || continue
+        ln -sf "$path" "$dir/$cmd"
+    done
+}
+
+# require_tool NAME: skip loudly when a tool is missing, or fail when CI requires every suite.
+require_tool() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ -n "${CARAPACE_REQUIRE_ALL:-}" ]; then
+        fail "$1 is required (CARAPACE_REQUIRE_ALL is set) but not installed"
+    fi
+    skip "$1 is not installed"
+}
+
+mirror_start() {
+    node --import tsx "$REPO/test/mirror/main.ts" --url-file "$BATS_FILE_TMPDIR/mirror.url" \
+        >"$BATS_FILE_TMPDIR/mirror.log" 2>&1 3>&- &
+    echo $! >"$BATS_FILE_TMPDIR/mirror.pid"
+    local tries=0
+    until [ -s "$BATS_FILE_TMPDIR/mirror.url" ]; do
+        tries=$((tries + 1))
+        [ "$tries" -lt 100 ] || { cat "$BATS_FILE_TMPDIR/mirror.log" >&2; return 1; }
+        sleep 0.1
+    done
+}
+
+mirror_url() {
+    cat "$BATS_FILE_TMPDIR/mirror.url"
+}
+
+mirror_stop() {
+    [ -f "$BATS_FILE_TMPDIR/mirror.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/mirror.pid")" 2>/dev/null
+    return 0
+}
+
+# mirror_faults JSON: e.g. '[{"match":"tar.gz","kind":"500","count":1}]'
+mirror_faults() {
+    curl -sSf -X PUT --data "$1" "$(mirror_url)/__control/faults"
+}
+
+mirror_requests() {
+    curl -sSf "$(mirror_url)/__control/requests"
+}
+
+common_setup_file() {
+    mirror_start
+    make_toolbox "$BATS_FILE_TMPDIR/toolbox"
+}
+
+common_setup() {
+    curl -sSf -X POST "$(mirror_url)/__control/reset"
+    TOOLBOX=$BATS_FILE_TMPDIR/toolbox
+    USER_HOME=$BATS_TEST_TMPDIR/user
+    CARAPACE_DIR=$BATS_TEST_TMPDIR/user/.carapace
+    RECORDS=$BATS_TEST_TMPDIR/uv-runs
+    mkdir -p "$USER_HOME" "$BATS_TEST_TMPDIR/tmp"
+    # Extra settings for one test: INSTALLER_ENV+=(NAME=value)
+    INSTALLER_ENV=()
+}
+
+# installer [ARGS...]: run the script under dash with a clean environment.
+installer() {
+    env -i HOME="$USER_HOME" PATH="$TOOLBOX" TMPDIR="$BATS_TEST_TMPDIR/tmp" \
+        CARAPACE_UV_MIRROR="$(mirror_url)/uv" UV_DEFAULT_INDEX="$(mirror_url)/simple" \
+        STANDIN_RECORD_DIR="$RECORDS" "${INSTALLER_ENV[@]}" \
+        dash "$SCRIPT" "$@"
+}
+
+# How many times `uv tool install` ran.
+uv_install_count() {
+    if [ -d "$RECORDS" ]; then
+        find "$RECORDS" -name 'uv-run.*' | wc -l | tr -d ' '
+    else
+        echo 0
+    fi
+}
+
+# Every stdout line must be one event of the grammar.
+assert_grammar() {
+    local line
+    while IFS= read -r line; do
+        [[ $line =~ $LINE_GRAMMAR ]] || fail "line outside the grammar: '$line'"
+    done <<<"$output"
+}
+
+# The phases of the output, in order, with repeats folded.
+phases() {
+    printf '%s\n' "$output" | sed -n 's/^\[carapace\] \([a-z]*\).*/\1/p' | uniq | tr '\n' ' '
+}
+
+# wait_for_line FILE PATTERN [SECONDS]
+wait_for_line() {
+    local tries=0 limit=$((${3:-20} * 10))
+    until grep -q -- "$2" "$1" 2>/dev/null; do
+        tries=$((tries + 1))
+        [ "$tries" -lt "$limit" ] || fail "no line matching '$2' in $1 after ${3:-20}s: $(cat "$1")"
+        sleep 0.1
+    done
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/env bats
+# The installer's normal paths: fresh install, fast path, status, force, uninstall, PATH fallback.
+
+setup_file() {
+    load helpers
+    common_setup_file
+}
+
+teardown_file() {
+    load helpers
+    mirror_stop
+}
+
+setup() {
+    load helpers
+    common_setup
+}
+
+@test "a fresh install goes checking, downloading, verifying, installing, verifying, complete" {
+    run installer
+    assert_success
+    assert_grammar
+    assert_equal "$(phases)" "checking downloading verifying installing verifying complete "
+    assert_line --index 0 "[carapace] checking: Checking this system and $CARAPACE_DIR"
+    assert_line --partial "[carapace] downloading: Downloading package manager (uv 0.12.5 for x86_64-unknown-linux-gnu)"
+    assert_line --regexp '^\[carapace\] downloading 100%: Downloading package manager: [0-9.]+ of [0-9.]+ MB$'
+    assert_line "[carapace] installing: Installing cloud tools (skypilot-nightly[aws] with Python 3.12)..."
+    # uv's own stderr, relayed line by line
+    assert_line "[carapace] installing: Resolved 112 packages in 41ms"
+    assert_line "[carapace] installing: Installed 1 executable: sky"
+    refute_line --partial "is not on your PATH"
+    assert_equal "${lines[-1]}" "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
+    run "$CARAPACE_DIR/tools/bin/sky" --version
+    assert_output "skypilot, version 1.0.0.dev20261120"
+}
+
+@test "the marker holds the install's facts and is written last" {
+    run installer
+    assert_success
+    run node -e '
+        const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        for (const k of ["uv_version","sky_version","spec","python","platform","installed_at","installer_version"])
+            if (!m[k]) throw new Error("missing " + k);
+        console.log([m.uv_version, m.sky_version, m.spec, m.python, m.platform].join(" "));
+        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(m.installed_at)) throw new Error("installed_at " + m.installed_at);
+    ' "$CARAPACE_DIR/install.json"
+    assert_success
+    assert_output "0.12.5 1.0.0.dev20261120 skypilot-nightly[aws] 3.12 x86_64-unknown-linux-gnu"
+    # written last: nothing the install made is newer than the marker
+    run find "$CARAPACE_DIR" -newer "$CARAPACE_DIR/install.json" -not -path "*/logs/*" -not -type d
+    assert_output ""
+    assert [ ! -e "$CARAPACE_DIR/install.lock" ]
+    assert [ ! -e "$CARAPACE_DIR/staging" ]
+}
+
+@test "the fast path prints one complete line and runs neither uv nor sky" {
+    installer >/dev/null
+    rm -rf "$RECORDS"
+    chmod -x "$CARAPACE_DIR/uv/uv"
+    # a sky that would leave a trace if it were run
+    printf '#!/bin/sh\ntouch "%s/sky-ran"\necho "skypilot, version 9"\n' "$BATS_TEST_TMPDIR" >"$CARAPACE_DIR/tools/envs/skypilot-nightly/bin/sky"
+    INSTALLER_ENV+=(CARAPACE_UV_MIRROR=http://127.0.0.1:9/unreachable)
+    run installer
+    assert_success
+    assert_output "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
+    assert [ ! -e "$BATS_TEST_TMPDIR/sky-ran" ]
+    assert_equal "$(uv_install_count)" 0
+}
+
+@test "the uv archive's entries do not keep the CI runner's owner when run as root" {
+    [ "$(id -u)" = 0 ] || skip "only meaningful as root"
+    run installer
+    assert_success
+    assert_equal "$(stat -c %u:%g "$CARAPACE_DIR/uv/uv")" "0:0"
+}
+
+@test "--status says not installed (exit 1) and then installed, managed (exit 0)" {
+    run installer --status
+    assert_failure 1
+    assert_grammar
+    assert_line "[carapace] checking: Carapace folder: $CARAPACE_DIR"
+    assert_line "[carapace] checking: SkyPilot is not installed (run the installer to install it)"
+    assert [ ! -e "$CARAPACE_DIR" ]
+    installer >/dev/null
+    run installer --status
+    assert_success
+    assert_grammar
+    assert_line --regexp "^\[carapace\] checking: uv: 0\.12\.5; Python: 3\.12; installed at "
+    assert_line "[carapace] complete: SkyPilot 1.0.0.dev20261120 is installed, managed by Carapace, at $CARAPACE_DIR/tools/bin/sky"
+    assert_equal "$(mirror_requests | grep -o '"path"' | wc -l)" 4 # sidecar, archive, index page, package: none from --status
+}
+
+@test "--status reports an unfinished install as not installed" {
+    installer >/dev/null
+    rm "$CARAPACE_DIR/install.json"
+    run installer --status
+    assert_failure 1
+    assert_line --partial "a previous installation did not finish"
+}
+
+@test "--force reinstalls over a working install and rewrites the marker" {
+    installer >/dev/null
+    before=$(cat "$CARAPACE_DIR/install.json")
+    sleep 1
+    run installer --force
+    assert_success
+    assert_line "[carapace] installing: Installed 1 executable: sky"
+    assert_equal "$(uv_install_count)" 2
+    grep -q -- '--force' "$RECORDS"/uv-run.* || fail "uv was not asked to --force"
+    refute [ "$before" = "$(cat "$CARAPACE_DIR/install.json")" ]
+}
+
+@test "a second run without --force reuses uv and the marker" {
+    installer >/dev/null
+    run installer
+    assert_success
+    assert_equal "${#lines[@]}" 1
+    assert_equal "$(uv_install_count)" 1
+}
+
+@test "a missing marker with a tool environment on disk is repaired with uv --force, reusing uv" {
+    installer >/dev/null
+    rm "$CARAPACE_DIR/install.json"
+    run installer
+    assert_success
+    assert_line "[carapace] checking: uv 0.12.5 is already in $CARAPACE_DIR/uv"
+    refute_line --partial "Downloading package manager"
+    assert_equal "$(uv_install_count)" 2
+    assert_equal "$(grep -l -- '--force' "$RECORDS"/uv-run.* | wc -l | tr -d ' ')" 1
+}
+
+@test "a changed CARAPACE_SKYPILOT_SPEC reinstalls instead of taking the fast path" {
+    installer >/dev/null
+    INSTALLER_ENV+=("CARAPACE_SKYPILOT_SPEC=skypilot-nightly[aws,gcp]")
+    run installer
+    assert_success
+    assert_line "[carapace] installing: Installing cloud tools (skypilot-nightly[aws,gcp] with Python 3.12)..."
+    grep -q '"spec": "skypilot-nightly\[aws,gcp\]"' "$CARAPACE_DIR/install.json"
+}
+
+@test "--uninstall removes what the installer made and nothing else" {
+    installer >/dev/null
+    mkdir -p "$CARAPACE_DIR/servers"
+    echo keep >"$CARAPACE_DIR/servers/mine.yaml"
+    echo keep >"$USER_HOME/unrelated"
+    run installer --uninstall
+    assert_success
+    assert_grammar
+    assert_line "[carapace] complete: Removed everything the installer created in $CARAPACE_DIR"
+    run find "$CARAPACE_DIR" -mindepth 1
+    assert_output "$CARAPACE_DIR/servers
+$CARAPACE_DIR/servers/mine.yaml"
+    assert [ -f "$USER_HOME/unrelated" ]
+    rm -r "$CARAPACE_DIR/servers"
+    installer >/dev/null
+    run installer --uninstall
+    assert [ ! -e "$CARAPACE_DIR" ]
+}
+
+@test "a sky on PATH is used as it is, with nothing installed" {
+    mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
+    cp "$REPO/test/standins/sky" "$BATS_TEST_TMPDIR/elsewhere/sky"
+    sed -i 's/@SKY_VERSION@/0.10.3/' "$BATS_TEST_TMPDIR/elsewhere/sky"
+    chmod +x "$BATS_TEST_TMPDIR/elsewhere/sky"
+    TOOLBOX="$TOOLBOX:$BATS_TEST_TMPDIR/elsewhere"
+    run installer
+    assert_success
+    assert_grammar
+    assert_equal "${lines[-1]}" "[carapace] complete: Using SkyPilot found on PATH at $BATS_TEST_TMPDIR/elsewhere/sky (version 0.10.3), installed outside Carapace"
+    assert [ ! -e "$CARAPACE_DIR" ]
+    assert_equal "$(mirror_requests)" "[]"
+    run installer --status
+    assert_success
+    assert_line "[carapace] complete: SkyPilot 0.10.3 is usable, found on PATH at $BATS_TEST_TMPDIR/elsewhere/sky (installed outside Carapace)"
+    run installer --managed
+    assert_success
+    assert_equal "${lines[-1]}" "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
+}
+
+@test "a broken sky on PATH does not stop the managed install" {
+    mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
+    printf '#!/bin/sh\necho "Traceback (most recent call last):" >&2\nexit 1\n' >"$BATS_TEST_TMPDIR/elsewhere/sky"
+    chmod +x "$BATS_TEST_TMPDIR/elsewhere/sky"
+    TOOLBOX="$TOOLBOX:$BATS_TEST_TMPDIR/elsewhere"
+    run installer
+    assert_success
+    assert_line "[carapace] checking: The sky found on PATH at $BATS_TEST_TMPDIR/elsewhere/sky does not run; installing Carapace's own copy"
+    assert_equal "${lines[-1]}" "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
+}
+
+@test "the managed sky on PATH is not mistaken for one installed outside Carapace" {
+    installer >/dev/null
+    rm "$CARAPACE_DIR/install.json"
+    TOOLBOX="$TOOLBOX:$CARAPACE_DIR/tools/bin"
+    run installer
+    assert_success
+    refute_line --partial "found on PATH"
+    assert_equal "$(uv_install_count)" 2
+}
+
+@test "nothing is written outside CARAPACE_HOME (default ~/.carapace)" {
+    run installer
+    assert_success
+    run find "$USER_HOME" "$BATS_TEST_TMPDIR/tmp" -mindepth 1 -not -path "$CARAPACE_DIR" -not -path "$CARAPACE_DIR/*"
+    assert_output ""
+}
+
+@test "uv gets Carapace's folders and isolation settings, never the user's Python or uv config" {
+    INSTALLER_ENV+=(VIRTUAL_ENV=/tmp/venv UV_SYSTEM_PYTHON=1 UV_PYTHON=/usr/bin/python3 PYTHONHOME=/x PYTHONPATH=/y
+        UV_TOOL_DIR=/tmp/elsewhere UV_CACHE_DIR=/tmp/cache UV_CONFIG_FILE=/tmp/uv.toml UV_PYTHON_DOWNLOADS=never
+        UV_HTTP_TIMEOUT=45 UV_INDEX=https://extra.example/simple UV_PYTHON_INSTALL_MIRROR=https://py.example
+        HTTPS_PROXY=http://proxy.example:3128 NO_PROXY=127.0.0.1 SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+        UV_SYSTEM_CERTS=1 UV_OFFLINE=)
+    run installer
+    assert_success
+    record=$(cat "$RECORDS"/uv-run.*)
+    for forbidden in VIRTUAL_ENV= UV_SYSTEM_PYTHON= UV_PYTHON= PYTHONHOME= PYTHONPATH= UV_CONFIG_FILE= /tmp/elsewhere /tmp/cache; do
+        if grep -q -- "^$forbidden" <<<"$record" || grep -q "=$forbidden" <<<"$record"; then
+            fail "$forbidden reached uv"
+        fi
+    done
+    for wanted in "UV_TOOL_DIR=$CARAPACE_DIR/tools/envs" "UV_TOOL_BIN_DIR=$CARAPACE_DIR/tools/bin" \
+        "UV_PYTHON_INSTALL_DIR=$CARAPACE_DIR/python/installs" "UV_PYTHON_BIN_DIR=$CARAPACE_DIR/python/bin" \
+        "UV_CACHE_DIR=$CARAPACE_DIR/cache" UV_NO_CONFIG=1 UV_PYTHON_PREFERENCE=only-managed UV_NO_PROGRESS=1 \
+        UV_PYTHON_DOWNLOADS=automatic UV_HTTP_TIMEOUT=45 UV_INDEX=https://extra.example/simple \
+        UV_PYTHON_INSTALL_MIRROR=https://py.example HTTPS_PROXY=http://proxy.example:3128 NO_PROXY=127.0.0.1 \
+        SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_SYSTEM_CERTS=1 "UV_DEFAULT_INDEX=$(mirror_url)/simple"; do
+        grep -qxF -- "$wanted" <<<"$record" || fail "$wanted did not reach uv"
+    done
+    grep -qxF -- "argv: tool install --python 3.12 --with pip skypilot-nightly[aws]" <<<"$record"
+}
+
+@test "it installs with no python anywhere on PATH" {
+    run env PATH="$TOOLBOX" sh -c 'command -v python3 || command -v python || echo none'
+    assert_output none
+    run installer
+    assert_success
+}
+
+@test "download progress comes about once a second with MB figures" {
+    mirror_faults '[{"match":"tar.gz","kind":"slow","bytesPerSecond":400000}]'
+    run installer
+    assert_success
+    progress=$(grep -c '^\[carapace\] downloading [0-9]*%:' <<<"$output")
+    # ~1.8 MB at 0.4 MB/s: ~4.5 s, so 4 to 6 progress lines, not one per chunk
+    [ "$progress" -ge 3 ] && [ "$progress" -le 7 ] || fail "$progress progress lines: $output"
+    assert_line --regexp '^\[carapace\] downloading [1-9][0-9]?%: Downloading package manager: [0-9]+\.[0-9] of [0-9]+\.[0-9] MB$'
+}
+
+@test "CARAPACE_UV_ARCHIVE installs from a local archive with no download" {
+    curl -sSf -o "$BATS_TEST_TMPDIR/uv.tar.gz" "$(mirror_url)/uv/0.12.5/uv-x86_64-unknown-linux-gnu.tar.gz"
+    sum=$(sha256sum "$BATS_TEST_TMPDIR/uv.tar.gz" | cut -d' ' -f1)
+    curl -sSf -X POST "$(mirror_url)/__control/reset"
+    INSTALLER_ENV+=(CARAPACE_UV_ARCHIVE="$BATS_TEST_TMPDIR/uv.tar.gz" CARAPACE_UV_SHA256="$sum" CARAPACE_UV_MIRROR=http://127.0.0.1:9)
+    run installer
+    assert_success
+    refute_line --partial "Downloading package manager"
+    run mirror_requests
+    refute_output --partial '/uv/'
+}
+
+@test "a mirror list falls back to the next mirror" {
+    INSTALLER_ENV+=(CARAPACE_UV_MIRROR="http://127.0.0.1:9/nothing-here $(mirror_url)/uv")
+    run installer
+    assert_success
+    assert_line --partial "from 127.0.0.1:$(mirror_url | sed 's/.*://')..."
+}
+
+@test "wget is used when curl is missing" {
+    make_toolbox "$BATS_TEST_TMPDIR/no-curl" curl
+    TOOLBOX=$BATS_TEST_TMPDIR/no-curl
+    mirror_faults '[{"match":"tar.gz","kind":"truncate","count":1}]'
+    run installer
+    assert_success
+    assert_line --partial "Download interrupted"
+    run mirror_requests
+    assert_output --regexp '"range":"bytes=[0-9]+-"'
+}
+
+@test "--help prints usage and installs nothing" {
+    run installer --help
+    assert_success
+    assert_line --partial "Usage: sh scripts/install-skypilot.sh [--status] [--force] [--managed] [--uninstall] [--help]"
+    assert [ ! -e "$CARAPACE_DIR" ]
+}

@@ -652,29 +652,38 @@ megabytes() {
     echo "$((_tenths / 10)).$((_tenths % 10))"
 }
 
+# Sets DL_RESULT from the downloader's exit status, and DL_REASON in plain words.
 classify_download() {
     read_headers
-    DL_RESULT=transient
+    DL_RESULT=transient DL_REASON="the connection failed"
     if [ "$1" = 0 ]; then
-        DL_RESULT=ok
+        DL_RESULT=ok DL_REASON=""
         return
     fi
     case $DOWNLOADER in
         curl)
             case $1 in
                 22) classify_http_status ;;
-                5 | 6 | 7) DL_RESULT=unreachable ;;
-                23) DL_RESULT=disk ;;
-                33 | 36) rm -f "$_file" ;; # the server cannot resume: start over
-                35 | 51 | 53 | 54 | 58 | 59 | 60 | 64 | 66 | 77 | 80 | 82 | 83 | 90 | 91) DL_RESULT=tls ;;
+                5 | 6) DL_RESULT=unreachable DL_REASON="the host name could not be resolved" ;;
+                7) DL_RESULT=unreachable DL_REASON="the connection was refused" ;;
+                18) DL_REASON="the transfer was cut short" ;;
+                23) DL_RESULT=disk DL_REASON="the file could not be written" ;;
+                28) DL_REASON="no data arrived for $STALL_TIMEOUT s" ;;
+                33 | 36) rm -f "$_file"; DL_REASON="the server cannot resume" ;; # start over
+                35 | 51 | 53 | 54 | 58 | 59 | 60 | 64 | 66 | 77 | 80 | 82 | 83 | 90 | 91) DL_RESULT=tls DL_REASON="TLS verification failed" ;;
+                52 | 55 | 56) DL_REASON="the connection was reset" ;;
             esac
             ;;
         *)
             case $1 in
-                3) DL_RESULT=disk ;;
-                5) DL_RESULT=tls ;;
+                3) DL_RESULT=disk DL_REASON="the file could not be written" ;;
+                5) DL_RESULT=tls DL_REASON="TLS verification failed" ;;
                 8) classify_http_status ;;
-                4) [ -z "$HTTP_STATUS" ] && grep -qi -e refused -e 'resolve' -e 'unable to' "$_headers" 2>/dev/null && DL_RESULT=unreachable ;;
+                4) if grep -qi 'refused' "$_headers" 2>/dev/null; then
+                    DL_RESULT=unreachable DL_REASON="the connection was refused"
+                elif grep -qi -e 'resolve' -e 'unable to' "$_headers" 2>/dev/null; then
+                    DL_RESULT=unreachable DL_REASON="the host name could not be resolved"
+                fi ;;
                 1) [ -n "$HTTP_STATUS" ] && classify_http_status ;;
             esac
             ;;
@@ -682,6 +691,7 @@ classify_download() {
 }
 
 classify_http_status() {
+    DL_REASON="HTTP $HTTP_STATUS"
     case $HTTP_STATUS in
         408 | 429 | 5??) DL_RESULT=transient ;;
         416) DL_RESULT=ok ;; # the partial file already holds everything
@@ -701,7 +711,7 @@ fetch() {
             *) return 0 ;;
         esac
         [ "$_attempt" -ge "$DOWNLOAD_ATTEMPTS" ] && return 0
-        say downloading "Download interrupted (${HTTP_STATUS:+HTTP $HTTP_STATUS, }attempt $_attempt of $DOWNLOAD_ATTEMPTS); retrying in $_backoff s"
+        say downloading "Download interrupted ($DL_REASON, attempt $_attempt of $DOWNLOAD_ATTEMPTS); retrying in $_backoff s"
         sleep "$_backoff"
         _attempt=$((_attempt + 1))
         _backoff=$((_backoff * 2))
@@ -790,9 +800,9 @@ handle_fatal_download() {
 
 describe_failure() {
     case $DL_RESULT in
-        missing) echo "$1 was not found (HTTP ${HTTP_STATUS:-error})" ;;
-        unreachable) echo "the server could not be reached (connection refused or name not resolved)" ;;
-        *) echo "the download kept failing (${HTTP_STATUS:+HTTP $HTTP_STATUS, }after $DOWNLOAD_ATTEMPTS attempts)" ;;
+        missing) echo "$1 was not found ($DL_REASON)" ;;
+        unreachable) echo "$DL_REASON" ;;
+        *) echo "the download kept failing ($DL_REASON, after $DOWNLOAD_ATTEMPTS attempts)" ;;
     esac
 }
 

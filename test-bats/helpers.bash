@@ -35,24 +35,27 @@ require_tool() {
     skip "$1 is not installed"
 }
 
+# mirror_start [NAME [MIRROR-ARGS...]]: start a test mirror; its URL is $(mirror_url NAME).
 mirror_start() {
-    node --import tsx "$REPO/test/mirror/main.ts" --url-file "$BATS_FILE_TMPDIR/mirror.url" \
-        >"$BATS_FILE_TMPDIR/mirror.log" 2>&1 3>&- &
-    echo $! >"$BATS_FILE_TMPDIR/mirror.pid"
+    local name=${1:-mirror}
+    shift $(($# > 0))
+    node --import tsx "$REPO/test/mirror/main.ts" --url-file "$BATS_FILE_TMPDIR/$name.url" "$@" \
+        >"$BATS_FILE_TMPDIR/$name.log" 2>&1 3>&- &
+    echo $! >>"$BATS_FILE_TMPDIR/mirrors.pid"
     local tries=0
-    until [ -s "$BATS_FILE_TMPDIR/mirror.url" ]; do
+    until [ -s "$BATS_FILE_TMPDIR/$name.url" ]; do
         tries=$((tries + 1))
-        [ "$tries" -lt 100 ] || { cat "$BATS_FILE_TMPDIR/mirror.log" >&2; return 1; }
+        [ "$tries" -lt 100 ] || { cat "$BATS_FILE_TMPDIR/$name.log" >&2; return 1; }
         sleep 0.1
     done
 }
 
 mirror_url() {
-    cat "$BATS_FILE_TMPDIR/mirror.url"
+    cat "$BATS_FILE_TMPDIR/${1:-mirror}.url"
 }
 
 mirror_stop() {
-    [ -f "$BATS_FILE_TMPDIR/mirror.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/mirror.pid")" 2>/dev/null
+    [ -f "$BATS_FILE_TMPDIR/mirrors.pid" ] && kill $(cat "$BATS_FILE_TMPDIR/mirrors.pid") 2>/dev/null
     return 0
 }
 

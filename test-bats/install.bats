@@ -238,7 +238,7 @@ $CARAPACE_DIR/servers/mine.yaml"
 }
 
 @test "download progress comes about once a second with MB figures" {
-    mirror_faults '[{"match":"tar.gz","kind":"slow","bytesPerSecond":400000}]'
+    mirror_faults '[{"match":".tar.gz","kind":"slow","bytesPerSecond":400000}]'
     run installer
     assert_success
     progress=$(grep -c '^\[carapace\] downloading [0-9]*%:' <<<"$output")
@@ -269,7 +269,7 @@ $CARAPACE_DIR/servers/mine.yaml"
 @test "wget is used when curl is missing" {
     make_toolbox "$BATS_TEST_TMPDIR/no-curl" curl
     TOOLBOX=$BATS_TEST_TMPDIR/no-curl
-    mirror_faults '[{"match":"tar.gz","kind":"truncate","count":1}]'
+    mirror_faults '[{"match":".tar.gz","kind":"truncate","count":1}]'
     run installer
     assert_success
     assert_line --partial "Download interrupted"

@@ -1,7 +1,8 @@
 /**
  * Faults the test mirror can inject, so that tests exercise the installer's
  * handling of real network failures. A fault applies to GET requests whose
- * path contains `match`, for `count` requests (default: all of them).
+ * path ends with `match` (".tar.gz" is the archive, ".sha256" its sidecar),
+ * for `count` requests (default: all of them).
  */
 export type FaultKind =
   | 'refuse' // close the connection without an answer (a reset)
@@ -45,7 +46,7 @@ export class FaultTable {
   /** The fault for this request, consuming one use of it. */
   take(method: string, path: string): Fault | undefined {
     if (method !== 'GET') return undefined;
-    const fault = this.faults.find((f) => path.includes(f.match) && (f.count === undefined || f.count > 0));
+    const fault = this.faults.find((f) => path.endsWith(f.match) && (f.count === undefined || f.count > 0));
     if (fault?.count !== undefined) fault.count -= 1;
     return fault;
   }

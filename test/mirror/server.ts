@@ -2,15 +2,16 @@
  * The test mirror: a loopback HTTP server standing in for uv's release
  * downloads and for a Python package index, with faults on request.
  *
- *   /uv/<version>/uv-<triple>.tar.gz[.sha256]   uv archives and sidecars
- *   /uv/<version>/sha256.sum                     the combined checksum file
+ *   /<any>/<version>/uv-<triple>.tar.gz[.sha256] uv archives and sidecars (several
+ *   /<any>/<version>/sha256.sum                  prefixes act as several mirrors)
  *   /simple/<project>/                           PEP 503 project pages
  *   /packages/<file>                             package files
  *   PUT /__control/faults                        set faults (JSON array, see faults.ts)
  *   GET /__control/requests                      the requests seen so far
  *   POST /__control/reset                        clear faults and the request log
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Artifacts, SKYPILOT_FILE, SKYPILOT_PACKAGE, sha256, UV_TRIPLES } from './artifacts.js';
 import { type Fault, FaultTable, parseFaults } from './faults.js';
@@ -36,13 +37,19 @@ interface Body {
   type: string;
 }
 
-export async function startMirror(port = 0): Promise<Mirror> {
+export interface MirrorOptions {
+  port?: number;
+  /** Serve HTTPS with this PEM key and certificate (tests of TLS failures). */
+  tls?: { key: string; cert: string };
+}
+
+export async function startMirror({ port = 0, tls }: MirrorOptions = {}): Promise<Mirror> {
   const artifacts = new Artifacts();
   const faults = new FaultTable();
   let seen: SeenRequest[] = [];
 
   function resolve(path: string): Body | undefined {
-    const uv = /^\/uv\/([^/]+)\/(.+)$/.exec(path);
+    const uv = /^\/[^/]+\/([^/]+)\/(uv-[^/]+|sha256\.sum)$/.exec(path);
     if (uv) {
       const [, version, file] = uv as unknown as [string, string, string];
       if (file === 'sha256.sum') {
@@ -134,7 +141,7 @@ export async function startMirror(port = 0): Promise<Mirror> {
     res.end(part);
   }
 
-  const server: Server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const path = new URL(req.url ?? '/', 'http://mirror').pathname;
     if (path.startsWith('/__control/')) {
       control(req, res, path);
@@ -156,11 +163,12 @@ export async function startMirror(port = 0): Promise<Mirror> {
       return;
     }
     serve(req, res, body, fault);
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, handle) : createServer(handle);
 
   await new Promise<void>((ready) => server.listen(port, '127.0.0.1', ready));
   const { port: bound } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${bound}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`;
   return {
     url,
     uvBase: `${url}/uv`,

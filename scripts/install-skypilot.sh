@@ -214,14 +214,13 @@ track_pid() {
 }
 
 stop_background() {
-    for _pid in $BACKGROUND_PIDS $HEARTBEAT_PID; do
+    for _pid in $BACKGROUND_PIDS; do
         kill "$_pid" 2>/dev/null
     done
-    for _pid in $BACKGROUND_PIDS $HEARTBEAT_PID; do
+    for _pid in $BACKGROUND_PIDS; do
         wait "$_pid" 2>/dev/null
     done
     BACKGROUND_PIDS=""
-    HEARTBEAT_PID=""
 }
 
 on_exit() {
@@ -376,8 +375,15 @@ scrub_environment() {
 
 acquire_lock() {
     _waited_since=""
+    _vanished=0
     while ! mkdir "$LOCK_DIR" 2>/dev/null; do
-        [ -d "$LOCK_DIR" ] || err permission "Cannot create the lock $LOCK_DIR" "Make $CARAPACE_HOME_DIR writable, then retry."
+        if [ ! -d "$LOCK_DIR" ]; then
+            # Usually released between our two looks: try again, but not forever.
+            _vanished=$((_vanished + 1))
+            [ -e "$LOCK_DIR" ] || [ "$_vanished" -ge 100 ] &&
+                err permission "Cannot create the lock folder $LOCK_DIR" "Make $CARAPACE_HOME_DIR writable (and remove $LOCK_DIR if it is a file), then retry."
+            continue
+        fi
         if lock_is_stale; then
             say checking "A previous installation stopped without finishing; taking over its lock"
             break_lock
@@ -398,13 +404,16 @@ acquire_lock() {
     start_heartbeat
 }
 
+# The heartbeat is never waited for: a signal sent just after the fork can be lost
+# before the subshell drops the inherited traps. It ends by itself once the lock is
+# gone or its owner has died (even by kill -9), so an abandoned lock goes stale.
 start_heartbeat() {
     _owner=$$
-    # Stops on its own when the installer is gone (even after kill -9), so the lock goes stale.
     (
         trap - INT TERM HUP EXIT
         while kill -0 "$_owner" 2>/dev/null && [ -d "$LOCK_DIR" ]; do
-            touch "$LOCK_DIR" 2>/dev/null
+            # -c: a late refresh must never create a plain file where the lock was.
+            touch -c "$LOCK_DIR" 2>/dev/null
             sleep "$LOCK_REFRESH_SECONDS"
         done
     ) </dev/null >/dev/null 2>&1 &
@@ -452,6 +461,8 @@ release_lock() {
     LOCK_HELD=""
     rm -f "$LOCK_OWNER"
     rm -rf "$LOCK_DIR"
+    [ -n "$HEARTBEAT_PID" ] && kill "$HEARTBEAT_PID" 2>/dev/null
+    HEARTBEAT_PID=""
 }
 
 lock_is_fresh() {
@@ -807,8 +818,11 @@ describe_failure() {
 }
 
 choose_sha256_tool() {
-    for SHA256_TOOL in sha256sum shasum openssl; do
-        has "$SHA256_TOOL" && return 0
+    for _tool in sha256sum shasum openssl; do
+        if has "$_tool"; then
+            SHA256_TOOL=$_tool
+            return 0
+        fi
     done
     err missing-tool "No SHA-256 tool was found (sha256sum, shasum or openssl), so the download cannot be verified" \
         "Install coreutils (sha256sum) or openssl, then retry."
@@ -932,9 +946,10 @@ relay_uv_output() {
 
 # Turns uv's exit status and stderr into one of our error codes.
 fail_uv_install() {
-    # The most telling line: uv's "╰─▶ Because ..." explanation, else its first error line.
-    _detail=$(grep '╰─▶' "$_uv_errors" | head -n 1)
-    [ -n "$_detail" ] || _detail=$(grep -e '^error:' -e '×' "$_uv_errors" | head -n 1)
+    # The most telling line: uv's "Because ..." explanation, else its first error line.
+    # (Patterns stay ASCII: some shells refuse other bytes in a script under the C locale.)
+    _detail=$(grep 'Because ' "$_uv_errors" | head -n 1)
+    [ -n "$_detail" ] || _detail=$(grep -e '^error:' -e 'No solution found' "$_uv_errors" | head -n 1)
     _detail=$(printf '%s' "$_detail" | sed -e 's/^[^A-Za-z]*//' -e 's/^error: //')
     _cause=$(grep 'Caused by:' "$_uv_errors" 2>/dev/null | tail -n 1 | sed 's/^ *Caused by: *//')
     [ -n "$_cause" ] && _detail="$_detail ($_cause)"
@@ -1051,7 +1066,7 @@ run_uninstall() {
 
 parse_args() {
     COMMAND=install FORCE="" MANAGED=""
-    for _arg in "$@"; do
+    for _arg in ${1+"$@"}; do
         case $_arg in
             --status) COMMAND=status ;;
             --uninstall) COMMAND=uninstall ;;
@@ -1065,7 +1080,7 @@ parse_args() {
 
 main() {
     setup_output
-    parse_args "$@"
+    parse_args ${1+"$@"}
     if [ "$COMMAND" = help ]; then
         usage
         return 0
@@ -1081,4 +1096,5 @@ main() {
     esac
 }
 
-main "$@"
+# ${1+"$@"}: some shells (posh) treat a bare "$@" with no arguments as unset under set -u.
+main ${1+"$@"}

@@ -12,7 +12,7 @@ load "$REPO/node_modules/bats-assert/load"
 LINE_GRAMMAR='^\[carapace\] (checking|downloading|installing|verifying|complete|error)( [0-9]{1,3}%)?( code=[a-z-]+)?: .+$'
 
 TOOLBOX_COMMANDS="sh dash uname date mkdir rm mv cp cat sed grep tr wc tail head df touch sleep mkfifo chmod env
-tar gzip curl wget sha256sum shasum openssl stat ln ls rmdir dirname basename id ps readlink find ldd getconf"
+tar gzip curl wget sha256sum shasum openssl stat ln ls rmdir dirname basename id ps readlink find ldd getconf printf"
 
 # make_toolbox DIR [COMMAND...]: DIR gets links to the toolbox commands, minus the ones named.
 make_toolbox() {
@@ -21,7 +21,8 @@ make_toolbox() {
     mkdir -p "$dir"
     for cmd in $TOOLBOX_COMMANDS; do
         case " $* " in *" $cmd "*) continue ;; esac
-        path=$(PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin command -v "$cmd") || continue
+        # type -P: the program file, even for names that are also bash builtins (printf)
+        path=$(PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin type -P "$cmd") || continue
         ln -sf "$path" "$dir/$cmd"
     done
 }
@@ -122,4 +123,20 @@ wait_for_line() {
         [ "$tries" -lt "$limit" ] || fail "no line matching '$2' in $1 after ${3:-20}s: $(cat "$1")"
         sleep 0.1
     done
+}
+
+# installer_bg OUT [ARGS...]: start the installer in the background; its pid is BG_PID.
+installer_bg() {
+    local out=$1
+    shift
+    env -i HOME="$USER_HOME" PATH="$TOOLBOX" TMPDIR="$BATS_TEST_TMPDIR/tmp" \
+        CARAPACE_UV_MIRROR="$(mirror_url)/uv" UV_DEFAULT_INDEX="$(mirror_url)/simple" \
+        STANDIN_RECORD_DIR="$RECORDS" "${INSTALLER_ENV[@]}" \
+        dash "$SCRIPT" "$@" >"$out" 2>&1 3>&- &
+    BG_PID=$!
+}
+
+# The pids of the stand-in uv runs so far.
+uv_pids() {
+    find "$RECORDS" -name 'uv-run.*' 2>/dev/null | sed 's/.*uv-run\.//'
 }

@@ -59,7 +59,10 @@ export class Artifacts {
       .replaceAll('@UV_VERSION@', version)
       .replaceAll('@UV_TRIPLE@', triple);
     writeFileSync(join(folder, 'uv'), `${uv}\n${this.pad}\n`);
-    writeFileSync(join(folder, 'uvx'), '#!/bin/sh\n# Stand-in uvx: present because the real archive has it.\nexec "$(dirname "$0")/uv" tool run "$@"\n');
+    writeFileSync(
+      join(folder, 'uvx'),
+      '#!/bin/sh\n# Stand-in uvx: present because the real archive has it.\nexec "$(dirname "$0")/uv" tool run "$@"\n',
+    );
     chmodSync(join(folder, 'uv'), 0o755);
     chmodSync(join(folder, 'uvx'), 0o755);
     const archivePath = join(root, `uv-${triple}.tar.gz`);

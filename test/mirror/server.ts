@@ -67,7 +67,10 @@ export async function startMirror({ port = 0, tls }: MirrorOptions = {}): Promis
       return { data: archive, type: 'application/gzip' };
     }
     if (path === '/simple/' || path === '/simple') {
-      return { data: Buffer.from(`<a href="/simple/${SKYPILOT_PACKAGE}/">${SKYPILOT_PACKAGE}</a>\n`), type: 'text/html' };
+      return {
+        data: Buffer.from(`<a href="/simple/${SKYPILOT_PACKAGE}/">${SKYPILOT_PACKAGE}</a>\n`),
+        type: 'text/html',
+      };
     }
     if (path === `/simple/${SKYPILOT_PACKAGE}/` || path === `/simple/${SKYPILOT_PACKAGE}`) {
       return { data: Buffer.from(artifacts.projectPage()), type: 'text/html' };
@@ -107,7 +110,8 @@ export async function startMirror({ port = 0, tls }: MirrorOptions = {}): Promis
 
   function serve(req: IncomingMessage, res: ServerResponse, body: Body, fault: Fault | undefined): void {
     let data = body.data;
-    if (fault?.kind === 'bad-checksum') data = Buffer.from(data.toString('utf8').replace(/^[0-9a-f]{64}/, 'f'.repeat(64)));
+    if (fault?.kind === 'bad-checksum')
+      data = Buffer.from(data.toString('utf8').replace(/^[0-9a-f]{64}/, 'f'.repeat(64)));
     const total = data.length;
     let start = 0;
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');

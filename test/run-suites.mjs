@@ -1,0 +1,96 @@
+// npm test: every suite in turn -- lint (Biome, shellcheck), typecheck, the
+// installer's bats tests, then vitest -- and one closing line with the counts.
+// With CARAPACE_REQUIRE_ALL=1 (CI), a skipped test or a missing tool fails the run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+
+const requireAll = Boolean(process.env.CARAPACE_REQUIRE_ALL);
+const shellFiles = [
+  'scripts/install-skypilot.sh',
+  'bin/setup',
+  'test/live/run.sh',
+  'test/standins/uv',
+  'test/standins/sky',
+];
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let broken = false;
+
+function run(title, command, args, options = {}) {
+  process.stdout.write(`\n== ${title}: ${command} ${args.join(' ')}\n`);
+  const result = spawnSync(command, args, {
+    stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+  });
+  if (options.capture) process.stdout.write(result.stdout ?? '');
+  if (result.status !== 0) {
+    broken = true;
+    process.stdout.write(`== ${title} FAILED (exit ${result.status ?? result.signal})\n`);
+  }
+  return result;
+}
+
+function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+function skipOrFail(what) {
+  if (requireAll) {
+    broken = true;
+    totals.failed += 1;
+    process.stdout.write(`== FAILED: ${what} (CARAPACE_REQUIRE_ALL is set)\n`);
+  } else {
+    totals.skipped += 1;
+    process.stdout.write(`== SKIPPED: ${what}\n`);
+  }
+}
+
+mkdirSync('test-output', { recursive: true });
+run('lint', 'npx', ['biome', 'check', '.']);
+if (hasCommand('shellcheck')) {
+  const platform = ['test/standins/platform/uname', 'test/standins/platform/sysctl', 'test/standins/platform/ldd'];
+  run('shellcheck', 'shellcheck', ['-s', 'sh', ...shellFiles, ...platform]);
+} else {
+  skipOrFail('shellcheck is not installed (apt-get install shellcheck)');
+}
+run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+if (existsSync('tsconfig.test.json')) run('typecheck tests', 'npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
+
+if (hasCommand('dash')) {
+  const bats = run(
+    'installer (bats, under dash)',
+    'bash',
+    ['node_modules/bats/bin/bats', '--formatter', 'tap', 'test-bats'],
+    {
+      capture: true,
+    },
+  );
+  for (const line of (bats.stdout ?? '').split('\n')) {
+    if (/^ok \d+ .*# skip/.test(line)) totals.skipped += 1;
+    else if (/^ok \d+/.test(line)) totals.passed += 1;
+    else if (/^not ok \d+/.test(line)) totals.failed += 1;
+  }
+} else {
+  skipOrFail('dash is not installed (apt-get install dash): the installer tests run under dash');
+}
+
+const vitestReport = 'test-output/vitest.json';
+run('server and parsers (vitest)', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestReport}`,
+]);
+if (existsSync(vitestReport)) {
+  const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
+  totals.passed += report.numPassedTests;
+  totals.failed += report.numFailedTests;
+  totals.skipped += report.numPendingTests + report.numTodoTests;
+}
+
+if (requireAll && totals.skipped > 0) {
+  broken = true;
+  process.stdout.write(`== FAILED: ${totals.skipped} skipped tests (CARAPACE_REQUIRE_ALL is set)\n`);
+}
+process.stdout.write(`\nTotal: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+process.exit(broken || totals.failed > 0 ? 1 : 0);

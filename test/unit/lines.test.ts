@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTALLER_SCRIPT } from '../../src/config.js';
+import { INSTALLER_ERROR_CODES } from '../../src/errors.js';
+import { PHASES, parseInstallerLine } from '../../src/installer/lines.js';
+import { STANDINS_DIR } from '../mirror/artifacts.js';
+import { type Mirror, startMirror } from '../mirror/server.js';
+
+describe('parseInstallerLine', () => {
+  it('reads phase and message', () => {
+    expect(parseInstallerLine('[carapace] checking: Checking this system and /h')).toEqual({
+      phase: 'checking',
+      percent: null,
+      code: null,
+      message: 'Checking this system and /h',
+      hint: null,
+      log: null,
+    });
+  });
+
+  it('reads download progress', () => {
+    const event = parseInstallerLine('[carapace] downloading 42%: Downloading package manager: 8.1 of 19.3 MB');
+    expect(event).toMatchObject({
+      phase: 'downloading',
+      percent: 42,
+      message: 'Downloading package manager: 8.1 of 19.3 MB',
+    });
+  });
+
+  it('splits an error into message, hint and log', () => {
+    const event = parseInstallerLine(
+      '[carapace] error code=network: Could not download uv from a or b: the connection was refused. What to do: Check your internet connection, then retry. Full log: /h/logs/install.log',
+    );
+    expect(event).toEqual({
+      phase: 'error',
+      percent: null,
+      code: 'network',
+      message: 'Could not download uv from a or b: the connection was refused.',
+      hint: 'Check your internet connection, then retry.',
+      log: '/h/logs/install.log',
+    });
+  });
+
+  it('reads an error printed before the log exists', () => {
+    const event = parseInstallerLine(
+      "[carapace] error code=internal: Unknown option '--x'. What to do: Run with --help to see the options.",
+    );
+    expect(event).toMatchObject({ code: 'internal', hint: 'Run with --help to see the options.', log: null });
+  });
+
+  it('ignores colour and CR, and refuses lines outside the grammar', () => {
+    expect(parseInstallerLine('\u001b[1m[carapace] complete\u001b[0m: done\r')).toMatchObject({
+      phase: 'complete',
+      message: 'done',
+    });
+    expect(parseInstallerLine('Usage: sh scripts/install-skypilot.sh')).toBeNull();
+    expect(parseInstallerLine('[carapace] finished: no such phase')).toBeNull();
+    expect(parseInstallerLine('[carapace] error code=made-up: no such code. What to do: x')).toBeNull();
+  });
+});
+
+describe('the script and the parser agree', () => {
+  const script = readFileSync(INSTALLER_SCRIPT, 'utf8');
+
+  it('on the error codes and their exit statuses', () => {
+    const table = /exit_status_of\(\) \{([\s\S]*?)\n\}/.exec(script)?.[1] ?? '';
+    const codes = [...table.matchAll(/^\s+([a-z-]+)\) _status=\d+ ;;$/gm)].map((m) => m[1]);
+    expect([...codes, 'internal'].sort()).toEqual([...INSTALLER_ERROR_CODES].sort());
+  });
+
+  it('on the phases', () => {
+    const used = new Set([...script.matchAll(/^\s+(?:say|emit) ([a-z]+) /gm)].map((m) => m[1]));
+    used.add('error');
+    expect([...used].sort()).toEqual([...PHASES].sort());
+  });
+});
+
+describe('every line the script prints parses', () => {
+  let mirror: Mirror;
+  let root: string;
+
+  beforeAll(async () => {
+    mirror = await startMirror();
+    root = mkdtempSync(join(tmpdir(), 'carapace-lines-'));
+  });
+  afterAll(() => mirror.close());
+
+  // Asynchronous: the mirror answers from this same process.
+  function run(name: string, env: NodeJS.ProcessEnv = {}) {
+    const home = join(root, name);
+    mkdirSync(join(root, `${name}-user`), { recursive: true });
+    return (args: string[]) =>
+      new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        const child = spawn('sh', [INSTALLER_SCRIPT, ...args], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          env: {
+            PATH: process.env.PATH,
+            HOME: join(root, `${name}-user`),
+            CARAPACE_HOME: home,
+            CARAPACE_UV_MIRROR: mirror.uvBase,
+            UV_DEFAULT_INDEX: mirror.indexUrl,
+            ...env,
+          },
+        });
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+        });
+        child.on('close', (status) => resolve({ status, stdout }));
+      });
+  }
+
+  const STATUS: Record<string, number> = { platform: 10, network: 12, checksum: 14, disk: 15, lock: 17, package: 18 };
+
+  it.each([
+    [
+      'fresh install, fast path, status, uninstall',
+      [[], [], ['--status'], ['--force'], ['--uninstall'], ['--status']],
+      {},
+    ],
+    ['platform', [[]], { PATH: `${join(STANDINS_DIR, 'platform')}:${process.env.PATH}`, STANDIN_UNAME_S: 'SunOS' }],
+    ['network', [[]], { CARAPACE_UV_MIRROR: 'http://127.0.0.1:9/uv' }],
+    ['disk', [[]], { CARAPACE_MIN_FREE_MB: '999999999' }],
+    ['package', [[]], { CARAPACE_SKYPILOT_SPEC: 'no-such-package' }],
+  ] as const)('%s', async (name, runs, env) => {
+    const invoke = run(name.split(',')[0] ?? name, env);
+    for (const args of runs) {
+      const result = await invoke([...args]);
+      const lines = result.stdout.trim().split('\n');
+      for (const line of lines) expect(parseInstallerLine(line), line).not.toBeNull();
+      const last = parseInstallerLine(lines.at(-1) ?? '');
+      if (last?.phase === 'error') {
+        expect(result.status).toBe(STATUS[last.code ?? '']);
+        expect(last.hint).toBeTruthy();
+      } else if (last?.phase === 'complete') {
+        expect(result.status).toBe(0);
+      }
+    }
+  });
+
+  it('checksum, with a mirror that serves a wrong sidecar', async () => {
+    mirror.setFaults([{ match: '.sha256', kind: 'bad-checksum' }]);
+    const result = await run('checksum')([]);
+    mirror.reset();
+    const lines = result.stdout.trim().split('\n').map(parseInstallerLine);
+    expect(lines.every(Boolean)).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ phase: 'error', code: 'checksum' });
+    expect(result.status).toBe(14);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { CarapaceError } from '../../src/errors.js';
+import { parseLaunchRequest, taskYaml } from '../../src/sky/task.js';
+
+function refusal(body: unknown): CarapaceError {
+  try {
+    parseLaunchRequest(body);
+  } catch (error) {
+    if (error instanceof CarapaceError) return error;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(body)}`);
+}
+
+describe('parseLaunchRequest', () => {
+  it('accepts a full request and fills defaults', () => {
+    expect(parseLaunchRequest({ name: 'web-1' })).toEqual({
+      name: 'web-1',
+      cloud: null,
+      region: null,
+      cpus: null,
+      memory: null,
+      disk_size: null,
+      use_spot: false,
+      ports: [],
+      dryrun: false,
+    });
+    expect(
+      parseLaunchRequest({
+        name: 'a.b_c-9',
+        cloud: 'aws',
+        region: 'us-east-1',
+        cpus: 2,
+        memory: '8+',
+        disk_size: 50,
+        use_spot: true,
+        ports: [8080, '9000-9010'],
+        dryrun: true,
+      }),
+    ).toMatchObject({ cpus: '2', memory: '8+', ports: ['8080', '9000-9010'] });
+  });
+
+  it.each([
+    [null, 'must be a JSON object'],
+    [{ name: '' }, 'not a valid server name'],
+    [{ name: '9lives' }, 'not a valid server name'],
+    [{ name: 'ends-' }, 'not a valid server name'],
+    [{ name: 'has space' }, 'not a valid server name'],
+    [{ name: 'x; rm -rf /' }, 'not a valid server name'],
+    [{ name: `a${'b'.repeat(63)}` }, 'not a valid server name'],
+    [{ name: 'ok', cloud: 'mars' }, 'not a cloud'],
+    [{ name: 'ok', region: 'us-east-1' }, 'A region needs a cloud'],
+    [{ name: 'ok', cloud: 'aws', region: 'US EAST' }, 'not a region'],
+    [{ name: 'ok', cpus: '-1' }, '"cpus" must be a positive number'],
+    [{ name: 'ok', memory: '8GB' }, '"memory" must be a positive number'],
+    [{ name: 'ok', disk_size: 5 }, '"disk_size"'],
+    [{ name: 'ok', use_spot: 'yes' }, '"use_spot" must be true or false'],
+    [{ name: 'ok', ports: [70000] }, 'not a port'],
+    [{ name: 'ok', ports: ['90-80'] }, 'not a port'],
+    [{ name: 'ok', extra: 1 }, 'Unknown field(s): extra'],
+  ])('refuses %j', (body, message) => {
+    const error = refusal(body);
+    expect(error.code).toBe('invalid-request');
+    expect(error.httpStatus).toBe(400);
+    expect(error.message).toContain(message);
+    expect(error.hint).toBeTruthy();
+  });
+});
+
+describe('taskYaml', () => {
+  it('writes SkyPilot resources', () => {
+    const yaml = taskYaml(
+      parseLaunchRequest({
+        name: 'web',
+        cloud: 'aws',
+        region: 'us-east-1',
+        cpus: '2+',
+        disk_size: 50,
+        use_spot: true,
+        ports: [80],
+      }),
+    );
+    expect(yaml).toBe(
+      [
+        '# Written by Carapace for "Launch Server".',
+        'name: web',
+        'resources:',
+        '  infra: aws/us-east-1',
+        '  cpus: "2+"',
+        '  disk_size: 50',
+        '  use_spot: true',
+        '  ports: ["80"]',
+        'run: |',
+        '  echo "Carapace server web is up"',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves resources out when none are asked for', () => {
+    expect(taskYaml(parseLaunchRequest({ name: 'web' }))).not.toContain('resources:');
+  });
+});

@@ -66,9 +66,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         server.close();
-        events.closeAll();
         // The installer, told to stop, stops uv and releases its lock; sky runs are stopped too.
         await Promise.all([session.close(), operations.stopAll()]);
+        // Last, so that clients still get the "interrupted" events.
+        events.closeAll();
         await store.close();
         server.closeAllConnections();
       })();

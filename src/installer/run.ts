@@ -38,6 +38,7 @@ export function runInstaller({ script, args, env, onEvent }: InstallerOptions): 
     stdio: ['ignore', 'pipe', 'pipe'],
   })`exec sh ${script} ${args}`;
   let error: InstallEvent | null = null;
+  let finished = false;
   const stderrTail: string[] = [];
 
   const stdoutDone = new Promise<void>((resolve) => {
@@ -57,6 +58,7 @@ export function runInstaller({ script, args, env, onEvent }: InstallerOptions): 
 
   const outcome = (async (): Promise<InstallerOutcome> => {
     const result = await child;
+    finished = true;
     await stdoutDone;
     return { exitCode: result.exitCode, error, stderrTail };
   })();
@@ -64,7 +66,8 @@ export function runInstaller({ script, args, env, onEvent }: InstallerOptions): 
   return {
     outcome,
     stop() {
-      if (child.exitCode === null) void child.kill('SIGTERM').catch(() => undefined);
+      // (zx's exitCode is a promise, so track the end ourselves.)
+      if (!finished) void child.kill('SIGTERM').catch(() => undefined);
     },
   };
 }

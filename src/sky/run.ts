@@ -28,6 +28,7 @@ export function runSky(
     quiet: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })`exec ${sky} ${args}`;
+  let finished = false;
   const closed = (['stdout', 'stderr'] as const).map(
     (stream) =>
       new Promise<void>((resolve) => {
@@ -38,13 +39,15 @@ export function runSky(
   );
   const result = (async (): Promise<SkyResult> => {
     const output = await child;
+    finished = true;
     await Promise.all(closed);
     return { exitCode: output.exitCode, stdout: output.stdout, stderr: output.stderr };
   })();
   return {
     result,
     stop() {
-      if (child.exitCode === null) void child.kill('SIGTERM').catch(() => undefined);
+      // (zx's exitCode is a promise, so track the end ourselves.)
+      if (!finished) void child.kill('SIGTERM').catch(() => undefined);
     },
   };
 }

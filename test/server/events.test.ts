@@ -1,0 +1,106 @@
+// GET /events with a real SSE client: ids, snapshot, replay of missed events, heartbeats.
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Fixture, startFixture, until } from '../support/fixture.js';
+import { Listener } from '../support/sse.js';
+
+let fx: Fixture | undefined;
+const listeners: Listener[] = [];
+
+afterEach(async () => {
+  for (const listener of listeners.splice(0)) listener.close();
+  await fx?.close();
+  fx = undefined;
+});
+
+function listen(url: string, lastEventId?: string): Listener {
+  const listener = new Listener(url, lastEventId);
+  listeners.push(listener);
+  return listener;
+}
+
+describe('GET /events', () => {
+  it('starts with a snapshot, then numbers every event in increasing order', async () => {
+    fx = await startFixture();
+    const sse = listen(fx.server.url);
+    const snapshot = await sse.waitFor((e) => e.type === 'snapshot', 'snapshot');
+    expect(snapshot.data).toMatchObject({ status: { state: 'not_installed' }, install: null, operations: [] });
+    await fx.request('POST', '/clouds/check');
+    await sse.waitFor((e) => e.type === 'operation' && e.data.event === 'end', 'end');
+    const ids = sse.events.filter((e) => e.type !== 'snapshot').map((e) => Number(e.id));
+    expect(ids.length).toBeGreaterThan(15);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids[0]).toBe(Number(snapshot.id) + 1);
+  });
+
+  it('gives a client that joins mid-install the install so far in its snapshot', async () => {
+    fx = await startFixture();
+    const f = fx;
+    f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 300_000 }]);
+    await f.request('POST', '/install');
+    await until(() => f.server.session.progress()?.events.some((e) => e.phase === 'downloading'), 'downloading');
+    const late = listen(f.server.url);
+    const snapshot = await late.waitFor((e) => e.type === 'snapshot', 'snapshot');
+    const install = snapshot.data.install as { id: string; events: { phase: string }[] };
+    expect(snapshot.data.status).toMatchObject({ state: 'installing', install_id: install.id });
+    expect(install.events.map((e) => e.phase)).toContain('downloading');
+  });
+
+  it('replays exactly the missed events to a client that sends Last-Event-ID', async () => {
+    fx = await startFixture();
+    const first = listen(fx.server.url);
+    await fx.request('POST', '/clouds/check');
+    await first.waitFor((e) => e.type === 'operation' && e.data.event === 'end', 'end');
+    const seen = first.events.filter((e) => e.type !== 'snapshot');
+    const cut = seen[5];
+    if (!cut) throw new Error('too few events');
+
+    const resumed = listen(fx.server.url, cut.id);
+    const expected = seen.filter((e) => Number(e.id) > Number(cut.id));
+    await until(() => resumed.events.length >= expected.length, 'the replay');
+    expect(resumed.events.map((e) => [e.id, e.type])).toEqual(expected.map((e) => [e.id, e.type]));
+    expect(resumed.of('snapshot')).toEqual([]);
+  });
+
+  it('reconnects after the connection drops and catches up without a new snapshot', async () => {
+    fx = await startFixture();
+    const f = fx;
+    const sse = listen(f.server.url);
+    await sse.waitFor((e) => e.type === 'snapshot', 'snapshot');
+    await until(() => f.server.events.clientCount === 1, 'the connection');
+    f.server.events.closeAll(); // the client retries after 2 s ("retry: 2000") with Last-Event-ID
+    const whileAway = await f.request('POST', '/install');
+    expect(whileAway.status).toBe(202);
+    await until(() => f.server.store.status().state === 'installed', 'installed');
+    await sse.waitFor((e) => e.type === 'status' && e.data.state === 'installed', 'the missed status', 10_000);
+    expect(sse.opens).toBe(2);
+    expect(sse.of('snapshot')).toHaveLength(1);
+    expect(sse.of('install').length).toBeGreaterThan(5);
+    const ids = sse.events.map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('sends a snapshot instead when the missed events are no longer kept', async () => {
+    fx = await startFixture();
+    for (let i = 0; i < 2100; i++) fx.server.bus.publish('status', { i });
+    const stale = listen(fx.server.url, '1');
+    const first = await stale.waitFor(() => true, 'an event');
+    expect(first.type).toBe('snapshot');
+    expect(first.id).toBe('2100');
+  });
+
+  it('keeps idle connections open with heartbeat comments', async () => {
+    fx = await startFixture({ heartbeatMs: 100 });
+    const response = await fetch(`${fx.server.url}/events`);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = response.body?.getReader();
+    let text = '';
+    while (reader && !text.includes(': heartbeat')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
+    await reader?.cancel();
+    expect(text).toContain(': heartbeat\n\n');
+  });
+});

@@ -12,6 +12,8 @@ export interface Config {
 
 /** The installer this server runs: the same file bin/setup and the Dockerfile run. */
 export const INSTALLER_SCRIPT = fileURLToPath(new URL('../scripts/install-skypilot.sh', import.meta.url));
+/** The page's files. */
+export const PAGE_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.CARAPACE_PORT ?? 3001);

@@ -1,9 +1,8 @@
 /** Puts the parts together and listens; close() is the graceful shutdown. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type express from 'express';
 import { CloudActions } from './actions.js';
-import { type Config, INSTALLER_SCRIPT } from './config.js';
+import { type Config, INSTALLER_SCRIPT, PAGE_DIR } from './config.js';
 import { EventBus } from './events/bus.js';
 import { createApp } from './http/app.js';
 import { EventStream } from './http/events.js';
@@ -18,7 +17,8 @@ export interface ServerOptions extends Config {
   /** The installer to run; tests and benchmarks may point elsewhere. */
   script?: string;
   heartbeatMs?: number;
-  page?: express.Router;
+  /** The offline demo (npm run demo): the page says uv and sky are stand-ins. */
+  demo?: boolean;
 }
 
 export interface RunningServer {
@@ -45,7 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     snapshot: () => ({ status: store.status(), install: session.progress(), operations: operations.list() }),
   });
   const hosts = new HostPolicy(options.host, options.allowedHosts);
-  const app = createApp({ store, session, actions, events, hosts, extra: options.page });
+  const app = createApp({ store, session, actions, events, hosts, pageDir: PAGE_DIR, demo: options.demo ?? false });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(options.port, options.host, (error?: Error) =>

@@ -175,7 +175,8 @@ assert_clean_after_stop() {
 }
 
 @test "the script never reads stdin" {
-    run bash -c 'sleep 30 | timeout 20 "$@"' _ env -i HOME="$USER_HOME" PATH="$TOOLBOX" \
+    # stdin stays open and silent; a script that read it would hang until timeout kills it.
+    run bash -c 'exec 3>&-; timeout 20 "$@" < <(exec sleep 30 2>/dev/null)' _ env -i HOME="$USER_HOME" PATH="$TOOLBOX" \
         CARAPACE_UV_MIRROR="$(mirror_url)/uv" UV_DEFAULT_INDEX="$(mirror_url)/simple" dash "$SCRIPT"
     assert_success
 }

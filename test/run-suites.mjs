@@ -53,7 +53,8 @@ if (hasCommand('shellcheck')) {
   skipOrFail('shellcheck is not installed (apt-get install shellcheck)');
 }
 run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-if (existsSync('tsconfig.test.json')) run('typecheck tests', 'npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
+run('typecheck tests', 'npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
+run('typecheck page', 'npx', ['tsc', '-p', 'tsconfig.page.json']);
 
 if (hasCommand('dash')) {
   const bats = run(

@@ -13,16 +13,22 @@ export interface AppParts {
   actions: CloudActions;
   events: EventStream;
   hosts: HostPolicy;
-  /** Extra routes mounted before the API (the page). */
-  extra?: express.Router;
+  /** The page's files (public/), served at /. */
+  pageDir: string;
+  /** The offline demo: the page shows a banner saying uv and sky are stand-ins. */
+  demo: boolean;
 }
 
-export function createApp({ store, session, actions, events, hosts, extra }: AppParts): express.Express {
+export function createApp({ store, session, actions, events, hosts, pageDir, demo }: AppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(guardRequests(hosts));
   app.use(express.json({ limit: '16kb', type: 'application/json' }));
-  if (extra) app.use(extra);
+  app.use(express.static(pageDir, { index: 'index.html' }));
+
+  app.get('/app-info', (_req, res) => {
+    res.json({ demo });
+  });
 
   app.get('/status', (_req, res) => {
     res.json(store.status());

@@ -1,8 +1,8 @@
 /**
  * GET /events: Server-Sent Events. A new client first gets a `snapshot` (the
  * status, the install and operations in progress); a client that reconnects
- * with Last-Event-ID gets the events it missed instead, when they are still in
- * the history. Comments every `heartbeatMs` keep idle connections open.
+ * with Last-Event-ID (header, or `?lastEventId=` from a reloaded page) gets the
+ * events it missed instead, when they are still in the history. Comments every `heartbeatMs` keep idle connections open.
  */
 import type { Request, Response } from 'express';
 import type { BusEvent, EventBus } from '../events/bus.js';
@@ -27,8 +27,11 @@ export class EventStream {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const lastId = Number(req.headers['last-event-id']);
-    const missed = req.headers['last-event-id'] !== undefined && Number.isInteger(lastId) ? bus.since(lastId) : null;
+    // The header on reconnects; the query from a reloaded page, whose EventSource cannot set headers.
+    const given =
+      req.headers['last-event-id'] ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+    const lastId = Number(given);
+    const missed = given !== undefined && given !== '' && Number.isInteger(lastId) ? bus.since(lastId) : null;
     if (missed) {
       for (const event of missed) res.write(format(event));
     } else {

@@ -34,6 +34,9 @@ export interface FixtureOptions {
   script?: string;
   heartbeatMs?: number;
   mirror?: Mirror;
+  /** Defaults to 0 (any free port). */
+  port?: number;
+  demo?: boolean;
 }
 
 /** PATH without any folder that holds a `sky` (this machine has none, but be sure). */
@@ -71,12 +74,13 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
   };
   const server = await startServer({
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     home,
     allowedHosts: [],
     env,
     script: options.script,
     heartbeatMs: options.heartbeatMs,
+    demo: options.demo,
   });
   return {
     mirror,

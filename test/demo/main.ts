@@ -1,0 +1,20 @@
+/**
+ * npm run demo: the whole flow on a machine with no internet. The server runs
+ * against the test mirror and the stand-ins for uv and sky, in a temporary
+ * CARAPACE_HOME; the page shows a banner saying so. `npm start` is the real thing.
+ */
+import { startFixture } from '../support/fixture.js';
+
+const port = Number(process.env.CARAPACE_PORT ?? 3001);
+const fixture = await startFixture({ port, demo: true });
+// Slow the uv download down to what a real connection looks like, so the progress can be watched.
+fixture.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 400_000 }]);
+console.log(`Carapace demo (stand-in uv and SkyPilot, local mirror ${fixture.mirror.url})`);
+console.log(`CARAPACE_HOME=${fixture.home}`);
+console.log(`Open ${fixture.server.url}`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void fixture.close().then(() => process.exit(0));
+  });
+}

@@ -1,8 +1,9 @@
 // npm test: every suite in turn -- lint (Biome, shellcheck), typecheck, the
-// installer's bats tests, then vitest -- and one closing line with the counts.
+// installer's bats tests, vitest, then the container build -- and one closing line
+// with the counts.
 // With CARAPACE_REQUIRE_ALL=1 (CI), a skipped test or a missing tool fails the run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const requireAll = Boolean(process.env.CARAPACE_REQUIRE_ALL);
 const shellFiles = [
@@ -74,20 +75,27 @@ if (hasCommand('dash')) {
   skipOrFail('dash is not installed (apt-get install dash): the installer tests run under dash');
 }
 
-const vitestReport = 'test-output/vitest.json';
-run('server and parsers (vitest)', 'npx', [
-  'vitest',
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${vitestReport}`,
-]);
-if (existsSync(vitestReport)) {
-  const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
-  totals.passed += report.numPassedTests;
-  totals.failed += report.numFailedTests;
-  totals.skipped += report.numPendingTests + report.numTodoTests;
+function vitest(title, config, report) {
+  rmSync(report, { force: true });
+  const args = [
+    'vitest',
+    'run',
+    '--config',
+    config,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ];
+  run(title, 'npx', args);
+  if (!existsSync(report)) return;
+  const counts = JSON.parse(readFileSync(report, 'utf8'));
+  totals.passed += counts.numPassedTests;
+  totals.failed += counts.numFailedTests;
+  totals.skipped += counts.numPendingTests + counts.numTodoTests;
 }
+
+vitest('server, parsers and page (vitest)', 'vitest.config.ts', 'test-output/vitest.json');
+vitest('container image (vitest, buildah)', 'vitest.container.config.ts', 'test-output/vitest-container.json');
 
 if (requireAll && totals.skipped > 0) {
   broken = true;

@@ -67,15 +67,21 @@ async function fastPath(): Promise<void> {
   );
 }
 
-async function statusLatency(): Promise<void> {
+/** A server on a free port with an empty CARAPACE_HOME. */
+function benchServer(env: NodeJS.ProcessEnv = {}, script?: string) {
   const home = mkdtempSync(join(tmpdir(), 'carapace-bench-'));
-  const server = await startServer({
+  return startServer({
     host: '127.0.0.1',
     port: 0,
     home,
     allowedHosts: [],
-    env: { PATH: process.env.PATH, HOME: home },
+    env: { PATH: process.env.PATH, HOME: home, ...env },
+    script,
   });
+}
+
+async function statusLatency(): Promise<void> {
+  const server = await benchServer();
   const url = new URL(`${server.url}/status`);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const once = () =>
@@ -99,15 +105,7 @@ async function statusLatency(): Promise<void> {
 }
 
 async function lineToClient(): Promise<void> {
-  const home = mkdtempSync(join(tmpdir(), 'carapace-bench-'));
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    home,
-    allowedHosts: [],
-    env: { PATH: process.env.PATH, HOME: home, BENCH_LINES: '300' },
-    script: fileURLToPath(new URL('./emit-lines.sh', import.meta.url)),
-  });
+  const server = await benchServer({ BENCH_LINES: '300' }, fileURLToPath(new URL('./emit-lines.sh', import.meta.url)));
   const sse = new Listener(server.url);
   await sse.waitFor((e) => e.type === 'snapshot', 'snapshot');
   const latencies: number[] = [];

@@ -62,7 +62,7 @@ Usage: sh scripts/install-skypilot.sh [--status] [--force] [--managed] [--uninst
 
 Settings (environment): CARAPACE_HOME, CARAPACE_UV_VERSION, CARAPACE_UV_MIRROR,
 CARAPACE_UV_SHA256, CARAPACE_UV_ARCHIVE, CARAPACE_SKYPILOT_SPEC, CARAPACE_PYTHON,
-CARAPACE_LOCK_TIMEOUT, CARAPACE_MIN_FREE_MB. See README.md.
+CARAPACE_LOCK_TIMEOUT, CARAPACE_MIN_FREE_MB, CARAPACE_STALL_TIMEOUT. See README.md.
 EOF
 }
 
@@ -315,7 +315,7 @@ prepare_home() {
 }
 
 open_log() {
-    mkdir -p "$LOG_DIR" 2>/dev/null || err permission "Cannot create $LOG_DIR" "Make $CARAPACE_HOME_DIR writable, then retry."
+    make_dir "$LOG_DIR"
     # Keep the previous run's log for comparison; each install starts its own.
     [ -f "$LOG_FILE" ] && mv -f "$LOG_FILE" "$LOG_FILE.1"
     LOG_OPEN=1
@@ -336,6 +336,13 @@ check_free_space() {
         err disk "Not enough disk space in $CARAPACE_HOME_DIR: $MIN_FREE_MB MB needed, $_free MB available" \
             "Free up space on that disk (or set CARAPACE_HOME to a folder on another disk), then retry."
     fi
+}
+
+# make_dir PATH: create a folder under CARAPACE_HOME, or fail saying why.
+make_dir() {
+    mkdir -p "$1" 2>/dev/null && return 0
+    fail_if_disk_full
+    err permission "Cannot create $1" "Make $CARAPACE_HOME_DIR writable, then retry."
 }
 
 # Called after a step failed: was the disk full?
@@ -859,7 +866,7 @@ unpack_uv() {
     need_cmd gzip
     _unpacked=$STAGING/unpacked
     _member=uv-$PLATFORM
-    mkdir -p "$_unpacked" || fail_if_disk_full
+    make_dir "$_unpacked"
     # -o: never restore the archive's owner (the CI runner's uid/gid) when run as root.
     if ! tar -x -z -o -f "$1" -C "$_unpacked" "$_member/uv" "$_member/uvx" 2>>"$LOG_FILE"; then
         fail_if_disk_full
@@ -875,7 +882,7 @@ unpack_uv() {
         *) err checksum "The downloaded uv reports '$_reported', not version $UV_VERSION" \
             "Check CARAPACE_UV_MIRROR and CARAPACE_UV_ARCHIVE point to uv $UV_VERSION, then retry." ;;
     esac
-    mkdir -p "$UV_HOME" || fail_if_disk_full
+    make_dir "$UV_HOME"
     # Renames within one filesystem are atomic; uv goes last since its presence means ready.
     ensure permission "Could not move uv into $UV_HOME" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
         mv -f "$_unpacked/$_member/uvx" "$UV_HOME/uvx"
@@ -1009,7 +1016,7 @@ run_install() {
     # An old or forced install is no longer trustworthy: without a marker it is "not installed".
     rm -f "$MARKER"
     rm -rf "$STAGING"
-    mkdir -p "$STAGING" || fail_if_disk_full
+    make_dir "$STAGING"
     check_free_space
     scrub_environment
     say checking "Platform $PLATFORM; installing into $CARAPACE_HOME_DIR"

@@ -2,23 +2,15 @@
 # Every error code the installer can produce on this machine: its exit status,
 # its message (what happened, what to do, where the log is) and no marker left.
 
+load helpers
+
 setup_file() {
-    load helpers
-    common_setup_file
+    mirror_start
+    make_toolbox "$BATS_FILE_TMPDIR/toolbox"
     # A mirror behind a self-signed certificate, as TLS interception looks to curl.
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
         -keyout "$BATS_FILE_TMPDIR/tls.key" -out "$BATS_FILE_TMPDIR/tls.crt" 2>/dev/null
     mirror_start tls --tls-key "$BATS_FILE_TMPDIR/tls.key" --tls-cert "$BATS_FILE_TMPDIR/tls.crt"
-}
-
-teardown_file() {
-    load helpers
-    mirror_stop
-}
-
-setup() {
-    load helpers
-    common_setup
 }
 
 # assert_error CODE STATUS: the run failed with this code and left no install behind.

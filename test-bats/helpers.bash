@@ -69,12 +69,17 @@ mirror_requests() {
     curl -sSf "$(mirror_url)/__control/requests"
 }
 
-common_setup_file() {
+# The hooks every file uses (a file may define its own after loading this one).
+setup_file() {
     mirror_start
     make_toolbox "$BATS_FILE_TMPDIR/toolbox"
 }
 
-common_setup() {
+teardown_file() {
+    mirror_stop
+}
+
+setup() {
     curl -sSf -X POST "$(mirror_url)/__control/reset"
     TOOLBOX=$BATS_FILE_TMPDIR/toolbox
     USER_HOME=$BATS_TEST_TMPDIR/user

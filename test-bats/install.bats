@@ -1,20 +1,7 @@
 #!/usr/bin/env bats
 # The installer's normal paths: fresh install, fast path, status, force, uninstall, PATH fallback.
 
-setup_file() {
-    load helpers
-    common_setup_file
-}
-
-teardown_file() {
-    load helpers
-    mirror_stop
-}
-
-setup() {
-    load helpers
-    common_setup
-}
+load helpers
 
 @test "a fresh install goes checking, downloading, verifying, installing, verifying, complete" {
     run installer

@@ -1,20 +1,7 @@
 #!/usr/bin/env bats
 # Interruptions, crashes, concurrent runs, locks, shells and terminals.
 
-setup_file() {
-    load helpers
-    common_setup_file
-}
-
-teardown_file() {
-    load helpers
-    mirror_stop
-}
-
-setup() {
-    load helpers
-    common_setup
-}
+load helpers
 
 assert_clean_after_stop() {
     assert [ ! -e "$CARAPACE_DIR/install.json" ]

@@ -43,8 +43,15 @@ export class InstallSession {
   constructor(private readonly options: SessionOptions) {}
 
   async ensureSkyPilot(): Promise<SkyLocation> {
-    const found = this.options.store.skyLocation();
+    const { store } = this.options;
+    const found = store.skyLocation();
     if (found) return found;
+    if (!this.running) {
+      // Only on the way to an install: a sky put on PATH since the last look is used instead.
+      await store.refresh();
+      const appeared = store.skyLocation();
+      if (appeared) return appeared;
+    }
     return this.start([]).promise;
   }
 

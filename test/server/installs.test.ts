@@ -1,5 +1,6 @@
 // One installer run for any number of callers; installs from elsewhere; failures and retries; sky on PATH.
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Fixture, runInstallerInTerminal, standinSkyOnPath, startFixture, until } from '../support/fixture.js';
@@ -157,5 +158,18 @@ describe('sky already on PATH', () => {
     expect((await f.request('POST', '/install')).status).toBe(200);
     expect(f.server.session.runs).toBe(0);
     expect(f.mirror.requests()).toEqual([]);
+  });
+});
+
+describe('sky put on PATH while the server runs', () => {
+  it('is found by the next action instead of installing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carapace-later-'));
+    fx = await startFixture({ pathFront: [dir] });
+    const f = fx;
+    expect(f.server.store.status().state).toBe('not_installed');
+    copyFileSync(join(standinSkyOnPath('0.10.4'), 'sky'), join(dir, 'sky'));
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    expect(f.server.session.runs).toBe(0);
+    expect(f.server.store.status()).toMatchObject({ state: 'installed', source: 'path', sky_path: join(dir, 'sky') });
   });
 });

@@ -270,3 +270,34 @@ $CARAPACE_DIR/servers/mine.yaml"
     assert_line --partial "Usage: sh scripts/install-skypilot.sh [--status] [--force] [--managed] [--uninstall] [--help]"
     assert [ ! -e "$CARAPACE_DIR" ]
 }
+
+@test "bin/setup installs npm dependencies, then SkyPilot with the same script and folder, and says what is next" {
+    mkdir -p "$BATS_TEST_TMPDIR/bin"
+    # A recording npm: this test is about what bin/setup runs, not about npm.
+    printf '#!/bin/sh\necho "npm $*" >>"%s/npm-calls"\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/bin/npm"
+    chmod +x "$BATS_TEST_TMPDIR/bin/npm"
+    ln -s "$(command -v node)" "$BATS_TEST_TMPDIR/bin/node"
+    TOOLBOX="$BATS_TEST_TMPDIR/bin:$TOOLBOX"
+    run env -i HOME="$USER_HOME" PATH="$TOOLBOX" CARAPACE_UV_MIRROR="$(mirror_url)/uv" \
+        UV_DEFAULT_INDEX="$(mirror_url)/simple" dash "$REPO/bin/setup"
+    assert_success
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/npm-calls")" "npm install"
+    assert_line "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
+    assert_equal "${lines[-1]}" "setup: done. Next: npm start, then open http://127.0.0.1:3001"
+    run env -i HOME="$USER_HOME" PATH="$TOOLBOX" dash "$REPO/bin/setup"
+    assert_success
+    assert_line "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
+    refute_line --partial "Downloading"
+}
+
+@test "bin/setup stops with the installer's exit status when the install fails" {
+    mkdir -p "$BATS_TEST_TMPDIR/bin"
+    printf '#!/bin/sh\nexit 0\n' >"$BATS_TEST_TMPDIR/bin/npm"
+    chmod +x "$BATS_TEST_TMPDIR/bin/npm"
+    ln -s "$(command -v node)" "$BATS_TEST_TMPDIR/bin/node"
+    run env -i HOME="$USER_HOME" PATH="$BATS_TEST_TMPDIR/bin:$TOOLBOX" CARAPACE_UV_MIRROR=http://127.0.0.1:9/uv \
+        dash "$REPO/bin/setup"
+    assert_failure 12
+    assert_line --partial "[carapace] error code=network:"
+    assert_line "setup: SkyPilot was not installed (exit 12): the [carapace] error line above says why and what to do."
+}

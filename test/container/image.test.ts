@@ -5,8 +5,10 @@
  * and debootstrap (skipped loudly without them, and required in CI).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Mirror, startMirror } from '../mirror/server.js';
@@ -51,29 +53,26 @@ describe.skipIf(missing.length > 0)('the container image', () => {
   let mirror: Mirror;
   let container = '';
 
+  let base = '';
+
+  /** Builds the Dockerfile in `context` against the test mirror; returns buildah's output. */
+  async function build(tag: string, context: string): Promise<string> {
+    const args = ['bud', '--isolation=chroot', '--format=docker', '--layers', '--build-arg', `BASE_IMAGE=${base}`];
+    // A RUN step of a chroot build shares the host's network, loopback included.
+    args.push(
+      '--build-arg',
+      `CARAPACE_UV_MIRROR=${mirror.uvBase}`,
+      '--build-arg',
+      `UV_DEFAULT_INDEX=${mirror.indexUrl}`,
+    );
+    return (await buildah([...args, '-t', tag, context], BUILD_TIMEOUT)).stdout;
+  }
+
   beforeAll(async () => {
-    const base = (await run('sh', ['test/container/make-base.sh'], { env, timeout: BUILD_TIMEOUT })).stdout.trim();
+    base = (await run('sh', ['test/container/make-base.sh'], { env, timeout: BUILD_TIMEOUT })).stdout.trim();
     mirror = await startMirror();
     const started = Date.now();
-    await buildah(
-      [
-        'bud',
-        '--isolation=chroot',
-        '--format=docker',
-        '--layers',
-        '--build-arg',
-        `BASE_IMAGE=${base}`,
-        // A RUN step of a chroot build shares the host's network, loopback included.
-        '--build-arg',
-        `CARAPACE_UV_MIRROR=${mirror.uvBase}`,
-        '--build-arg',
-        `UV_DEFAULT_INDEX=${mirror.indexUrl}`,
-        '-t',
-        IMAGE,
-        '.',
-      ],
-      BUILD_TIMEOUT,
-    );
+    await build(IMAGE, '.');
     const seconds = Math.round((Date.now() - started) / 1000);
     const size = (await buildah(['images', '--format', '{{.Size}}', IMAGE])).stdout.trim();
     console.log(`container image: built in ${seconds} s (base ready), size ${size}`);
@@ -127,6 +126,23 @@ describe.skipIf(missing.length > 0)('the container image', () => {
     });
     expect(mirror.requests()).toEqual([]);
     expect(await inside('ls "$CARAPACE_HOME/logs"')).toBe('install.log\n'); // the build's only
+  });
+
+  it('keeps the install layer cached when the app changes', async () => {
+    const context = mkdtempSync(join(tmpdir(), 'carapace-context-'));
+    const tracked = (await run('git', ['ls-files', '-z'])).stdout.split('\0').filter(Boolean);
+    for (const file of tracked) {
+      mkdirSync(join(context, dirname(file)), { recursive: true });
+      copyFileSync(file, join(context, file));
+    }
+    appendFileSync(join(context, 'public', 'app.css'), '\n/* an app change */\n');
+    const output = (await build(`${IMAGE}-changed`, context)).split('\n');
+    await buildah(['rmi', `${IMAGE}-changed`]).catch(() => undefined);
+    /** What buildah says right after a step: "--> Using cache <id>" when the layer was reused. */
+    const after = (step: string) => output[output.findIndex((line) => line.endsWith(step)) + 1] ?? '';
+    expect(after('RUN sh scripts/install-skypilot.sh')).toMatch(/^--> Using cache /);
+    expect(after('COPY --chown=carapace:carapace public ./public')).not.toMatch(/Using cache/);
+    expect(mirror.requests()).toEqual([]);
   });
 });
 

@@ -990,11 +990,14 @@ verify_skypilot() {
 
 # ---------------------------------------------------------------- commands
 
+# Prints the complete line when the managed install is current and no repair is asked for.
+already_installed() {
+    [ -z "$FORCE" ] && managed_install_is_current || return 1
+    say complete "SkyPilot $m_sky_version is ready at $SKY_BIN"
+}
+
 run_install() {
-    if [ -z "$FORCE" ] && managed_install_is_current; then
-        say complete "SkyPilot $m_sky_version is ready at $SKY_BIN"
-        return 0
-    fi
+    already_installed && return 0
     say checking "Checking this system and $CARAPACE_HOME_DIR"
     if [ -z "$MANAGED" ] && ! read_marker && find_sky_on_path; then
         if sky_version_of "$PATH_SKY"; then
@@ -1007,10 +1010,7 @@ run_install() {
     prepare_home
     acquire_lock
     # Whoever held the lock before may have finished the same install.
-    if [ -z "$FORCE" ] && managed_install_is_current; then
-        say complete "SkyPilot $m_sky_version is ready at $SKY_BIN"
-        return 0
-    fi
+    already_installed && return 0
     open_log
     need_cmds
     # An old or forced install is no longer trustworthy: without a marker it is "not installed".

@@ -24,7 +24,6 @@ export function createApp({ store, session, actions, events, hosts, pageDir, dem
   app.disable('x-powered-by');
   app.use(guardRequests(hosts));
   app.use(express.json({ limit: '16kb', type: 'application/json' }));
-  app.use(express.static(pageDir, { index: 'index.html' }));
 
   app.get('/app-info', (_req, res) => {
     res.json({ demo });
@@ -61,6 +60,9 @@ export function createApp({ store, session, actions, events, hosts, pageDir, dem
   app.delete('/servers/:name', async (req, res) => {
     res.status(202).json(await actions.tearDown(String(req.params.name)));
   });
+
+  // After the API, so that its requests never look at the disk.
+  app.use(express.static(pageDir, { index: 'index.html' }));
 
   app.use((_req, _res, next) => {
     next(new CarapaceError('not-found', 'There is nothing at this address.', 'See README.md for the endpoints.', 404));

@@ -55,6 +55,9 @@ async function open(): Promise<Fixture> {
   return fx;
 }
 
+/** A fresh install's phases: the download's checksum is verified before uv installs, then sky is. */
+const FRESH_INSTALL = ['checking', 'downloading', 'verifying', 'installing', 'verifying', 'complete'];
+
 /** The phases of the install lines in the activity log, consecutive repeats folded. */
 async function loggedPhases(): Promise<string[]> {
   const lines = await page.locator('#log li').allTextContents();
@@ -88,14 +91,7 @@ describe.skipIf(!available)('the page', () => {
     await shot('2-downloading');
     await page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
     await shot('3-clouds');
-    expect(await loggedPhases()).toEqual([
-      'checking',
-      'downloading',
-      'verifying',
-      'installing',
-      'verifying',
-      'complete',
-    ]);
+    expect(await loggedPhases()).toEqual(FRESH_INSTALL);
     expect(await page.locator('#steps li.done').count()).toBe(5);
     await expect(page.locator('#clouds-list li').allTextContents()).resolves.toEqual([
       'AWS: enabled (compute, storage)',
@@ -156,14 +152,7 @@ describe.skipIf(!available)('the page', () => {
     await shot('6-reloaded');
     await page.locator('#steps li[data-step="complete"].done').waitFor({ timeout: 30_000 });
     await shows(page.locator('#log'), 'Cloud check finished.');
-    expect(await loggedPhases()).toEqual([
-      'checking',
-      'downloading',
-      'verifying',
-      'installing',
-      'verifying',
-      'complete',
-    ]);
+    expect(await loggedPhases()).toEqual(FRESH_INSTALL);
     const checking = await page.locator('#log li', { hasText: '[install] checking: Checking this system' }).count();
     expect(checking).toBe(1);
   });

@@ -5,166 +5,156 @@
 # `uv tool install` to put SkyPilot there with its own managed Python. The app
 # server, bin/setup and the Dockerfile all run this same script.
 #
-# Every line on stdout is one event: `[carapace] <phase>[ <pct>%][ code=<code>]: <message>`
-# (see emit). uv's own stderr is relayed as `installing` events and kept in the log.
-# The script never reads stdin and never runs a system Python.
+# Every line on stdout is one event of the grammar in `emit`. uv's own stderr is
+# relayed as `installing` events and kept in the log. The script never reads
+# stdin, never runs a system Python, and writes nothing outside CARAPACE_HOME.
 
 set -u
 
-INSTALLER_VERSION=1.0.0
+# ================================================================ the contract
+# The facts the server shares with this script. src/contract.ts holds the same
+# values; test/unit/contract.test.ts runs this script and checks the two agree.
+
+INSTALLER_VERSION=2.0.0
+PHASES="checking downloading installing verifying complete error"
+# <code>:<exit status> for every error this script reports.
+ERROR_CODES="platform:10 missing-tool:11 network:12 tls:13 checksum:14 disk:15 permission:16 lock:17 package:18 python:19 interrupted:130 internal:1"
+# The layout of CARAPACE_HOME, relative to it.
+HOME_MARK_PATH=.carapace-home
+MARKER_PATH=install.json
+# The next marker, written before the switch: while it exists, a switch was under way.
+PENDING_MARKER_PATH=install.json.next
+LOCK_PATH=install.lock
+LOCK_OWNER_PATH=install.lock/owner
+UV_PATH=uv/uv
+UVX_PATH=uv/uvx
+# tools is a link to the folder of the environment in use (tools.<id>); every install
+# is made in a new one and switched to by replacing the link, in one rename.
+TOOLS_LINK_PATH=tools
+SKY_PATH=tools/bin/sky
+PYTHON_INSTALLS_PATH=python/installs
+PYTHON_BIN_PATH=python/bin
+CACHE_PATH=cache
+CREDENTIALS_PATH=credentials
+INSTALL_LOG_PATH=logs/install.log
+STAGING_PATH=staging
+SETTINGS_PATH=settings.json
+HOME_MARK_HEADER="# This folder belongs to Carapace (scripts/install-skypilot.sh). --uninstall removes the entries listed below, and nothing else."
+MARKER_FIELDS="installer_version uv_version sky_version spec extras python platform sky_path tools_dir download_bytes installed_at"
+LOCK_OWNER_FIELDS="pid host started_at"
+# proper-lockfile's `stale: 20000`: a lock not refreshed for this long is abandoned.
+LOCK_STALE_SECONDS=20
+
+# ================================================================ defaults
+
 # uv 0.12.5 is the release whose behaviour (flags, env variables, output and
 # `uv --version` format with the target triple) this script and its tests were
 # checked against; pinning it makes every install reproducible.
 DEFAULT_UV_VERSION=0.12.5
 DEFAULT_UV_MIRROR="https://releases.astral.sh/github/uv/releases/download https://github.com/astral-sh/uv/releases/download"
-DEFAULT_SKYPILOT_SPEC="skypilot-nightly[aws]"
+SKYPILOT_PACKAGE=skypilot-nightly
+DEFAULT_CLOUDS=aws
 DEFAULT_PYTHON=3.12
 DEFAULT_LOCK_TIMEOUT=600
 # SkyPilot's environment is ~530 MB installed, the managed Python ~80 MB, uv ~40 MB,
 # and the downloaded wheels kept in uv's cache ~200 MB: ~850 MB, rounded up for headroom.
 DEFAULT_MIN_FREE_MB=1024
-# A download that moves no byte for this long is abandoned (then retried).
-DEFAULT_STALL_TIMEOUT=30
-LOCK_STALE_SECONDS=20
+# What uv downloads for skypilot-nightly[aws] with its Python (~32 MB) and packages
+# (~90 MB), measured against the growth of its cache: the progress of the package step
+# until an install has measured its own (install.json's download_bytes).
+DEFAULT_DOWNLOAD_MB=125
+# A download that moves no byte for this long is abandoned; with two mirrors, a
+# dead network is reported within about twice this.
+DEFAULT_STALL_TIMEOUT=15
+CONNECT_TIMEOUT=10
 LOCK_REFRESH_SECONDS=4
-DOWNLOAD_ATTEMPTS=4
-
-# Exit status of each error code; the same code names are used by the server and the page.
-exit_status_of() {
-    case $1 in
-        platform) _status=10 ;;
-        missing-tool) _status=11 ;;
-        network) _status=12 ;;
-        tls) _status=13 ;;
-        checksum) _status=14 ;;
-        disk) _status=15 ;;
-        permission) _status=16 ;;
-        lock) _status=17 ;;
-        package) _status=18 ;;
-        python) _status=19 ;;
-        interrupted) _status=130 ;;
-        *) _status=1 ;;
-    esac
-}
+DOWNLOAD_ROUNDS=4
+# While a download moves no byte, say so this often.
+WAITING_REPORT_SECONDS=5
+API_STOP_TIMEOUT=20
+# The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the
+# INFRA column and the infra field arrived with skypilot-org/skypilot PR #5602
+# (May 2025), first in the 0.10.0 release; nightlies are dated 1.0.0.devYYYYMMDD.
+OLDEST_SKYPILOT_RELEASE=0.10
+OLDEST_SKYPILOT_NIGHTLY=20250601
+# Network settings a user may keep in CARAPACE_HOME/settings.json (saved from the
+# page); a variable set in the environment wins over the file.
+SETTINGS_VARIABLES="HTTPS_PROXY CARAPACE_UV_MIRROR UV_PYTHON_INSTALL_MIRROR UV_DEFAULT_INDEX SSL_CERT_FILE"
+# uv's own settings a user may rely on for a company index, proxy or certificates
+# (uv's crates/uv-static/src/env_vars.rs), passed to uv untouched, with every
+# UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD. Every other UV_* variable
+# is dropped: it could point uv at another Python, venv, folder or config file.
+UV_PASS_THROUGH="UV_DEFAULT_INDEX UV_INDEX UV_INDEX_URL UV_EXTRA_INDEX_URL UV_FIND_LINKS UV_PYTHON_INSTALL_MIRROR UV_PYTHON_DOWNLOADS_JSON_URL UV_HTTP_TIMEOUT UV_HTTP_CONNECT_TIMEOUT UV_HTTP_RETRIES UV_INSECURE_HOST UV_KEYRING_PROVIDER UV_OFFLINE UV_SYSTEM_CERTS UV_NATIVE_TLS"
+# Passed to curl, wget and uv as they are.
+NETWORK_PASS_THROUGH="HTTP_PROXY HTTPS_PROXY ALL_PROXY NO_PROXY SSL_CERT_FILE CURL_CA_BUNDLE NO_COLOR"
 
 usage() {
     cat <<EOF
 install-skypilot.sh $INSTALLER_VERSION: install SkyPilot for Carapace under CARAPACE_HOME.
 
-Usage: sh scripts/install-skypilot.sh [--status] [--force] [--managed] [--uninstall] [--help]
+Usage: sh scripts/install-skypilot.sh [--status] [--force] [--managed] [--update] [--add-cloud NAME] [--uninstall] [--help]
 
-  (no flag)    make SkyPilot usable, installing only what is missing
-  --status     say whether SkyPilot is usable and from where; installs nothing (exit 0 usable, 1 not)
-  --force      reinstall/repair even if already installed
-  --managed    ignore a sky found on PATH and install Carapace's own copy
-  --uninstall  remove everything this script created under CARAPACE_HOME
-  --help       show this text
+  (no flag)        make SkyPilot usable, installing only what is missing
+  --status         say whether SkyPilot is usable and from where; installs nothing (exit 0 usable, 1 not)
+  --force          reinstall/repair even if already installed
+  --managed        ignore a sky found on PATH and install Carapace's own copy
+  --update         install the newest SkyPilot beside the one in use, and switch to it once it runs
+  --add-cloud NAME add a cloud's SkyPilot libraries (skypilot[NAME]) to the install
+  --uninstall      remove everything this script created under CARAPACE_HOME, and nothing else
+  --help           show this text
 
-Settings (environment): CARAPACE_HOME, CARAPACE_UV_VERSION, CARAPACE_UV_MIRROR,
-CARAPACE_UV_SHA256, CARAPACE_UV_ARCHIVE, CARAPACE_SKYPILOT_SPEC, CARAPACE_PYTHON,
-CARAPACE_LOCK_TIMEOUT, CARAPACE_MIN_FREE_MB, CARAPACE_STALL_TIMEOUT. See README.md.
+Settings (environment): CARAPACE_HOME CARAPACE_UV_VERSION CARAPACE_UV_MIRROR CARAPACE_UV_SHA256 CARAPACE_UV_ARCHIVE CARAPACE_CLOUDS CARAPACE_SKYPILOT_SPEC CARAPACE_PYTHON CARAPACE_LOCK_TIMEOUT CARAPACE_MIN_FREE_MB CARAPACE_STALL_TIMEOUT CARAPACE_SKYPILOT_TELEMETRY CARAPACE_WATCH_PID
+Read from CARAPACE_HOME/$SETTINGS_PATH when not set: $SETTINGS_VARIABLES
+Passed to uv: $UV_PASS_THROUGH UV_INDEX_<NAME>_USERNAME UV_INDEX_<NAME>_PASSWORD
+Passed to curl, wget and uv: $NETWORK_PASS_THROUGH
+Output lines: [carapace] <phase>[ <percent>%][ bytes=<done>[/<total>]][ code=<code>]: <message>
+Phases: $PHASES
+Exit statuses: 0:ok $ERROR_CODES
+See README.md.
 EOF
 }
 
-# ---------------------------------------------------------------- settings and layout
-
-read_settings() {
-    UV_VERSION=${CARAPACE_UV_VERSION:-$DEFAULT_UV_VERSION}
-    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
-    UV_SHA256=${CARAPACE_UV_SHA256:-}
-    UV_ARCHIVE=${CARAPACE_UV_ARCHIVE:-}
-    SKYPILOT_SPEC=${CARAPACE_SKYPILOT_SPEC:-$DEFAULT_SKYPILOT_SPEC}
-    PYTHON_VERSION=${CARAPACE_PYTHON:-$DEFAULT_PYTHON}
-    LOCK_TIMEOUT=${CARAPACE_LOCK_TIMEOUT:-$DEFAULT_LOCK_TIMEOUT}
-    MIN_FREE_MB=${CARAPACE_MIN_FREE_MB:-$DEFAULT_MIN_FREE_MB}
-    STALL_TIMEOUT=${CARAPACE_STALL_TIMEOUT:-$DEFAULT_STALL_TIMEOUT}
-    require_whole_number CARAPACE_LOCK_TIMEOUT "$LOCK_TIMEOUT"
-    require_whole_number CARAPACE_MIN_FREE_MB "$MIN_FREE_MB"
-    require_whole_number CARAPACE_STALL_TIMEOUT "$STALL_TIMEOUT"
-    # These values are written into install.json verbatim, so keep them to safe characters.
-    case $SKYPILOT_SPEC in
-        '' | *'"'* | *\\* | *"$NEWLINE"* | *"$CR"*)
-            err package "CARAPACE_SKYPILOT_SPEC is not a valid requirement: '$SKYPILOT_SPEC'" \
-                "Use a plain requirement such as skypilot-nightly[aws] or skypilot[aws]==0.10.0."
-            ;;
-    esac
-    case $PYTHON_VERSION in
-        '' | *[!0-9.]*) err python "CARAPACE_PYTHON is not a Python version: '$PYTHON_VERSION'" "Use a version such as 3.12." ;;
-    esac
-    case $UV_VERSION in
-        '' | *[!0-9A-Za-z.-]*) err internal "CARAPACE_UV_VERSION is not a version: '$UV_VERSION'" "Use a uv release such as $DEFAULT_UV_VERSION." ;;
-    esac
-}
-
-require_whole_number() {
-    case $2 in
-        '' | *[!0-9]*) err internal "$1 must be a whole number, not '$2'" "Fix or unset $1, then retry." ;;
-    esac
-}
-
-# The one place that knows the layout of CARAPACE_HOME (src/layout.ts mirrors it).
-set_layout() {
-    if [ -n "${CARAPACE_HOME:-}" ]; then
-        CARAPACE_HOME_DIR=$CARAPACE_HOME
-    elif [ -n "${HOME:-}" ]; then
-        CARAPACE_HOME_DIR=$HOME/.carapace
-    else
-        err permission "Cannot tell where to install: neither CARAPACE_HOME nor HOME is set" \
-            "Set CARAPACE_HOME to a folder you can write to, then retry."
-    fi
-    case $CARAPACE_HOME_DIR in
-        /*) ;;
-        *) CARAPACE_HOME_DIR=$(pwd)/$CARAPACE_HOME_DIR ;;
-    esac
-    MARKER=$CARAPACE_HOME_DIR/install.json
-    LOCK_DIR=$CARAPACE_HOME_DIR/install.lock
-    LOCK_OWNER=$CARAPACE_HOME_DIR/install.lock.owner
-    UV_HOME=$CARAPACE_HOME_DIR/uv
-    UV_BIN=$UV_HOME/uv
-    TOOL_ENVS=$CARAPACE_HOME_DIR/tools/envs
-    TOOL_BIN=$CARAPACE_HOME_DIR/tools/bin
-    SKY_BIN=$TOOL_BIN/sky
-    PYTHON_INSTALLS=$CARAPACE_HOME_DIR/python/installs
-    PYTHON_BIN=$CARAPACE_HOME_DIR/python/bin
-    UV_CACHE=$CARAPACE_HOME_DIR/cache
-    LOG_DIR=$CARAPACE_HOME_DIR/logs
-    LOG_FILE=$LOG_DIR/install.log
-    STAGING=$CARAPACE_HOME_DIR/staging
-}
-
-# ---------------------------------------------------------------- output
+# ================================================================ output
 
 setup_output() {
-    COLOR_ON=""
-    COLOR_OFF=""
-    COLOR_ERROR=""
+    COLOR_ON="" COLOR_OFF="" COLOR_ERROR=""
     if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
         COLOR_ON=$(printf '\033[1m')
         COLOR_ERROR=$(printf '\033[1;31m')
         COLOR_OFF=$(printf '\033[0m')
     fi
-    LOG_OPEN=""
+    LOG_OPEN="" STDOUT_GONE="" CLEANING_UP=""
     CR=$(printf '\r')
+    TAB=$(printf '\t')
     NEWLINE='
 '
 }
 
-# The grammar of every stdout line lives here and nowhere else.
+# emit PHASE PERCENT BYTES CODE MESSAGE: the grammar of every stdout line lives here.
+#
+#   [carapace] <phase>[ <percent>%][ bytes=<done>[/<total>]][ code=<code>]: <message>
+#
+# PERCENT, BYTES and CODE may be empty. src/installer/lines.ts is its one parser.
 emit() {
-    _phase=$1 _percent=$2 _code=$3 _message=$4
-    _head="[carapace] $_phase"
-    [ -n "$_percent" ] && _head="$_head $_percent%"
-    [ -n "$_code" ] && _head="$_head code=$_code"
-    if [ "$_phase" = error ]; then
-        printf '%s%s%s: %s\n' "$COLOR_ERROR" "$_head" "$COLOR_OFF" "$_message"
-    else
-        printf '%s%s%s: %s\n' "$COLOR_ON" "$_head" "$COLOR_OFF" "$_message"
+    _head="[carapace] $1"
+    [ -n "$2" ] && _head="$_head $2%"
+    [ -n "$3" ] && _head="$_head bytes=$3"
+    [ -n "$4" ] && _head="$_head code=$4"
+    log "$_head: $5"
+    [ -z "$STDOUT_GONE" ] || return 0
+    _color=$COLOR_ON
+    [ "$1" = error ] && _color=$COLOR_ERROR
+    if ! printf '%s%s%s: %s\n' "$_color" "$_head" "$COLOR_OFF" "$5" 2>/dev/null; then
+        # Whoever read our output is gone (e.g. the app that started us was killed):
+        # stop, so that uv is stopped and the lock released rather than kept by an orphan.
+        STDOUT_GONE=1
+        [ -n "$CLEANING_UP" ] || kill -TERM $$ 2>/dev/null
     fi
-    log "$_head: $_message"
+    return 0
 }
 
 say() {
-    emit "$1" "" "" "$2"
+    emit "$1" "" "" "" "$2"
 }
 
 log() {
@@ -177,10 +167,19 @@ log() {
 # person reads it as it is and the server splits it into message and hint.
 err() {
     _message="$2. What to do: $3"
+    [ -n "${UPDATING_FROM:-}" ] && [ -z "${SWITCHED:-}" ] && _message="$_message SkyPilot $UPDATING_FROM is still installed and in use."
     [ -n "$LOG_OPEN" ] && _message="$_message Full log: $LOG_FILE"
-    emit error "" "$1" "$_message"
     exit_status_of "$1"
+    emit error "" "" "$1" "$_message"
     exit "$_status"
+}
+
+# Sets _status to the exit status of an error code (ERROR_CODES); unknown codes are internal.
+exit_status_of() {
+    _status=1
+    for _entry in $ERROR_CODES; do
+        [ "${_entry%%:*}" = "$1" ] && _status=${_entry#*:}
+    done
 }
 
 has() {
@@ -203,7 +202,7 @@ now_epoch() {
     date +%s
 }
 
-# ---------------------------------------------------------------- cleanup and signals
+# ================================================================ cleanup and signals
 
 BACKGROUND_PIDS=""
 LOCK_HELD=""
@@ -224,22 +223,350 @@ stop_background() {
 }
 
 on_exit() {
+    CLEANING_UP=1
     stop_background
-    [ -n "$LOCK_HELD" ] && rm -rf "$STAGING" 2>/dev/null
+    if [ -n "$LOCK_HELD" ]; then
+        rm -rf "$STAGING" 2>/dev/null
+        # An environment made by a run that stopped before its switch is of no use.
+        [ -n "${NEW_TOOLS:-}" ] && [ -z "${SWITCHED:-}" ] && remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
+    fi
     release_lock
 }
 
 on_signal() {
     trap - INT TERM HUP
+    CLEANING_UP=1
     stop_background
     err interrupted "The installation was stopped before it finished; nothing half-installed is kept" \
         "Run the installer again to finish the installation."
 }
 
-# ---------------------------------------------------------------- platform
+# ================================================================ settings and layout
+
+parse_args() {
+    COMMAND=install FORCE="" MANAGED="" ADD_CLOUD=""
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --status) COMMAND=status ;;
+            --uninstall) COMMAND=uninstall ;;
+            --update) COMMAND=update ;;
+            --force) FORCE=1 ;;
+            --managed) MANAGED=1 ;;
+            --add-cloud)
+                [ $# -gt 1 ] || err internal "--add-cloud needs the name of a cloud" "Run with --help to see the options."
+                ADD_CLOUD=$2 MANAGED=1
+                shift
+                case $ADD_CLOUD in
+                    '' | *[!a-z0-9-]*) err internal "'$ADD_CLOUD' is not the name of a cloud" "Use a name such as gcp, azure or kubernetes." ;;
+                esac
+                ;;
+            --help | -h) COMMAND=help ;;
+            *) err internal "Unknown option '$1'" "Run with --help to see the options." ;;
+        esac
+        shift
+    done
+}
+
+# Sets CARAPACE_HOME_DIR and every path of its layout. A relative CARAPACE_HOME,
+# the root folder and the user's home folder itself are refused outright: the
+# installer creates and deletes folders in it.
+set_layout() {
+    if [ -n "${CARAPACE_HOME:-}" ]; then
+        CARAPACE_HOME_DIR=$CARAPACE_HOME
+    elif [ -n "${HOME:-}" ]; then
+        CARAPACE_HOME_DIR=$HOME/.carapace
+    else
+        err permission "Cannot tell where to install: neither CARAPACE_HOME nor HOME is set" \
+            "Set CARAPACE_HOME to a folder you can write to, then retry."
+    fi
+    case $CARAPACE_HOME_DIR in
+        /*) ;;
+        *) err permission "CARAPACE_HOME must be a full path starting with /, not '$CARAPACE_HOME_DIR'" \
+            "Set CARAPACE_HOME to a full path such as \$HOME/.carapace, then retry." ;;
+    esac
+    case $CARAPACE_HOME_DIR in
+        *"$NEWLINE"* | *"$CR"*) err permission "CARAPACE_HOME contains a line break" "Set CARAPACE_HOME to a folder name without line breaks, then retry." ;;
+    esac
+    while :; do
+        case $CARAPACE_HOME_DIR in
+            / | *[!/]) break ;;
+            *) CARAPACE_HOME_DIR=${CARAPACE_HOME_DIR%/} ;;
+        esac
+    done
+    [ "$CARAPACE_HOME_DIR" = / ] && refuse_home "the root folder"
+    [ "$CARAPACE_HOME_DIR" = "${HOME:-}" ] && refuse_home "your home folder itself"
+
+    HOME_MARK=$CARAPACE_HOME_DIR/$HOME_MARK_PATH
+    MARKER=$CARAPACE_HOME_DIR/$MARKER_PATH
+    PENDING_MARKER=$CARAPACE_HOME_DIR/$PENDING_MARKER_PATH
+    TOOLS_LINK=$CARAPACE_HOME_DIR/$TOOLS_LINK_PATH
+    LOCK_DIR=$CARAPACE_HOME_DIR/$LOCK_PATH
+    LOCK_OWNER=$CARAPACE_HOME_DIR/$LOCK_OWNER_PATH
+    UV_BIN=$CARAPACE_HOME_DIR/$UV_PATH
+    UVX_BIN=$CARAPACE_HOME_DIR/$UVX_PATH
+    SKY_BIN=$CARAPACE_HOME_DIR/$SKY_PATH
+    PYTHON_INSTALLS=$CARAPACE_HOME_DIR/$PYTHON_INSTALLS_PATH
+    PYTHON_BIN=$CARAPACE_HOME_DIR/$PYTHON_BIN_PATH
+    UV_CACHE=$CARAPACE_HOME_DIR/$CACHE_PATH
+    CREDENTIALS_DIR=$CARAPACE_HOME_DIR/$CREDENTIALS_PATH
+    LOG_FILE=$CARAPACE_HOME_DIR/$INSTALL_LOG_PATH
+    STAGING=$CARAPACE_HOME_DIR/$STAGING_PATH
+    SETTINGS_FILE=$CARAPACE_HOME_DIR/$SETTINGS_PATH
+}
+
+refuse_home() {
+    err permission "CARAPACE_HOME is $1 ($CARAPACE_HOME_DIR); Carapace installs only into a folder of its own" \
+        "Unset CARAPACE_HOME (Carapace then uses ~/.carapace) or set it to a new, empty folder, then retry."
+}
+
+# The same refusal for names that lead to / or the home folder another way (/., ~/x/..).
+refuse_special_home() {
+    [ -d "$CARAPACE_HOME_DIR" ] || return 0
+    _physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || return 0
+    [ "$_physical" = / ] && refuse_home "the root folder"
+    if [ -n "${HOME:-}" ] && [ "$_physical" = "$(cd "$HOME" 2>/dev/null && pwd -P)" ]; then
+        refuse_home "your home folder itself"
+    fi
+    return 0
+}
+
+read_settings() {
+    UV_VERSION=${CARAPACE_UV_VERSION:-$DEFAULT_UV_VERSION}
+    UV_SHA256=${CARAPACE_UV_SHA256:-}
+    UV_ARCHIVE=${CARAPACE_UV_ARCHIVE:-}
+    CLOUDS=${CARAPACE_CLOUDS:-$DEFAULT_CLOUDS}
+    SKYPILOT_SPEC=${CARAPACE_SKYPILOT_SPEC:-}
+    PYTHON_VERSION=${CARAPACE_PYTHON:-$DEFAULT_PYTHON}
+    LOCK_TIMEOUT=${CARAPACE_LOCK_TIMEOUT:-$DEFAULT_LOCK_TIMEOUT}
+    MIN_FREE_MB=${CARAPACE_MIN_FREE_MB:-$DEFAULT_MIN_FREE_MB}
+    STALL_TIMEOUT=${CARAPACE_STALL_TIMEOUT:-$DEFAULT_STALL_TIMEOUT}
+    WATCH_PID=${CARAPACE_WATCH_PID:-}
+    require_whole_number CARAPACE_LOCK_TIMEOUT "$LOCK_TIMEOUT"
+    require_whole_number CARAPACE_MIN_FREE_MB "$MIN_FREE_MB"
+    require_whole_number CARAPACE_STALL_TIMEOUT "$STALL_TIMEOUT"
+    [ -z "$WATCH_PID" ] || require_whole_number CARAPACE_WATCH_PID "$WATCH_PID"
+    case $UV_VERSION in
+        [0-9]*[0-9]) ;;
+        *) bad_uv_version ;;
+    esac
+    case $UV_VERSION in
+        *[!0-9.]* | *..*) bad_uv_version ;;
+    esac
+    case $PYTHON_VERSION in
+        '' | *[!0-9.]*) err python "CARAPACE_PYTHON is not a Python version: '$PYTHON_VERSION'" "Use a version such as 3.12." ;;
+    esac
+    case $CLOUDS in
+        '' | *[!a-z0-9,-]* | ,* | *,) err package "CARAPACE_CLOUDS is not a list of clouds: '$CLOUDS'" \
+            "Use comma-separated cloud names such as aws or aws,gcp, then retry." ;;
+    esac
+    [ -z "$ADD_CLOUD" ] || CLOUDS=$(extras_union "$CLOUDS" "$ADD_CLOUD")
+    if [ -z "$SKYPILOT_SPEC" ]; then
+        SPEC_GIVEN=""
+        EXTRAS=$CLOUDS
+        SKYPILOT_SPEC="${SKYPILOT_PACKAGE}[$EXTRAS]"
+    else
+        SPEC_GIVEN=1
+        check_requirement "$SKYPILOT_SPEC"
+        EXTRAS=$(extras_of "$SKYPILOT_SPEC")
+    fi
+}
+
+# extras_union A B: the comma lists A and B together, A's order first, no repeats.
+extras_union() {
+    _union=$1
+    _saved_ifs=$IFS
+    IFS=,
+    for _extra in $2; do
+        case ",$_union," in
+            *",$_extra,"*) ;;
+            *) _union="$_union${_union:+,}$_extra" ;;
+        esac
+    done
+    IFS=$_saved_ifs
+    printf '%s\n' "$_union"
+}
+
+# extras_cover HAVE WANT: every extra in WANT is in HAVE.
+extras_cover() {
+    _saved_ifs=$IFS
+    IFS=,
+    for _extra in $2; do
+        case ",$1," in
+            *",$_extra,"*) ;;
+            *) IFS=$_saved_ifs && return 1 ;;
+        esac
+    done
+    IFS=$_saved_ifs
+}
+
+bad_uv_version() {
+    err internal "CARAPACE_UV_VERSION is not a uv version number: '$UV_VERSION'" "Use a uv release such as $DEFAULT_UV_VERSION, then retry."
+}
+
+require_whole_number() {
+    case $2 in
+        '' | *[!0-9]*) err internal "$1 must be a whole number, not '$2'" "Fix or unset $1, then retry." ;;
+    esac
+}
+
+# A requirement reaches uv as one argument, and is written into install.json:
+# it may not look like an option, nor hold quotes, backslashes or line breaks.
+check_requirement() {
+    case $1 in
+        [A-Za-z0-9]*) ;;
+        *) bad_requirement "$1" ;;
+    esac
+    case $1 in
+        *'"'* | *\\* | *"$NEWLINE"* | *"$CR"* | *"$TAB"*) bad_requirement "$1" ;;
+    esac
+}
+
+bad_requirement() {
+    err package "CARAPACE_SKYPILOT_SPEC is not a valid requirement: '$1'" \
+        "Use a plain requirement such as skypilot-nightly[aws] or skypilot[aws,gcp]==0.10.5, then retry."
+}
+
+# Prints the extras of a requirement: skypilot-nightly[aws,gcp]>=1 -> aws,gcp.
+extras_of() {
+    case $1 in
+        *'['*']'*) _extras=${1#*\[} && printf '%s\n' "${_extras%%\]*}" | tr -d ' ' ;;
+        *) echo "" ;;
+    esac
+}
+
+# Network settings saved from the page: a variable already set in the environment
+# wins. The file is the one the server writes: one "NAME": "value" pair a line.
+read_settings_file() {
+    [ -f "$SETTINGS_FILE" ] && [ ! -L "$SETTINGS_FILE" ] || return 0
+    while IFS= read -r _line; do
+        case $_line in
+            *'": "'*) ;;
+            *) continue ;;
+        esac
+        _name=${_line#*\"}
+        _name=${_name%%\"*}
+        _value=${_line#*\": \"}
+        _value=${_value%\"*}
+        case " $SETTINGS_VARIABLES " in
+            *" $_name "*) ;;
+            *) continue ;;
+        esac
+        case $_value in
+            *\\*) log "settings: $_name holds an escaped character and is ignored" && continue ;;
+        esac
+        eval "_current=\${$_name:-}"
+        if [ -n "$_current" ] || [ -z "$_value" ]; then
+            continue
+        fi
+        export "$_name=$_value"
+        log "settings: $_name from $SETTINGS_FILE"
+    done <"$SETTINGS_FILE"
+    # uv fetches over https; a proxy given for https serves plain http too, and wget reads only lower case.
+    if [ -n "${HTTPS_PROXY:-}" ]; then
+        [ -n "${HTTP_PROXY:-}" ] || export HTTP_PROXY="$HTTPS_PROXY"
+        [ -n "${https_proxy:-}" ] || export https_proxy="$HTTPS_PROXY"
+    fi
+    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+}
+
+# ================================================================ the folder
+# CARAPACE_HOME holds a mark (.carapace-home) naming every entry the installer made
+# in it. The installer installs only into a new or empty folder, or one that has
+# the mark; --uninstall removes the entries the mark names and nothing else. It
+# never writes or changes modes through a symbolic link inside the folder.
+
+# Makes CARAPACE_HOME, or checks that an existing one is Carapace's.
+claim_home() {
+    refuse_special_home
+    if [ -L "$HOME_MARK" ] || { [ -e "$HOME_MARK" ] && [ ! -f "$HOME_MARK" ]; }; then
+        err permission "$HOME_MARK is not a plain file" "Delete it (it should be a file written by Carapace), then retry."
+    fi
+    [ -f "$HOME_MARK" ] && return 0
+    if [ -d "$CARAPACE_HOME_DIR" ] && ! folder_is_empty "$CARAPACE_HOME_DIR"; then
+        err permission "$CARAPACE_HOME_DIR already holds files that Carapace did not put there, so nothing is installed into it" \
+            "Unset CARAPACE_HOME (Carapace then uses ~/.carapace) or set it to a new, empty folder, then retry."
+    fi
+    if [ -e "$CARAPACE_HOME_DIR" ] && [ ! -d "$CARAPACE_HOME_DIR" ]; then
+        err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR: something else has that name" \
+            "Set CARAPACE_HOME to a folder you own, then retry."
+    fi
+    if ! mkdir -p "$CARAPACE_HOME_DIR" 2>/dev/null; then
+        err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR" \
+            "Make its parent folder writable or set CARAPACE_HOME to a folder you own, then retry."
+    fi
+    if ! (set -C && printf '%s\n' "$HOME_MARK_HEADER" >"$HOME_MARK") 2>/dev/null && [ ! -f "$HOME_MARK" ]; then
+        err permission "Cannot write to the Carapace folder $CARAPACE_HOME_DIR" \
+            "Make it writable (e.g. chown it to your user) or set CARAPACE_HOME to a folder you own, then retry."
+    fi
+}
+
+folder_is_empty() {
+    for _entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        if [ -e "$_entry" ] || [ -L "$_entry" ]; then
+            return 1
+        fi
+    done
+    return 0
+}
+
+# made_here NAME: record that the installer made this entry of CARAPACE_HOME.
+made_here() {
+    grep -qxF -- "$1" "$HOME_MARK" 2>/dev/null && return 0
+    printf '%s\n' "$1" >>"$HOME_MARK" 2>/dev/null || fail_to_write "$HOME_MARK"
+}
+
+# unrecord NAME: the installer removed this entry it had made.
+unrecord() {
+    grep -vxF -- "$1" "$HOME_MARK" >"$HOME_MARK.tmp.$$" 2>/dev/null
+    mv -f "$HOME_MARK.tmp.$$" "$HOME_MARK"
+}
+
+# own_dir PATH: a folder of CARAPACE_HOME the installer writes into. A symbolic
+# link there is replaced, never followed; the top-level entry is recorded when made.
+own_dir() {
+    _top=${1#"$CARAPACE_HOME_DIR"/}
+    _top=${_top%%/*}
+    _path=$CARAPACE_HOME_DIR
+    _rest=${1#"$CARAPACE_HOME_DIR"/}
+    while [ -n "$_rest" ]; do
+        _path=$_path/${_rest%%/*}
+        case $_rest in */*) _rest=${_rest#*/} ;; *) _rest="" ;; esac
+        if [ -L "$_path" ]; then
+            rm -f "$_path" || fail_to_write "$_path"
+            log "replaced the symbolic link $_path: Carapace never writes through links in its folder"
+        fi
+        if [ ! -d "$_path" ]; then
+            mkdir "$_path" 2>/dev/null || { fail_if_disk_full && fail_to_write "$_path"; }
+            [ "$_path" = "$CARAPACE_HOME_DIR/$_top" ] && made_here "$_top"
+        fi
+    done
+    return 0
+}
+
+# own_file PATH: a file of CARAPACE_HOME about to be written anew: a link there is removed.
+own_file() {
+    [ -L "$1" ] && rm -f "$1"
+    return 0
+}
+
+fail_to_write() {
+    err permission "Cannot write $1" "Make $CARAPACE_HOME_DIR writable, then retry."
+}
+
+# remove_entry PATH: removes one entry the installer made (a link itself, not what it points to).
+remove_entry() {
+    if [ -d "$1" ] && [ ! -L "$1" ]; then
+        # uv leaves some cache folders read-only; find does not follow links.
+        find "$1" -type d ! -perm -u+w -exec chmod u+w {} + 2>/dev/null
+        rm -rf "$1"
+    else
+        rm -f "$1"
+    fi
+}
+
+# ================================================================ platform
 
 detect_platform() {
-    need_cmd uname
     _os=$(uname -s) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
     _arch=$(uname -m) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
     case $_arch in
@@ -272,7 +599,7 @@ detect_platform() {
 linux_libc() {
     _ldd=$(ldd --version 2>&1) || true
     case $_ldd in
-        *musl*) echo musl; return ;;
+        *musl*) echo musl && return ;;
     esac
     _glibc=$(printf '%s\n' "$_ldd" | sed -n '1s/.* \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p')
     # Some slim images drop ldd; getconf (also part of glibc) still knows the version.
@@ -293,31 +620,21 @@ unsupported_platform() {
         "Use a supported machine, or install SkyPilot yourself so that 'sky' is on PATH."
 }
 
-# ---------------------------------------------------------------- preflight
+# ================================================================ preflight
 
+# Like rustup-init.sh: every command the install needs is checked before anything is done.
 need_cmds() {
-    for _cmd in uname date mkdir rm mv cp cat sed grep tr wc tail head df touch sleep mkfifo chmod env; do
+    for _cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps ln readlink env; do
         need_cmd "$_cmd"
     done
 }
 
-prepare_home() {
-    if ! mkdir -p "$CARAPACE_HOME_DIR" 2>/dev/null; then
-        err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR" \
-            "Make its parent folder writable or set CARAPACE_HOME to a folder you own, then retry."
-    fi
-    _probe=$CARAPACE_HOME_DIR/.write-test.$$
-    if ! (: >"$_probe") 2>/dev/null; then
-        err permission "Cannot write to the Carapace folder $CARAPACE_HOME_DIR" \
-            "Make it writable (e.g. chown it to your user) or set CARAPACE_HOME to a folder you own, then retry."
-    fi
-    rm -f "$_probe"
-}
-
 open_log() {
-    make_dir "$LOG_DIR"
+    own_dir "${LOG_FILE%/*}"
+    own_file "$LOG_FILE.1"
     # Keep the previous run's log for comparison; each install starts its own.
-    [ -f "$LOG_FILE" ] && mv -f "$LOG_FILE" "$LOG_FILE.1"
+    [ -e "$LOG_FILE" ] || [ -L "$LOG_FILE" ] && mv -f "$LOG_FILE" "$LOG_FILE.1"
+    (set -C && : >"$LOG_FILE") 2>/dev/null || fail_to_write "$LOG_FILE"
     LOG_OPEN=1
     log "# install-skypilot.sh $INSTALLER_VERSION, pid $$, started $(date -u +%Y-%m-%dT%H:%M:%SZ), home $CARAPACE_HOME_DIR"
 }
@@ -338,64 +655,72 @@ check_free_space() {
     fi
 }
 
-# make_dir PATH: create a folder under CARAPACE_HOME, or fail saying why.
-make_dir() {
-    mkdir -p "$1" 2>/dev/null && return 0
-    fail_if_disk_full
-    err permission "Cannot create $1" "Make $CARAPACE_HOME_DIR writable, then retry."
-}
-
-# Called after a step failed: was the disk full?
+# Called after a step failed: was the disk full? Returns when it was not.
 fail_if_disk_full() {
     _free=$(free_mb "$CARAPACE_HOME_DIR")
     if [ "${_free:-0}" -lt 8 ]; then
         err disk "The disk holding $CARAPACE_HOME_DIR ran out of space during the installation ($_free MB left)" \
             "Free up at least $MIN_FREE_MB MB on that disk, then retry."
     fi
+    return 0
 }
 
-# Clear the variables that would point uv at another Python, venv or config, and
-# keep only the user's network settings (index, mirror, proxy, certificates).
+reset_staging() {
+    own_file "$STAGING"
+    rm -rf "$STAGING"
+    own_dir "$STAGING"
+}
+
+is_passed_through() {
+    case " $UV_PASS_THROUGH " in
+        *" $1 "*) return 0 ;;
+    esac
+    case $1 in
+        UV_INDEX_?*_USERNAME | UV_INDEX_?*_PASSWORD) return 0 ;;
+    esac
+    return 1
+}
+
+# Clear the variables that would point uv at another Python, venv or config, keep
+# the user's network settings, and give uv Carapace's own folders.
 scrub_environment() {
     for _name in $(env | sed -n 's/^\(UV_[A-Za-z0-9_]*\)=.*/\1/p'); do
-        case $_name in
-            UV_DEFAULT_INDEX | UV_INDEX | UV_INDEX_URL | UV_EXTRA_INDEX_URL | UV_PYTHON_INSTALL_MIRROR | \
-                UV_HTTP_TIMEOUT | UV_HTTP_RETRIES | UV_OFFLINE | UV_SYSTEM_CERTS | UV_NATIVE_TLS) ;;
-            *) unset "$_name" ;;
-        esac
+        is_passed_through "$_name" || unset "$_name"
     done
     unset VIRTUAL_ENV CONDA_PREFIX PYTHONHOME PYTHONPATH PYTHONSTARTUP PYTHONUSERBASE
-    export UV_TOOL_DIR="$TOOL_ENVS"
-    export UV_TOOL_BIN_DIR="$TOOL_BIN"
     export UV_PYTHON_INSTALL_DIR="$PYTHON_INSTALLS"
     export UV_PYTHON_BIN_DIR="$PYTHON_BIN"
     export UV_CACHE_DIR="$UV_CACHE"
+    # Credentials uv saves after a 401 go here rather than to ~/.local/share/uv/credentials.
+    export UV_CREDENTIALS_DIR="$CREDENTIALS_DIR"
     export UV_NO_CONFIG=1
     export UV_PYTHON_PREFERENCE=only-managed
     export UV_NO_PROGRESS=1
     export UV_PYTHON_DOWNLOADS=automatic
 }
 
-# ---------------------------------------------------------------- the install lock
-# install.lock is a directory made with mkdir and kept fresh with touch: the
-# on-disk format of proper-lockfile (stale: 20000), so the server sees it too.
+# ================================================================ the install lock
+# install.lock is a directory made with mkdir and touched every few seconds: the
+# on-disk format of proper-lockfile (stale: 20000), so the server sees it too. Its
+# owner file, inside it, comes and goes with it.
 
 acquire_lock() {
     _waited_since=""
     _vanished=0
     while ! mkdir "$LOCK_DIR" 2>/dev/null; do
+        if [ -L "$LOCK_DIR" ] || { [ -e "$LOCK_DIR" ] && [ ! -d "$LOCK_DIR" ]; }; then
+            err permission "$LOCK_DIR is not a folder" "Delete $LOCK_DIR, then retry."
+        fi
         if [ ! -d "$LOCK_DIR" ]; then
             # Usually released between our two looks: try again, but not forever.
             _vanished=$((_vanished + 1))
-            [ -e "$LOCK_DIR" ] || [ "$_vanished" -ge 100 ] &&
-                err permission "Cannot create the lock folder $LOCK_DIR" "Make $CARAPACE_HOME_DIR writable (and remove $LOCK_DIR if it is a file), then retry."
+            [ "$_vanished" -lt 100 ] || err permission "Cannot create the lock folder $LOCK_DIR" "Make $CARAPACE_HOME_DIR writable, then retry."
             continue
         fi
-        if lock_is_stale; then
-            say checking "A previous installation stopped without finishing; taking over its lock"
-            break_lock
+        if lock_is_stale && take_over_stale_lock; then
             continue
         fi
+        stop_if_app_is_gone
         if [ -z "$_waited_since" ]; then
             _waited_since=$(now_epoch)
             say checking "Another installation is in progress, waiting..."
@@ -406,38 +731,102 @@ acquire_lock() {
         sleep 1
     done
     LOCK_HELD=1
-    printf '{\n  "pid": %s,\n  "host": "%s",\n  "started_at": "%s"\n}\n' \
-        "$$" "$(uname -n)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$LOCK_OWNER" 2>/dev/null
+    write_lock_owner
+    # Aside-moved locks of runs that died while removing them.
+    rm -rf "$LOCK_DIR".stale.* 2>/dev/null
     start_heartbeat
+}
+
+write_lock_owner() {
+    {
+        printf '{\n'
+        for _field in $LOCK_OWNER_FIELDS; do
+            case $_field in
+                pid) printf '  "pid": %s,\n' "$$" ;;
+                host) printf '  "host": %s,\n' "$(json_string "$(uname -n)")" ;;
+                started_at) printf '  "started_at": "%s"\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ;;
+            esac
+        done
+        printf '}\n'
+    } >"$LOCK_OWNER" 2>/dev/null
+}
+
+# Exactly one run may remove a stale lock: the one that makes install.lock.breaking,
+# and only after it has looked again (the lock may have been taken in between).
+# Returns false when another run is doing it.
+take_over_stale_lock() {
+    _breaker=$LOCK_DIR.breaking
+    if ! mkdir "$_breaker" 2>/dev/null; then
+        # A run that died while breaking leaves its folder behind: it goes stale too.
+        _mtime=$(mtime_of "$_breaker") && [ $(($(now_epoch) - _mtime)) -gt "$LOCK_STALE_SECONDS" ] &&
+            rmdir "$_breaker" 2>/dev/null
+        sleep 1
+        return 1
+    fi
+    if lock_is_stale; then
+        say checking "A previous installation stopped without finishing ($STALE_BECAUSE); taking over its lock"
+        mv "$LOCK_DIR" "$LOCK_DIR.stale.$$" 2>/dev/null && rm -rf "$LOCK_DIR.stale.$$"
+    fi
+    rmdir "$_breaker" 2>/dev/null
+    return 0
 }
 
 # The heartbeat is never waited for: a signal sent just after the fork can be lost
 # before the subshell drops the inherited traps. It ends by itself once the lock is
-# gone or its owner has died (even by kill -9), so an abandoned lock goes stale.
+# gone or its owner has died (even by kill -9), so an abandoned lock goes stale. It
+# also stops the installer when the app that started it is gone (CARAPACE_WATCH_PID).
 start_heartbeat() {
     _owner=$$
     (
         trap - INT TERM HUP EXIT
-        while kill -0 "$_owner" 2>/dev/null && [ -d "$LOCK_DIR" ]; do
+        _ticks=0
+        while process_runs "$_owner" && [ -d "$LOCK_DIR" ]; do
+            if [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null; then
+                kill -TERM "$_owner" 2>/dev/null
+                break
+            fi
             # -c: a late refresh must never create a plain file where the lock was.
-            touch -c "$LOCK_DIR" 2>/dev/null
-            sleep "$LOCK_REFRESH_SECONDS"
+            [ $((_ticks % LOCK_REFRESH_SECONDS)) = 0 ] && touch -c "$LOCK_DIR" 2>/dev/null
+            sleep 1
+            _ticks=$((_ticks + 1))
         done
     ) </dev/null >/dev/null 2>&1 &
     HEARTBEAT_PID=$!
 }
 
+stop_if_app_is_gone() {
+    if [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null; then
+        kill -TERM $$
+    fi
+}
+
+# Sets STALE_BECAUSE when the lock is abandoned.
 lock_is_stale() {
     _mtime=$(mtime_of "$LOCK_DIR") || return 1
-    [ $(($(now_epoch) - _mtime)) -gt "$LOCK_STALE_SECONDS" ] && return 0
+    _age=$(($(now_epoch) - _mtime))
+    if [ "$_age" -gt "$LOCK_STALE_SECONDS" ]; then
+        STALE_BECAUSE="it was last refreshed $_age s ago"
+        return 0
+    fi
     # An owner on this host whose process is gone will never refresh the lock.
     read_owner || return 1
-    [ "$_owner_host" = "$(uname -n)" ] && ! process_exists "$_owner_pid"
+    [ "$_owner_host" = "$(uname -n)" ] && ! process_exists "$_owner_pid" || return 1
+    STALE_BECAUSE="its process $_owner_pid is gone"
 }
 
 # kill -0 also fails for another user's live process, so ask /proc where there is one.
 process_exists() {
     kill -0 "$1" 2>/dev/null || [ -d "/proc/$1" ]
+}
+
+# process_runs PID: alive and not a zombie. kill -0 succeeds for a zombie, and one
+# whose parent does not reap it stays forever; /proc, where there is one, tells.
+process_runs() {
+    kill -0 "$1" 2>/dev/null || return 1
+    [ -r "/proc/$1/stat" ] || return 0
+    IFS= read -r _stat <"/proc/$1/stat" 2>/dev/null || return 1
+    _stat=${_stat##*) }
+    [ "${_stat%% *}" != Z ]
 }
 
 read_owner() {
@@ -456,17 +845,9 @@ mtime_of() {
     stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null
 }
 
-break_lock() {
-    # Renaming first means two runs that both saw the stale lock cannot both remove it.
-    _aside=$LOCK_DIR.stale.$$
-    mv "$LOCK_DIR" "$_aside" 2>/dev/null || return 0
-    rm -rf "$_aside" "$LOCK_OWNER"
-}
-
 release_lock() {
     [ -n "$LOCK_HELD" ] || return 0
     LOCK_HELD=""
-    rm -f "$LOCK_OWNER"
     rm -rf "$LOCK_DIR"
     [ -n "$HEARTBEAT_PID" ] && kill "$HEARTBEAT_PID" 2>/dev/null
     HEARTBEAT_PID=""
@@ -476,11 +857,11 @@ lock_is_fresh() {
     [ -d "$LOCK_DIR" ] && ! lock_is_stale
 }
 
-# ---------------------------------------------------------------- install state
+# ================================================================ install state
 
 # Sets the marker's fields; fails when there is no marker.
 read_marker() {
-    m_uv_version="" m_sky_version="" m_spec="" m_python="" m_installed_at=""
+    m_uv_version="" m_sky_version="" m_spec="" m_extras="" m_python="" m_download_bytes="" m_installed_at=""
     [ -f "$MARKER" ] || return 1
     while IFS= read -r _line; do
         _value=${_line#*: \"}
@@ -489,15 +870,24 @@ read_marker() {
             *'"uv_version":'*) m_uv_version=$_value ;;
             *'"sky_version":'*) m_sky_version=$_value ;;
             *'"spec":'*) m_spec=$_value ;;
+            *'"extras":'*) m_extras=$_value ;;
             *'"python":'*) m_python=$_value ;;
+            *'"download_bytes":'*) m_download_bytes=$_value ;;
             *'"installed_at":'*) m_installed_at=$_value ;;
         esac
     done <"$MARKER"
     [ -n "$m_sky_version" ]
 }
 
+# The marker's install runs and holds what is asked: the same requirement when one is
+# given (CARAPACE_SKYPILOT_SPEC), else every cloud asked for (CARAPACE_CLOUDS, --add-cloud).
 managed_install_is_current() {
-    read_marker && [ -x "$SKY_BIN" ] && [ "$m_spec" = "$SKYPILOT_SPEC" ] && [ "$m_python" = "$PYTHON_VERSION" ]
+    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] && [ "$m_python" = "$PYTHON_VERSION" ] || return 1
+    if [ -n "$SPEC_GIVEN" ]; then
+        [ "$m_spec" = "$SKYPILOT_SPEC" ]
+    else
+        extras_cover "$m_extras" "$EXTRAS"
+    fi
 }
 
 # Sets PATH_SKY to the first sky on PATH outside CARAPACE_HOME.
@@ -520,6 +910,41 @@ find_sky_on_path() {
     [ -n "$PATH_SKY" ]
 }
 
+# A sky on PATH that runs and is not older than Carapace supports: sets PATH_SKY
+# and SKY_VERSION, and says in a checking line why one that is found is not used.
+usable_sky_on_path() {
+    find_sky_on_path || return 1
+    if ! sky_version_of "$PATH_SKY"; then
+        say checking "The sky found on PATH at $PATH_SKY does not run; using Carapace's own copy"
+        return 1
+    fi
+    if ! skypilot_is_supported "$SKY_VERSION"; then
+        say checking "The sky found on PATH at $PATH_SKY is SkyPilot $SKY_VERSION, older than the $OLDEST_SKYPILOT_RELEASE Carapace needs; using Carapace's own copy"
+        return 1
+    fi
+}
+
+# skypilot 0.10.0 and later, nightlies (1.0.0.devYYYYMMDD) from the first with infra, and 1.x.
+skypilot_is_supported() {
+    case $1 in
+        *.dev[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*)
+            _date=${1##*.dev}
+            _date=${_date%"${_date#????????}"}
+            [ "$_date" -ge "$OLDEST_SKYPILOT_NIGHTLY" ] 2>/dev/null
+            return
+            ;;
+    esac
+    _major=${1%%.*}
+    _rest=${1#*.}
+    _minor=${_rest%%[!0-9]*}
+    _oldest_major=${OLDEST_SKYPILOT_RELEASE%%.*}
+    _oldest_minor=${OLDEST_SKYPILOT_RELEASE#*.}
+    case $_major$_minor in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    [ "$_major" -gt "$_oldest_major" ] || { [ "$_major" -eq "$_oldest_major" ] && [ "$_minor" -ge "$_oldest_minor" ]; }
+}
+
 # Sets SKY_VERSION from `<sky> --version` ("skypilot, version 1.0.0.dev20261120").
 sky_version_of() {
     _sky_errors=/dev/null
@@ -534,18 +959,44 @@ sky_version_of() {
     esac
 }
 
-write_marker() {
-    _tmp=$MARKER.tmp.$$
-    if ! printf '{\n  "installer_version": "%s",\n  "uv_version": "%s",\n  "sky_version": "%s",\n  "spec": "%s",\n  "python": "%s",\n  "platform": "%s",\n  "sky_path": "%s",\n  "installed_at": "%s"\n}\n' \
-        "$INSTALLER_VERSION" "$UV_VERSION" "$SKY_VERSION" "$SKYPILOT_SPEC" "$PYTHON_VERSION" \
-        "$PLATFORM" "$SKY_BIN" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$_tmp" 2>/dev/null || ! mv -f "$_tmp" "$MARKER"; then
-        rm -f "$_tmp"
-        fail_if_disk_full
-        err permission "Could not write $MARKER" "Make $CARAPACE_HOME_DIR writable, then retry."
-    fi
+# Prints VALUE as a JSON string. Line breaks never reach here (set_layout refuses
+# them in CARAPACE_HOME; the other values are checked where they are read).
+json_string() {
+    printf '"%s"' "$(printf '%s' "$1" | LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g")"
 }
 
-# ---------------------------------------------------------------- downloads
+# write_marker PATH: the marker of the environment in NEW_TOOLS, written to PATH.
+write_marker() {
+    _tmp=$1.tmp.$$
+    rm -f "$_tmp"
+    {
+        printf '{\n'
+        for _field in $MARKER_FIELDS; do
+            case $_field in
+                installer_version) _value=$INSTALLER_VERSION ;;
+                uv_version) _value=$UV_VERSION ;;
+                sky_version) _value=$SKY_VERSION ;;
+                spec) _value=$SKYPILOT_SPEC ;;
+                extras) _value=$EXTRAS ;;
+                python) _value=$PYTHON_VERSION ;;
+                platform) _value=$PLATFORM ;;
+                sky_path) _value=$SKY_BIN ;;
+                tools_dir) _value=${NEW_TOOLS##*/} ;;
+                download_bytes) _value=$DOWNLOAD_BYTES ;;
+                installed_at) _value=$(date -u +%Y-%m-%dT%H:%M:%SZ) ;;
+            esac
+            _separator=,
+            [ "$_field" = installed_at ] && _separator=""
+            printf '  "%s": %s%s\n' "$_field" "$(json_string "$_value")" "$_separator"
+        done
+        printf '}\n'
+    } >"$_tmp" 2>/dev/null && mv -f "$_tmp" "$1" && return 0
+    rm -f "$_tmp"
+    fail_if_disk_full
+    fail_to_write "$1"
+}
+
+# ================================================================ downloads
 
 choose_downloader() {
     DOWNLOADER=""
@@ -563,75 +1014,115 @@ choose_downloader() {
     fi
     [ -n "$DOWNLOADER" ] || err missing-tool "Neither curl nor wget was found (a curl installed with snap cannot write to $CARAPACE_HOME_DIR)" \
         "Install curl (e.g. apt-get install curl) or wget, then retry."
-    # Fractional sleeps give smoother progress; plain POSIX sleep only takes whole seconds.
-    if sleep 0.1 2>/dev/null; then TICK=0.25 TICKS_PER_REPORT=4; else TICK=1 TICKS_PER_REPORT=1; fi
 }
 
-# Sets URL_HOST; fails for plain http:// to anything but this machine.
+# check_url URL: sets URL_HOST (host[:port], without any user:password@) and
+# URL_SHOWN (the URL without credentials). Plain http:// is allowed only to this machine.
 check_url() {
-    URL_HOST=${1#*://}
-    URL_HOST=${URL_HOST%%/*}
-    case $1 in
-        https://*) return 0 ;;
-        http://127.0.0.1[:/]* | http://localhost[:/]* | "http://[::1]"[:/]*) return 0 ;;
+    _scheme=${1%%://*}
+    _rest=${1#*://}
+    _authority=${_rest%%/*}
+    _path=${_rest#"$_authority"}
+    URL_HOST=${_authority##*@}
+    URL_SHOWN=$_scheme://$URL_HOST$_path
+    case $_scheme in
+        https) return 0 ;;
+        http)
+            case $URL_HOST in
+                127.0.0.1 | 127.0.0.1:* | localhost | localhost:* | '[::1]' | '[::1]:'*) return 0 ;;
+            esac
+            ;;
     esac
-    err network "Refusing to download from $1: only https:// is allowed (plain http:// only on this machine)" \
-        "Fix CARAPACE_UV_MIRROR to use https:// URLs, then retry."
+    err network "Refusing to download from $URL_SHOWN: only https:// is allowed (plain http:// only on this machine)" \
+        "Fix the uv mirror in Network settings (or CARAPACE_UV_MIRROR) to use https:// addresses, then retry."
 }
 
-# download URL FILE [LABEL]: one attempt, resuming FILE if it exists. Sets
-# DL_RESULT to ok, missing (404 and the like), transient, unreachable, tls or disk.
-# With LABEL, prints progress lines about once a second.
-download() {
-    _url=$1 _file=$2 _label=${3:-}
-    _headers=$_file.headers
-    rm -f "$_headers"
+# start_downloader URL FILE HEADERS: one attempt in the background (its pid is $!),
+# resuming FILE if it exists, writing the response headers to HEADERS.
+start_downloader() {
     case $DOWNLOADER in
         curl)
+            # Plain http (to this machine only) may redirect only to https, never leave over http.
             _proto="=https"
-            case $_url in http://*) _proto="=http" ;; esac
-            curl --silent --show-error --location --fail --proto "$_proto" --proto-redir "$_proto" --tlsv1.2 \
-                --connect-timeout 15 --speed-limit 1 --speed-time "$STALL_TIMEOUT" \
-                --continue-at - --dump-header "$_headers" --output "$_file" "$_url" \
+            case $1 in http://*) _proto="=http" ;; esac
+            curl --silent --show-error --location --fail --proto "$_proto" --proto-redir =https --tlsv1.2 \
+                --connect-timeout "$CONNECT_TIMEOUT" --speed-limit 1 --speed-time "$STALL_TIMEOUT" \
+                --continue-at - --dump-header "$3" --output "$2" "$1" \
                 </dev/null >/dev/null 2>>"$LOG_FILE" &
             ;;
         wget)
-            _tls="--secure-protocol=TLSv1_2"
-            case $_url in http://*) _tls="" ;; esac
-            # shellcheck disable=SC2086 # _tls is one flag or nothing
-            wget --no-verbose --server-response --continue --tries=1 $_tls --connect-timeout=15 \
-                --read-timeout="$STALL_TIMEOUT" --output-document="$_file" "$_url" \
-                </dev/null >/dev/null 2>"$_headers" &
+            # wget cannot limit the protocols of redirects: http (local) gets none, and
+            # redirects of https downloads are checked afterwards (refuse_insecure_redirect).
+            _wget_http=""
+            case $1 in http://*) _wget_http=--max-redirect=0 ;; esac
+            _wget_ca=""
+            [ -n "${SSL_CERT_FILE:-}" ] && _wget_ca=--ca-certificate=$SSL_CERT_FILE
+            # shellcheck disable=SC2086 # each is one flag or nothing
+            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 $_wget_http $_wget_ca \
+                --connect-timeout="$CONNECT_TIMEOUT" --read-timeout="$STALL_TIMEOUT" --output-document="$2" "$1" \
+                </dev/null >/dev/null 2>"$3" &
             ;;
         busybox-wget)
-            wget -S -c -T "$STALL_TIMEOUT" -O "$_file" "$_url" </dev/null >/dev/null 2>"$_headers" &
+            wget -S -c -T "$STALL_TIMEOUT" -O "$2" "$1" </dev/null >/dev/null 2>"$3" &
             ;;
     esac
-    _pid=$!
-    track_pid "$_pid"
-    _ticks=0
-    while kill -0 "$_pid" 2>/dev/null; do
-        sleep "$TICK"
-        _ticks=$((_ticks + 1))
-        if [ -n "$_label" ] && [ "$_ticks" -ge "$TICKS_PER_REPORT" ]; then
-            _ticks=0
-            kill -0 "$_pid" 2>/dev/null && report_progress "$_file" "$_label"
-        fi
-    done
-    wait "$_pid"
+}
+
+# download URL FILE LABEL: one attempt. With LABEL, progress lines about once a
+# second; without, only waiting lines. Sets DL_RESULT (ok, missing, transient,
+# unreachable, tls, disk, insecure) and DL_REASON in plain words.
+download() {
+    _headers=$2.headers
+    rm -f "$_headers"
+    start_downloader "$1" "$2" "$_headers"
+    _dl_pid=$!
+    track_pid "$_dl_pid"
+    start_progress_reporter "$_dl_pid" "$2" "$_headers" "$3"
+    _reporter_pid=$!
+    track_pid "$_reporter_pid"
+    # wait returns the moment the download ends (or a signal arrives): no polling.
+    wait "$_dl_pid"
     _exit=$?
+    kill "$_reporter_pid" 2>/dev/null
+    wait "$_reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
     [ "$DOWNLOADER" != curl ] && cat "$_headers" >>"$LOG_FILE" 2>/dev/null
-    classify_download "$_exit"
-    log "download $_url: exit $_exit, HTTP ${HTTP_STATUS:-none}, $DL_RESULT"
-    [ "$DL_RESULT" = ok ] && [ -n "$_label" ] && report_progress "$_file" "$_label"
+    classify_download "$_exit" "$_headers" "$2"
+    [ "$DL_RESULT" = ok ] && [ "$DOWNLOADER" != curl ] && refuse_insecure_redirect "$_headers"
+    log "download $(check_url "$1" && echo "$URL_SHOWN"): exit $_exit, HTTP ${HTTP_STATUS:-none}, $DL_RESULT"
+    [ "$DL_RESULT" = ok ] && [ -n "$3" ] && report_progress "$2" "$_headers" "$3"
     return 0
+}
+
+# A background loop, ended by `download` the moment the transfer ends: progress once
+# a second while bytes arrive, and "Waiting for <host>" every few seconds while none do.
+# It also ends by itself within a second of the transfer or the installer ending, so a
+# lost signal or a kill -9 of the installer never leaves it behind.
+start_progress_reporter() {
+    _owner=$$
+    (
+        trap - INT TERM HUP EXIT
+        _last_size=-1 _still=0
+        while sleep 1 >/dev/null 2>&1 && process_runs "$1" && process_runs "$_owner"; do
+            _size=0
+            [ -f "$2" ] && _size=$(wc -c <"$2" | tr -d ' ')
+            if [ "$_size" != "$_last_size" ]; then
+                _last_size=$_size _still=0
+                [ -n "$4" ] && [ "$_size" -gt 0 ] && report_progress "$2" "$3" "$4"
+            else
+                _still=$((_still + 1))
+                if [ $((_still % WAITING_REPORT_SECONDS)) = 0 ]; then
+                    say downloading "Waiting for $URL_HOST... $_still s"
+                fi
+            fi
+        done
+    ) </dev/null &
 }
 
 # Reads the response headers of the last attempt: sets HTTP_STATUS and TOTAL_BYTES.
 read_headers() {
     HTTP_STATUS="" TOTAL_BYTES=""
-    [ -f "$_headers" ] || return 0
+    [ -f "$1" ] || return 0
     while IFS= read -r _line; do
         _line=${_line%"$CR"}
         _line=${_line#"${_line%%[! ]*}"}
@@ -648,20 +1139,21 @@ read_headers() {
                 TOTAL_BYTES=${_line##*/}
                 ;;
         esac
-    done <"$_headers"
+    done <"$1"
     case $TOTAL_BYTES in *[!0-9]* | '') TOTAL_BYTES="" ;; esac
 }
 
+# report_progress FILE HEADERS LABEL
 report_progress() {
-    read_headers
+    read_headers "$2"
     _have=0
     [ -f "$1" ] && _have=$(wc -c <"$1" | tr -d ' ')
     if [ -n "$TOTAL_BYTES" ] && [ "$TOTAL_BYTES" -gt 0 ]; then
         _pct=$((_have * 100 / TOTAL_BYTES))
         [ "$_pct" -gt 100 ] && _pct=100
-        emit downloading "$_pct" "" "$2: $(megabytes "$_have") of $(megabytes "$TOTAL_BYTES") MB"
+        emit downloading "$_pct" "$_have/$TOTAL_BYTES" "" "$3: $(megabytes "$_have") of $(megabytes "$TOTAL_BYTES") MB"
     else
-        emit downloading "" "" "$2: $(megabytes "$_have") MB"
+        emit downloading "" "$_have" "" "$3: $(megabytes "$_have") MB"
     fi
 }
 
@@ -670,9 +1162,9 @@ megabytes() {
     echo "$((_tenths / 10)).$((_tenths % 10))"
 }
 
-# Sets DL_RESULT from the downloader's exit status, and DL_REASON in plain words.
+# classify_download EXIT HEADERS FILE: sets DL_RESULT and DL_REASON.
 classify_download() {
-    read_headers
+    read_headers "$2"
     DL_RESULT=transient DL_REASON="the connection failed"
     if [ "$1" = 0 ]; then
         DL_RESULT=ok DL_REASON=""
@@ -680,32 +1172,50 @@ classify_download() {
     fi
     case $DOWNLOADER in
         curl)
+            # curl's exit codes (curl(1), EXIT CODES).
             case $1 in
-                22) classify_http_status ;;
-                5 | 6) DL_RESULT=unreachable DL_REASON="the host name could not be resolved" ;;
-                7) DL_RESULT=unreachable DL_REASON="the connection was refused" ;;
-                18) DL_REASON="the transfer was cut short" ;;
-                23) DL_RESULT=disk DL_REASON="the file could not be written" ;;
-                28) DL_REASON="no data arrived for $STALL_TIMEOUT s" ;;
-                33 | 36) rm -f "$_file"; DL_REASON="the server cannot resume" ;; # start over
-                35 | 51 | 53 | 54 | 58 | 59 | 60 | 64 | 66 | 77 | 80 | 82 | 83 | 90 | 91) DL_RESULT=tls DL_REASON="TLS verification failed" ;;
-                52 | 55 | 56) DL_REASON="the connection was reset" ;;
+                22) classify_http_status ;;                                                 # HTTP 4xx/5xx with --fail
+                5 | 6) DL_RESULT=unreachable DL_REASON="the host name could not be resolved" ;; # proxy or host not resolved
+                7) DL_RESULT=unreachable DL_REASON="the connection was refused" ;;          # failed to connect
+                1 | 4) DL_RESULT=unreachable DL_REASON="the address is not supported" ;;    # protocol / feature not built in
+                18) DL_REASON="the transfer was cut short" ;;                               # partial file
+                23) DL_RESULT=disk DL_REASON="the file could not be written" ;;             # write error
+                28) no_data_or_stall "$3" ;;                                                # operation timed out
+                33 | 36) rm -f "$3" && DL_REASON="the server cannot resume" ;;              # range / resume failed: start over
+                47) DL_REASON="there were too many redirects" ;;                            # too many redirects
+                35 | 51 | 53 | 54 | 58 | 59 | 60 | 64 | 66 | 77 | 80 | 82 | 83 | 90 | 91)
+                    DL_RESULT=tls DL_REASON="TLS verification failed" ;;                    # handshake, certificates, pinning
+                52 | 55 | 56) DL_REASON="the connection was reset" ;;                       # empty reply, send / receive error
             esac
             ;;
         *)
+            # wget's exit codes (wget(1), EXIT STATUS); busybox wget exits 1 for everything.
             case $1 in
-                3) DL_RESULT=disk DL_REASON="the file could not be written" ;;
-                5) DL_RESULT=tls DL_REASON="TLS verification failed" ;;
-                8) classify_http_status ;;
-                4) if grep -qi 'refused' "$_headers" 2>/dev/null; then
-                    DL_RESULT=unreachable DL_REASON="the connection was refused"
-                elif grep -qi -e 'resolve' -e 'unable to' "$_headers" 2>/dev/null; then
-                    DL_RESULT=unreachable DL_REASON="the host name could not be resolved"
-                fi ;;
-                1) [ -n "$HTTP_STATUS" ] && classify_http_status ;;
+                3) DL_RESULT=disk DL_REASON="the file could not be written" ;; # file I/O error
+                5) DL_RESULT=tls DL_REASON="TLS verification failed" ;;        # SSL verification failure
+                8) classify_http_status ;;                                     # server issued an error response
+                4)                                                             # network failure
+                    if grep -qi 'refused' "$2" 2>/dev/null; then
+                        DL_RESULT=unreachable DL_REASON="the connection was refused"
+                    elif grep -qi -e 'resolve' -e 'unable to' "$2" 2>/dev/null; then
+                        DL_RESULT=unreachable DL_REASON="the host name could not be resolved"
+                    elif grep -qi 'timed out' "$2" 2>/dev/null; then
+                        no_data_or_stall "$3"
+                    fi
+                    ;;
+                1) [ -n "$HTTP_STATUS" ] && classify_http_status ;; # generic (busybox)
             esac
             ;;
     esac
+}
+
+# A timeout before any byte arrived means the mirror cannot be reached: move on.
+no_data_or_stall() {
+    if [ -s "$1" ]; then
+        DL_REASON="no data arrived for $STALL_TIMEOUT s"
+    else
+        DL_RESULT=unreachable DL_REASON="nothing arrived for $STALL_TIMEOUT s"
+    fi
 }
 
 classify_http_status() {
@@ -717,39 +1227,33 @@ classify_http_status() {
     esac
 }
 
-# fetch URL FILE [LABEL]: download with retries and backoff on transient failures.
-# Sets DL_RESULT like download.
-fetch() {
-    _attempt=1
-    _backoff=1
-    while :; do
-        download "$@"
-        case $DL_RESULT in
-            transient) ;;
-            *) return 0 ;;
+# wget follows redirects to any protocol: a download that went through plain http
+# elsewhere is refused, whatever it holds.
+refuse_insecure_redirect() {
+    _locations=$(sed -n 's/^ *[Ll]ocation: *\(http:\/\/[^ ]*\).*$/\1/p' "$1" 2>/dev/null | tr -d "$CR")
+    for _location in $_locations; do
+        case ${_location#http://} in
+            127.0.0.1[:/]* | localhost[:/]* | '[::1]'[:/]*) ;;
+            *) DL_RESULT=insecure DL_REASON="it redirected to plain http://" ;;
         esac
-        [ "$_attempt" -ge "$DOWNLOAD_ATTEMPTS" ] && return 0
-        say downloading "Download interrupted ($DL_REASON, attempt $_attempt of $DOWNLOAD_ATTEMPTS); retrying in $_backoff s"
-        sleep "$_backoff"
-        _attempt=$((_attempt + 1))
-        _backoff=$((_backoff * 2))
     done
+    return 0
 }
 
-# ---------------------------------------------------------------- uv
+# ================================================================ uv
 
-uv_is_ready() {
-    [ -x "$UV_BIN" ] || return 1
-    _reported=$("$UV_BIN" --version 2>/dev/null </dev/null) || return 1
-    case $_reported in
+# uv_reports_version BIN: BIN runs here and is the uv version asked for (sets UV_REPORTED).
+uv_reports_version() {
+    UV_REPORTED=$("$1" --version 2>>"${LOG_FILE:-/dev/null}" </dev/null) || return 2
+    case $UV_REPORTED in
         "uv $UV_VERSION" | "uv $UV_VERSION "*) return 0 ;;
     esac
     return 1
 }
 
 install_uv() {
-    if uv_is_ready; then
-        say checking "uv $UV_VERSION is already in $UV_HOME"
+    if [ -x "$UV_BIN" ] && uv_reports_version "$UV_BIN"; then
+        say checking "uv $UV_VERSION is already in ${UV_BIN%/*}"
         return 0
     fi
     _archive_name=uv-$PLATFORM.tar.gz
@@ -765,49 +1269,92 @@ install_uv() {
     else
         download_uv "$_archive_name" "$_archive"
     fi
-    verify_archive "$_archive"
+    verify_archive "$_archive" "$EXPECTED_SHA256"
     unpack_uv "$_archive"
 }
 
-# Tries each mirror in turn; sets EXPECTED_SHA256.
+# download_uv NAME FILE: tries every mirror once before retrying any. A mirror that
+# cannot be reached, or has no such file, is not tried again; one that fails midway
+# (a reset, a 5xx, a stall after some bytes) is, after the others, with backoff.
+# Sets EXPECTED_SHA256.
 download_uv() {
     choose_downloader
-    _tried=""
-    _last_problem=""
-    for _base in $UV_MIRRORS; do
-        _archive_url=${_base%/}/$UV_VERSION/$1
-        check_url "$_archive_url"
-        _host=$URL_HOST
-        _tried="$_tried${_tried:+ or }$_host"
-        EXPECTED_SHA256=$UV_SHA256
-        if [ -z "$EXPECTED_SHA256" ]; then
-            rm -f "$2.sha256"
-            fetch "$_archive_url.sha256" "$2.sha256"
-            handle_fatal_download "$_archive_url.sha256" "$_host"
-            if [ "$DL_RESULT" != ok ]; then
-                _last_problem=$(describe_failure "$_archive_url.sha256")
-                continue
-            fi
-            # The sidecar reads "<hex>  <name>": only the first field matters.
-            read -r EXPECTED_SHA256 _rest <"$2.sha256"
-        fi
-        say downloading "Downloading package manager (uv $UV_VERSION for $PLATFORM) from $_host..."
-        rm -f "$2"
-        fetch "$_archive_url" "$2" "Downloading package manager"
-        handle_fatal_download "$_archive_url" "$_host"
-        [ "$DL_RESULT" = ok ] && return 0
-        _last_problem=$(describe_failure "$_archive_url")
-        rm -f "$2"
+    set -f
+    # shellcheck disable=SC2086 # split on spaces, never globbed
+    set -- "$1" "$2" $UV_MIRRORS
+    set +f
+    _name=$1 _file=$2
+    shift 2
+    _hosts="" _dead="" _mirrors=$#
+    for _base in "$@"; do
+        check_url "${_base%/}/$UV_VERSION/$_name"
+        _hosts="$_hosts${_hosts:+ or }$URL_HOST"
     done
-    err network "Could not download uv from $_tried: $_last_problem" \
-        "Check your internet connection, or set HTTPS_PROXY if you are behind a proxy (or CARAPACE_UV_MIRROR to a reachable mirror), then retry."
+    _round=1 _backoff=1
+    while :; do
+        _index=0 _retryable=""
+        for _base in "$@"; do
+            _index=$((_index + 1))
+            case " $_dead " in *" $_index "*) continue ;; esac
+            _url=${_base%/}/$UV_VERSION/$_name
+            check_url "$_url"
+            say downloading "Downloading package manager (uv $UV_VERSION for $PLATFORM) from $URL_HOST..."
+            fetch_from_mirror "$_url" "$_file" && return 0
+            _problem=$(describe_failure "$URL_SHOWN")
+            [ "$_mirrors" -gt 1 ] && _problem="$URL_HOST: $_problem"
+            # The last word on each mirror is what the error reports.
+            eval "_problem_$_index=\$_problem"
+            if [ "$DL_RESULT" = transient ]; then
+                _retryable=1
+                say downloading "Download interrupted ($DL_REASON, attempt $_round of $DOWNLOAD_ROUNDS)"
+            else
+                _dead="$_dead $_index"
+            fi
+        done
+        if [ -z "$_retryable" ] || [ "$_round" -ge "$DOWNLOAD_ROUNDS" ]; then
+            break
+        fi
+        say downloading "Retrying in $_backoff s"
+        sleep "$_backoff"
+        _round=$((_round + 1)) _backoff=$((_backoff * 2))
+    done
+    _problems="" _index=0
+    while [ "$_index" -lt "$_mirrors" ]; do
+        _index=$((_index + 1))
+        eval "_problems=\"\$_problems\${_problems:+; }\$_problem_$_index\""
+    done
+    if [ "$_mirrors" -gt 1 ]; then _problems=" ($_problems)"; else _problems=": $_problems"; fi
+    err network "Could not download uv from $_hosts$_problems" \
+        "Check your internet connection; behind a proxy, set it in Network settings (or HTTPS_PROXY), or choose another uv mirror there (or CARAPACE_UV_MIRROR), then retry."
 }
 
-handle_fatal_download() {
+# fetch_from_mirror URL FILE: the checksum (unless given) and the archive from one
+# mirror; sets EXPECTED_SHA256 and, on failure, DL_RESULT.
+fetch_from_mirror() {
+    EXPECTED_SHA256=$UV_SHA256
+    if [ -z "$EXPECTED_SHA256" ]; then
+        rm -f "$2.sha256"
+        download "$1.sha256" "$2.sha256" ""
+        stop_on_fatal_download "$1.sha256"
+        [ "$DL_RESULT" = ok ] || return 1
+        # The sidecar reads "<hex>  <name>": only the first field matters.
+        read -r EXPECTED_SHA256 _rest <"$2.sha256"
+    fi
+    download "$1" "$2" "Downloading package manager"
+    stop_on_fatal_download "$1"
+    [ "$DL_RESULT" = ok ]
+}
+
+stop_on_fatal_download() {
+    check_url "$1"
     case $DL_RESULT in
         tls)
-            err tls "Could not verify the TLS certificate of $2 while downloading $1 (a proxy or security product may be intercepting HTTPS)" \
-                "Point SSL_CERT_FILE or CURL_CA_BUNDLE at your organisation's CA bundle (and set UV_SYSTEM_CERTS=1 for uv), then retry."
+            err tls "Could not verify the TLS certificate of $URL_HOST while downloading $URL_SHOWN (a proxy or security product may be intercepting HTTPS)" \
+                "Set your organisation's CA bundle in Network settings (or SSL_CERT_FILE / CURL_CA_BUNDLE), then retry."
+            ;;
+        insecure)
+            err network "Refusing the download of $URL_SHOWN: it was redirected to plain http://" \
+                "Choose another uv mirror in Network settings (or CARAPACE_UV_MIRROR), then retry."
             ;;
         disk)
             fail_if_disk_full
@@ -819,8 +1366,8 @@ handle_fatal_download() {
 describe_failure() {
     case $DL_RESULT in
         missing) echo "$1 was not found ($DL_REASON)" ;;
-        unreachable) echo "$DL_REASON" ;;
-        *) echo "the download kept failing ($DL_REASON, after $DOWNLOAD_ATTEMPTS attempts)" ;;
+        transient) echo "the download kept failing ($DL_REASON, after $_round attempts)" ;;
+        *) echo "$DL_REASON" ;;
     esac
 }
 
@@ -835,24 +1382,26 @@ choose_sha256_tool() {
         "Install coreutils (sha256sum) or openssl, then retry."
 }
 
-# Prints the lowercase hex SHA-256 of a file, with the tool choose_sha256_tool found.
+# Prints the lowercase hex SHA-256 of a file, read from stdin so that no tool
+# decorates the output with the file's name (GNU escapes names with a backslash).
 sha256_of() {
     case $SHA256_TOOL in
-        sha256sum) _sum=$(sha256sum "$1") && _sum=${_sum%% *} ;;
-        shasum) _sum=$(shasum -a 256 "$1") && _sum=${_sum%% *} ;;
-        openssl) _sum=$(openssl dgst -sha256 "$1") && _sum=${_sum##* } ;;
+        sha256sum) _sum=$(sha256sum <"$1") && _sum=${_sum%% *} ;;
+        shasum) _sum=$(shasum -a 256 <"$1") && _sum=${_sum%% *} ;;
+        openssl) _sum=$(openssl dgst -sha256 <"$1") && _sum=${_sum##* } ;;
     esac || return 1
     echo "$_sum" | tr 'A-F' 'a-f'
 }
 
+# verify_archive FILE EXPECTED
 verify_archive() {
-    say verifying "Checking the SHA-256 checksum of uv-$PLATFORM.tar.gz"
+    say verifying "Checking the SHA-256 checksum of ${1##*/}"
     choose_sha256_tool
-    _expected=$(echo "$EXPECTED_SHA256" | tr 'A-F' 'a-f')
+    _expected=$(echo "$2" | tr 'A-F' 'a-f')
     case $_expected in
         *[!0-9a-f]*) _expected=invalid ;;
     esac
-    [ ${#_expected} -eq 64 ] || _expected="not a SHA-256 ($EXPECTED_SHA256)"
+    [ ${#_expected} -eq 64 ] || _expected="not a SHA-256 ($2)"
     _actual=$(sha256_of "$1") || err internal "Could not compute the checksum of $1" "Retry; if it fails again, report it with the log."
     if [ "$_actual" != "$_expected" ]; then
         rm -f "$1"
@@ -866,27 +1415,29 @@ unpack_uv() {
     need_cmd gzip
     _unpacked=$STAGING/unpacked
     _member=uv-$PLATFORM
-    make_dir "$_unpacked"
+    own_dir "$_unpacked"
     # -o: never restore the archive's owner (the CI runner's uid/gid) when run as root.
     if ! tar -x -z -o -f "$1" -C "$_unpacked" "$_member/uv" "$_member/uvx" 2>>"$LOG_FILE"; then
         fail_if_disk_full
         err checksum "The uv archive could not be unpacked (it has no $_member/uv)" "Retry; if it happens again, report it with the log."
     fi
-    if ! _reported=$("$_unpacked/$_member/uv" --version 2>>"$LOG_FILE" </dev/null); then
-        fail_unless_executable_here
-        err platform "The downloaded uv does not run on this system ($PLATFORM)" \
-            "Report this with the log; meanwhile you can install SkyPilot yourself so that sky is on PATH."
-    fi
-    case $_reported in
-        "uv $UV_VERSION" | "uv $UV_VERSION "*) ;;
-        *) err checksum "The downloaded uv reports '$_reported', not version $UV_VERSION" \
-            "Check CARAPACE_UV_MIRROR and CARAPACE_UV_ARCHIVE point to uv $UV_VERSION, then retry." ;;
+    uv_reports_version "$_unpacked/$_member/uv"
+    case $? in
+        2)
+            fail_unless_executable_here
+            err platform "The downloaded uv does not run on this system ($PLATFORM)" \
+                "Report this with the log; meanwhile you can install SkyPilot yourself so that sky is on PATH."
+            ;;
+        1) err checksum "The downloaded uv reports '$UV_REPORTED', not version $UV_VERSION" \
+            "Check the uv mirror (CARAPACE_UV_MIRROR) and CARAPACE_UV_ARCHIVE point to uv $UV_VERSION, then retry." ;;
     esac
-    make_dir "$UV_HOME"
+    own_dir "${UV_BIN%/*}"
+    own_file "$UVX_BIN"
+    own_file "$UV_BIN"
     # Renames within one filesystem are atomic; uv goes last since its presence means ready.
-    ensure permission "Could not move uv into $UV_HOME" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
-        mv -f "$_unpacked/$_member/uvx" "$UV_HOME/uvx"
-    ensure permission "Could not move uv into $UV_HOME" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
+    ensure permission "Could not move uv into ${UV_BIN%/*}" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
+        mv -f "$_unpacked/$_member/uvx" "$UVX_BIN"
+    ensure permission "Could not move uv into ${UV_BIN%/*}" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
         mv -f "$_unpacked/$_member/uv" "$UV_BIN"
     say verifying "uv $UV_VERSION is ready"
 }
@@ -900,48 +1451,94 @@ fail_unless_executable_here() {
         "Set CARAPACE_HOME to a folder on a disk that allows running programs, then retry."
 }
 
-# ---------------------------------------------------------------- SkyPilot
+# ================================================================ SkyPilot
 
+# Installs the requirement into a new folder, tools.<id> (NEW_TOOLS), beside the one in
+# use: whatever happens there, the sky in use keeps working until switch_tools.
 install_skypilot() {
-    _force=""
-    if [ -n "$FORCE" ] || [ -e "$SKY_BIN" ] || [ -L "$SKY_BIN" ] || tool_envs_exist; then
-        # A tool environment without a marker is unfinished or broken: recreate it.
-        _force=--force
-    fi
-    say installing "Installing cloud tools ($SKYPILOT_SPEC with Python $PYTHON_VERSION)..."
+    NEW_TOOLS=$CARAPACE_HOME_DIR/tools.$(date +%Y%m%d%H%M%S).$$
+    own_dir "$NEW_TOOLS/envs"
+    own_dir "$NEW_TOOLS/bin"
+    for _dir in "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"; do
+        own_dir "$_dir"
+    done
+    export UV_TOOL_DIR="$NEW_TOOLS/envs"
+    export UV_TOOL_BIN_DIR="$NEW_TOOLS/bin"
+    say installing "Installing cloud tools ($REQUIREMENT with Python $PYTHON_VERSION)..."
     _fifo=$STAGING/uv-output
     _uv_errors=$STAGING/uv-errors
     : >"$_uv_errors"
     mkfifo "$_fifo" || err internal "Could not create $_fifo" "Check that $CARAPACE_HOME_DIR is on a local disk, then retry."
     (
         trap - EXIT INT TERM HUP
-        relay_uv_output
+        relay_uv_output "$_uv_errors"
     ) <"$_fifo" &
     _relay_pid=$!
     track_pid "$_relay_pid"
-    # shellcheck disable=SC2086 # _force is one flag or nothing
-    "$UV_BIN" tool install --python "$PYTHON_VERSION" --with pip $_force "$SKYPILOT_SPEC" \
+    _download_start=$(download_kilobytes)
+    _refresh=""
+    [ "$COMMAND" = update ] && _refresh="--refresh-package $SKYPILOT_PACKAGE"
+    # shellcheck disable=SC2086 # _refresh is two words or nothing
+    "$UV_BIN" tool install --python "$PYTHON_VERSION" --with pip $_refresh "$REQUIREMENT" \
         </dev/null >>"$LOG_FILE" 2>"$_fifo" &
     _uv_pid=$!
     track_pid "$_uv_pid"
+    start_package_reporter "$_download_start" "$_uv_pid"
+    _reporter_pid=$!
+    track_pid "$_reporter_pid"
     wait "$_uv_pid"
     _uv_status=$?
     wait "$_relay_pid"
+    kill "$_reporter_pid" 2>/dev/null
+    wait "$_reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
-    [ "$_uv_status" = 0 ] || fail_uv_install "$_uv_status"
+    [ "$_uv_status" = 0 ] || fail_uv_install "$_uv_status" "$_uv_errors"
+    # What uv downloaded this time, if more than the last install knew of, is next time's estimate.
+    DOWNLOAD_BYTES=$((($(download_kilobytes) - _download_start) * 1024))
+    [ "${m_download_bytes:-0}" -gt "$DOWNLOAD_BYTES" ] 2>/dev/null && DOWNLOAD_BYTES=$m_download_bytes
+    return 0
 }
 
-tool_envs_exist() {
-    for _entry in "$TOOL_ENVS"/*; do
-        [ -e "$_entry" ] && return 0
-    done
-    return 1
+# The kilobytes in uv's cache and Python folders: what uv has downloaded grows them.
+download_kilobytes() {
+    du -sk "$UV_CACHE" "$PYTHON_INSTALLS" 2>/dev/null | {
+        _total=0
+        while read -r _kilobytes _path; do
+            _total=$((_total + _kilobytes))
+        done
+        echo "$_total"
+    }
 }
 
+# A background loop while uv runs: the package step's progress, from the growth of uv's
+# folders against what the last install downloaded (or a default). It never reaches
+# 100%: only the complete line does. Like the download reporter, it ends by itself
+# once uv or the installer is gone.
+start_package_reporter() {
+    _owner=$$
+    (
+        trap - INT TERM HUP EXIT
+        _expected=$((${m_download_bytes:-0} / 1024))
+        [ "$_expected" -gt 0 ] 2>/dev/null || _expected=$((DEFAULT_DOWNLOAD_MB * 1000))
+        _shown=-1
+        while sleep 1 >/dev/null 2>&1 && process_runs "$2" && process_runs "$_owner"; do
+            _grown=$(($(download_kilobytes) - $1))
+            [ "$_grown" -gt 0 ] || continue
+            _pct=$((_grown * 100 / _expected))
+            [ "$_pct" -gt 95 ] && _pct=95
+            [ "$_pct" -gt "$_shown" ] || continue
+            _shown=$_pct
+            emit installing "$_pct" "$((_grown * 1024))/$((_expected * 1024))" "" \
+                "Downloading cloud tools: $(megabytes $((_grown * 1024))) of about $(megabytes $((_expected * 1024))) MB"
+        done
+    ) </dev/null &
+}
+
+# relay_uv_output COPY: uv's stderr, line by line, as installing events (and into COPY).
 relay_uv_output() {
     while IFS= read -r _line || [ -n "$_line" ]; do
         _line=${_line%"$CR"}
-        printf '%s\n' "$_line" >>"$_uv_errors"
+        printf '%s\n' "$_line" >>"$1"
         case $_line in
             '') ;;
             # Carapace runs sky by its full path, so uv's advice to edit PATH would mislead.
@@ -951,31 +1548,46 @@ relay_uv_output() {
     done
 }
 
-# Turns uv's exit status and stderr into one of our error codes.
+# uv_detail ERRORS: uv's explanation in one line: its boxed chain ("x Failed to
+# download ...", "|-> ...") or its "error:" line and causes, joined by ": ".
+# (Patterns stay ASCII: some shells refuse other bytes in a script under the C
+# locale. A box line is indented and starts with a byte outside printable ASCII.)
+uv_detail() {
+    _lines=$(LC_ALL=C sed -n \
+        -e 's/^ *[^ -~][^ -~]* *//p' \
+        -e 's/^error: *//p' \
+        -e 's/^ *Caused by: *//p' "$1" | head -n 6)
+    _joined=""
+    while IFS= read -r _part; do
+        _part=${_part%:}
+        [ -n "$_part" ] && _joined="$_joined${_joined:+: }$_part"
+    done <<EOF
+$_lines
+EOF
+    printf '%s' "$_joined"
+}
+
+# Turns uv's stderr, then its exit status, into one of our error codes: uv exits 1
+# for a wheel it could not download just as for a requirement that cannot be met
+# (crates/uv/src/commands/diagnostics.rs), so the text decides first.
 fail_uv_install() {
-    # The most telling line: uv's "Because ..." explanation, else its first error line.
-    # (Patterns stay ASCII: some shells refuse other bytes in a script under the C locale.)
-    _detail=$(grep 'Because ' "$_uv_errors" | head -n 1)
-    [ -n "$_detail" ] || _detail=$(grep -e '^error:' -e 'No solution found' "$_uv_errors" | head -n 1)
-    _detail=$(printf '%s' "$_detail" | sed -e 's/^[^A-Za-z]*//' -e 's/^error: //')
-    _cause=$(grep 'Caused by:' "$_uv_errors" 2>/dev/null | tail -n 1 | sed 's/^ *Caused by: *//')
-    [ -n "$_cause" ] && _detail="$_detail ($_cause)"
+    _detail=$(uv_detail "$2")
     [ -n "$_detail" ] || _detail="uv exited with status $1"
-    if grep -qi 'no space left on device' "$_uv_errors"; then
+    if grep -qi 'no space left on device' "$2"; then
         err disk "The disk ran out of space while installing SkyPilot: $_detail" \
             "Free up at least $MIN_FREE_MB MB in $CARAPACE_HOME_DIR's disk, then retry."
-    elif grep -qi -e 'UnknownIssuer' -e 'invalid peer certificate' -e 'certificate verify failed' "$_uv_errors"; then
+    elif grep -qi -e 'invalid peer certificate' -e 'UnknownIssuer' -e 'certificate verify failed' "$2"; then
         err tls "uv could not verify a TLS certificate: $_detail" \
-            "Set UV_SYSTEM_CERTS=1 to use your system's certificates, or SSL_CERT_FILE to your organisation's CA bundle, then retry."
-    elif grep -q -e 'No interpreter found' -e 'No download found' -e 'Failed to download Python' -e 'Failed to install cpython' "$_uv_errors"; then
+            "Set your organisation's CA bundle in Network settings (or SSL_CERT_FILE, or UV_SYSTEM_CERTS=1 for the system's certificates), then retry."
+    elif grep -qi -e 'cpython-' -e 'No interpreter found' -e 'No download found' -e 'Failed to install cpython' "$2"; then
         err python "uv could not get Python $PYTHON_VERSION for SkyPilot: $_detail" \
-            "Check your internet connection (uv downloads Python; UV_PYTHON_INSTALL_MIRROR can point to a mirror) and that UV_OFFLINE is not set, then retry."
-    elif [ "$1" = 1 ] || grep -q 'No solution found' "$_uv_errors"; then
-        err package "uv could not install $SKYPILOT_SPEC: $_detail" \
-            "Check CARAPACE_SKYPILOT_SPEC and your package index (UV_DEFAULT_INDEX), then retry."
-    elif grep -qi -e 'Request failed' -e 'Failed to fetch' -e 'error sending request' -e 'dns error' -e 'connect' "$_uv_errors"; then
+            "Check your internet connection, or set a Python mirror in Network settings (or UV_PYTHON_INSTALL_MIRROR), and check UV_OFFLINE is not set, then retry."
+    elif grep -qi -e 'Failed to download' -e 'Request failed after' -e 'error sending request' -e 'dns error' -e 'Failed to fetch' "$2"; then
         err network "uv could not download SkyPilot's packages: $_detail" \
-            "Check your internet connection, or set HTTPS_PROXY (or UV_DEFAULT_INDEX to a reachable index), then retry."
+            "Check your internet connection; behind a proxy, set it in Network settings (or HTTPS_PROXY), or set a package index there (or UV_DEFAULT_INDEX), then retry."
+    elif [ "$1" = 1 ] || grep -q 'No solution found' "$2"; then
+        err package "uv could not install $SKYPILOT_SPEC: $_detail" \
+            "Check CARAPACE_SKYPILOT_SPEC or CARAPACE_CLOUDS, and your package index (Network settings or UV_DEFAULT_INDEX), then retry."
     elif [ "$1" -gt 128 ]; then
         err interrupted "uv was stopped by a signal before it finished" "Run the installer again to finish the installation."
     fi
@@ -984,11 +1596,140 @@ fail_uv_install() {
 
 verify_skypilot() {
     say verifying "Checking that SkyPilot runs"
-    sky_version_of "$SKY_BIN" || err package "SkyPilot was installed but '$SKY_BIN --version' failed" \
+    sky_version_of "$NEW_TOOLS/bin/sky" || err package "SkyPilot was installed but '$NEW_TOOLS/bin/sky --version' failed" \
         "Run the installer again with --force to repair it."
 }
 
-# ---------------------------------------------------------------- commands
+# Makes the environment in NEW_TOOLS the one in use: the next marker first, then the
+# link flipped in one rename, then the marker moved into place, then the old folder
+# removed. A stop anywhere leaves a working sky, old or new; finish_pending_switch
+# completes or undoes the rest on the next run.
+switch_tools() {
+    stop_local_api_server
+    write_marker "$PENDING_MARKER"
+    _swap=$CARAPACE_HOME_DIR/tools.link.$$
+    rm -f "$_swap"
+    ln -s "${NEW_TOOLS##*/}" "$_swap" || fail_to_write "$_swap"
+    if [ -d "$TOOLS_LINK" ] && [ ! -L "$TOOLS_LINK" ]; then
+        # A folder from an installer of before: moved aside, then the link takes its place.
+        mv "$TOOLS_LINK" "$CARAPACE_HOME_DIR/tools.old.$$" || fail_to_write "$TOOLS_LINK"
+        made_here "tools.old.$$"
+    fi
+    replace_link "$_swap" "$TOOLS_LINK" || fail_to_write "$TOOLS_LINK"
+    SWITCHED=1
+    made_here "$TOOLS_LINK_PATH"
+    mv -f "$PENDING_MARKER" "$MARKER" || fail_to_write "$MARKER"
+    made_here "$MARKER_PATH"
+    remove_unused_tools
+}
+
+# replace_link NEW TARGET: renames the link NEW over the link TARGET, never into the
+# folder TARGET points to (GNU and busybox mv -T, BSD mv -h).
+replace_link() {
+    mv -T "$1" "$2" 2>/dev/null || mv -h "$1" "$2" 2>/dev/null
+}
+
+# The folder the tools link points to, or nothing.
+tools_in_use() {
+    [ -L "$TOOLS_LINK" ] && readlink "$TOOLS_LINK" 2>/dev/null
+}
+
+# What a stopped run can leave: a switch to finish, or tools.* entries not in use. The
+# fast path checks this first, so that the next run cleans up after a kill -9.
+leftovers_exist() {
+    [ -e "$PENDING_MARKER" ] && return 0
+    _in_use=$(tools_in_use)
+    for _dir in "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$_dir" ] || [ -L "$_dir" ] || continue
+        [ "${_dir##*/}" = "$_in_use" ] || return 0
+    done
+    return 1
+}
+
+# Removes the tools.* folders that are not in use: old environments, and the ones of
+# installs that stopped before their switch.
+remove_unused_tools() {
+    _in_use=$(tools_in_use)
+    for _dir in "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$_dir" ] || [ -L "$_dir" ] || continue
+        [ "${_dir##*/}" = "$_in_use" ] && continue
+        [ -n "${NEW_TOOLS:-}" ] && [ "$_dir" = "$NEW_TOOLS" ] && [ -z "${SWITCHED:-}" ] && continue
+        remove_entry "$_dir" && unrecord "${_dir##*/}"
+    done
+}
+
+# A switch a previous run did not finish: its marker is put in place when the link
+# already points to its folder, and thrown away otherwise.
+finish_pending_switch() {
+    if [ -e "$PENDING_MARKER" ]; then
+        _pending_tools=$(sed -n 's/^ *"tools_dir": "\(.*\)",*$/\1/p' "$PENDING_MARKER" 2>/dev/null)
+        if [ -n "$_pending_tools" ] && [ "$(tools_in_use)" = "$_pending_tools" ]; then
+            mv -f "$PENDING_MARKER" "$MARKER" && made_here "$MARKER_PATH"
+            log "finished the switch to $_pending_tools that a stopped run began"
+        else
+            rm -f "$PENDING_MARKER"
+        fi
+    fi
+    remove_unused_tools
+}
+
+# The local API server SkyPilot starts on first use keeps running after the CLI
+# exits, from the environment it was started from (sky/server/common.py). Before
+# that environment is replaced or removed, stop it, as `sky api stop` does:
+# SkyPilot finds it by its command line (sky/client/sdk.py, api_stop).
+stop_local_api_server() {
+    local_api_server_pids || return 0
+    say checking "Stopping SkyPilot's local API server, which runs from $CARAPACE_HOME_DIR"
+    if [ -x "$SKY_BIN" ]; then
+        run_bounded "$API_STOP_TIMEOUT" "$SKY_BIN" api stop </dev/null >>"${LOG_FILE:-/dev/null}" 2>&1
+    fi
+    if local_api_server_pids; then
+        # shellcheck disable=SC2086 # a list of pids
+        kill $API_SERVER_PIDS 2>/dev/null
+        sleep 1
+    fi
+    if local_api_server_pids; then
+        say checking "SkyPilot's local API server (process $API_SERVER_PIDS) did not stop; the next sky command may report a version mismatch"
+    else
+        say checking "SkyPilot's local API server is stopped"
+    fi
+}
+
+# Sets API_SERVER_PIDS to the SkyPilot API servers running from this CARAPACE_HOME.
+local_api_server_pids() {
+    API_SERVER_PIDS=$(ps -A -o pid= -o args= 2>/dev/null | api_servers_among_processes)
+    [ -n "$API_SERVER_PIDS" ]
+}
+
+# Reads "<pid> <command line>" lines; prints the pids of this home's API servers.
+api_servers_among_processes() {
+    while read -r _pid _args; do
+        case $_args in
+            *'-m sky.server.server'*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*'-m sky.server.server'*) printf '%s ' "$_pid" ;;
+        esac
+    done
+}
+
+# run_bounded SECONDS COMMAND...: runs a command, stopping it after SECONDS. The
+# timer ticks each second and ends by itself with the command: nothing is left asleep.
+run_bounded() {
+    _limit=$1
+    shift
+    "$@" &
+    _bounded_pid=$!
+    (
+        trap - INT TERM HUP EXIT
+        _waited=0
+        while process_runs "$_bounded_pid" && [ "$_waited" -lt "$_limit" ]; do
+            sleep 1
+            _waited=$((_waited + 1))
+        done
+        process_runs "$_bounded_pid" && kill -TERM "$_bounded_pid"
+    ) </dev/null >/dev/null 2>&1 &
+    wait "$_bounded_pid"
+}
+
+# ================================================================ commands
 
 # Prints the complete line when the managed install is current and no repair is asked for.
 already_installed() {
@@ -997,34 +1738,86 @@ already_installed() {
 }
 
 run_install() {
-    already_installed && return 0
+    ! leftovers_exist && already_installed && return 0
+    need_cmds
     say checking "Checking this system and $CARAPACE_HOME_DIR"
-    if [ -z "$MANAGED" ] && ! read_marker && find_sky_on_path; then
-        if sky_version_of "$PATH_SKY"; then
-            say complete "Using SkyPilot found on PATH at $PATH_SKY (version $SKY_VERSION), installed outside Carapace"
-            return 0
-        fi
-        say checking "The sky found on PATH at $PATH_SKY does not run; installing Carapace's own copy"
+    if [ -z "$MANAGED" ] && ! read_marker && usable_sky_on_path; then
+        say complete "Using SkyPilot found on PATH at $PATH_SKY (version $SKY_VERSION), installed outside Carapace"
+        return 0
     fi
-    detect_platform
-    prepare_home
-    acquire_lock
+    prepare_to_install
     # Whoever held the lock before may have finished the same install.
     already_installed && return 0
-    open_log
-    need_cmds
-    # An old or forced install is no longer trustworthy: without a marker it is "not installed".
-    rm -f "$MARKER"
-    rm -rf "$STAGING"
-    make_dir "$STAGING"
-    check_free_space
-    scrub_environment
+    # The clouds installed already stay: an added cloud joins them, at the version in
+    # use, so adding a cloud never updates SkyPilot and comes from uv's cache.
+    REQUIREMENT=$SKYPILOT_SPEC
+    if [ -z "$SPEC_GIVEN" ] && read_marker && [ -n "$m_extras" ]; then
+        EXTRAS=$(extras_union "$m_extras" "$EXTRAS")
+        SKYPILOT_SPEC="${SKYPILOT_PACKAGE}[$EXTRAS]"
+        REQUIREMENT=$SKYPILOT_SPEC
+        [ -x "$SKY_BIN" ] && [ -n "$m_sky_version" ] && REQUIREMENT="$SKYPILOT_SPEC==$m_sky_version"
+    fi
+    refuse_extras_for_python
+    [ -n "$ADD_CLOUD" ] && say installing "Adding the SkyPilot libraries of $ADD_CLOUD ($SKYPILOT_SPEC)"
     say checking "Platform $PLATFORM; installing into $CARAPACE_HOME_DIR"
     install_uv
     install_skypilot
     verify_skypilot
-    write_marker
+    switch_tools
     say complete "SkyPilot $SKY_VERSION is ready at $SKY_BIN"
+}
+
+# Everything an install or an update does before uv: the platform, the folder, the
+# lock, the log, the settings, a switch left unfinished, staging, space, the environment.
+prepare_to_install() {
+    detect_platform
+    claim_home
+    acquire_lock
+    open_log
+    read_settings_file
+    finish_pending_switch
+    reset_staging
+    check_free_space
+    scrub_environment
+}
+
+# SkyPilot's IBM libraries need Python 3.11 or older (sky/setup_files/dependencies.py).
+refuse_extras_for_python() {
+    case ",$EXTRAS," in
+        *,ibm,*) ;;
+        *) return 0 ;;
+    esac
+    _minor=${PYTHON_VERSION#*.}
+    _minor=${_minor%%.*}
+    [ "${PYTHON_VERSION%%.*}" = 3 ] && [ "$_minor" -le 11 ] 2>/dev/null && return 0
+    err package "SkyPilot's IBM libraries need Python 3.11 or older, and Carapace installs SkyPilot with Python $PYTHON_VERSION" \
+        "Use another cloud, or set CARAPACE_PYTHON=3.11 for a separate CARAPACE_HOME, then retry."
+}
+
+# --update: the newest version of the installed requirement, beside the one in use,
+# switched to once it runs. A failure before the switch leaves the old one in use.
+run_update() {
+    need_cmds
+    if ! read_marker || [ ! -x "$SKY_BIN" ]; then
+        err package "SkyPilot is not installed by Carapace in $CARAPACE_HOME_DIR, so there is nothing to update" \
+            "Install it first (run the installer without --update)."
+    fi
+    say checking "Updating SkyPilot $m_sky_version ($m_spec) in $CARAPACE_HOME_DIR"
+    prepare_to_install
+    read_marker
+    UPDATING_FROM=$m_sky_version
+    SKYPILOT_SPEC=$m_spec EXTRAS=$m_extras REQUIREMENT=$m_spec
+    install_uv
+    install_skypilot
+    verify_skypilot
+    if [ "$SKY_VERSION" = "$UPDATING_FROM" ]; then
+        remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
+        NEW_TOOLS=""
+        say complete "SkyPilot $UPDATING_FROM is already the newest version; ready at $SKY_BIN"
+        return 0
+    fi
+    switch_tools
+    say complete "SkyPilot updated from $UPDATING_FROM to $SKY_VERSION; ready at $SKY_BIN"
 }
 
 run_status() {
@@ -1037,14 +1830,11 @@ run_status() {
         say complete "SkyPilot $m_sky_version is installed, managed by Carapace, at $SKY_BIN"
         return 0
     fi
-    if find_sky_on_path; then
-        if sky_version_of "$PATH_SKY"; then
-            say complete "SkyPilot $SKY_VERSION is usable, found on PATH at $PATH_SKY (installed outside Carapace)"
-            return 0
-        fi
-        say checking "A sky on PATH at $PATH_SKY does not run"
+    if usable_sky_on_path; then
+        say complete "SkyPilot $SKY_VERSION is usable, found on PATH at $PATH_SKY (installed outside Carapace)"
+        return 0
     fi
-    if [ -e "$SKY_BIN" ] || tool_envs_exist; then
+    if [ -e "$TOOLS_LINK" ] || [ -L "$TOOLS_LINK" ] || [ -e "$PENDING_MARKER" ]; then
         say checking "SkyPilot is not installed: a previous installation did not finish (run the installer to repair it)"
     else
         say checking "SkyPilot is not installed (run the installer to install it)"
@@ -1053,36 +1843,40 @@ run_status() {
 }
 
 run_uninstall() {
-    if [ ! -d "$CARAPACE_HOME_DIR" ]; then
-        say complete "Nothing to remove: $CARAPACE_HOME_DIR does not exist"
+    if [ ! -d "$CARAPACE_HOME_DIR" ] || { [ ! -e "$HOME_MARK" ] && folder_is_empty "$CARAPACE_HOME_DIR"; }; then
+        say complete "Nothing to remove: $CARAPACE_HOME_DIR holds nothing of Carapace's"
         return 0
     fi
+    refuse_special_home
+    if [ ! -f "$HOME_MARK" ] || [ -L "$HOME_MARK" ]; then
+        err permission "$CARAPACE_HOME_DIR is not marked as Carapace's folder ($HOME_MARK_PATH is missing), so nothing in it is removed" \
+            "Check that CARAPACE_HOME names Carapace's folder; to remove this folder anyway, delete it yourself."
+    fi
+    need_cmds
     acquire_lock
+    stop_local_api_server
     say checking "Removing SkyPilot, uv and Python from $CARAPACE_HOME_DIR"
-    rm -f "$MARKER"
-    for _path in "$CARAPACE_HOME_DIR/tools" "$CARAPACE_HOME_DIR/python" "$UV_HOME" "$UV_CACHE" "$STAGING" "$LOG_DIR"; do
-        [ -e "$_path" ] || continue
-        # uv leaves some cache entries read-only.
-        chmod -R u+w "$_path" 2>/dev/null
-        rm -rf "$_path" || err permission "Could not remove $_path" "Make it writable, then retry."
-    done
-    release_lock
-    rmdir "$CARAPACE_HOME_DIR" 2>/dev/null
-    say complete "Removed everything the installer created in $CARAPACE_HOME_DIR"
-}
-
-parse_args() {
-    COMMAND=install FORCE="" MANAGED=""
-    for _arg in ${1+"$@"}; do
-        case $_arg in
-            --status) COMMAND=status ;;
-            --uninstall) COMMAND=uninstall ;;
-            --force) FORCE=1 ;;
-            --managed) MANAGED=1 ;;
-            --help | -h) COMMAND=help ;;
-            *) err internal "Unknown option '$_arg'" "Run with --help to see the options." ;;
+    while IFS= read -r _name; do
+        case $_name in
+            '' | '#'* | . | .. | *[!A-Za-z0-9._-]* | "$HOME_MARK_PATH" | "$LOCK_PATH" | "$LOCK_PATH".*) continue ;;
         esac
+        remove_entry "$CARAPACE_HOME_DIR/$_name"
+        if [ -e "$CARAPACE_HOME_DIR/$_name" ] || [ -L "$CARAPACE_HOME_DIR/$_name" ]; then
+            err permission "Could not remove $CARAPACE_HOME_DIR/$_name" "Make it writable, then retry."
+        fi
+    done <"$HOME_MARK"
+    printf '%s\n' "$HOME_MARK_HEADER" >"$HOME_MARK.tmp.$$" && mv -f "$HOME_MARK.tmp.$$" "$HOME_MARK"
+    release_lock
+    # The folder itself goes too when nothing but the mark is left (the server's files stay).
+    rm -rf "$LOCK_DIR".stale.* 2>/dev/null
+    for _entry in "$CARAPACE_HOME_DIR"/* "$CARAPACE_HOME_DIR"/.[!.]* "$CARAPACE_HOME_DIR"/..?*; do
+        [ "$_entry" = "$HOME_MARK" ] && continue
+        [ -e "$_entry" ] || [ -L "$_entry" ] || continue
+        say complete "Removed everything the installer created in $CARAPACE_HOME_DIR"
+        return 0
     done
+    rm -f "$HOME_MARK" && rmdir "$CARAPACE_HOME_DIR" 2>/dev/null
+    say complete "Removed everything the installer created in $CARAPACE_HOME_DIR"
 }
 
 main() {
@@ -1094,11 +1888,16 @@ main() {
     fi
     set_layout
     read_settings
+    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+    [ "${CARAPACE_SKYPILOT_TELEMETRY:-1}" = 0 ] && export SKYPILOT_DISABLE_USAGE_COLLECTION=1
     trap on_exit EXIT
     trap on_signal INT TERM HUP
+    # A closed stdout makes printf fail (see emit) instead of killing the script mid-way.
+    trap '' PIPE
     case $COMMAND in
         status) run_status ;;
         uninstall) run_uninstall ;;
+        update) run_update ;;
         install) run_install ;;
     esac
 }

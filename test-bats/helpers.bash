@@ -9,9 +9,9 @@ load "$REPO/node_modules/bats-support/load"
 load "$REPO/node_modules/bats-assert/load"
 
 # One line of the script's grammar (README, "Output").
-LINE_GRAMMAR='^\[carapace\] (checking|downloading|installing|verifying|complete|error)( [0-9]{1,3}%)?( code=[a-z-]+)?: .+$'
+LINE_GRAMMAR='^\[carapace\] (checking|downloading|installing|verifying|complete|error)( [0-9]{1,3}%)?( bytes=[0-9]+(/[0-9]+)?)?( code=[a-z-]+)?: .+$'
 
-TOOLBOX_COMMANDS="sh dash uname date mkdir rm mv cp cat sed grep tr wc tail head df touch sleep mkfifo chmod env
+TOOLBOX_COMMANDS="sh dash uname date mkdir rm mv cp cat sed grep tr wc tail head df du touch sleep mkfifo chmod env
 tar gzip curl wget sha256sum shasum openssl stat ln ls rmdir dirname basename id ps readlink find ldd getconf printf"
 
 # make_toolbox DIR [COMMAND...]: DIR gets links to the toolbox commands, minus the ones named.
@@ -90,12 +90,34 @@ setup() {
     INSTALLER_ENV=()
 }
 
-# installer [ARGS...]: run the script under dash with a clean environment.
+# installer [ARGS...]: run the script under dash with a clean environment, pointed
+# at the test mirror, plus INSTALLER_ENV.
 installer() {
-    env -i HOME="$USER_HOME" PATH="$TOOLBOX" TMPDIR="$BATS_TEST_TMPDIR/tmp" \
-        CARAPACE_UV_MIRROR="$(mirror_url)/uv" UV_DEFAULT_INDEX="$(mirror_url)/simple" \
-        STANDIN_RECORD_DIR="$RECORDS" "${INSTALLER_ENV[@]}" \
-        dash "$SCRIPT" "$@"
+    installer_command
+    "${INSTALLER_COMMAND[@]}" "$@"
+}
+
+# Sets INSTALLER_COMMAND. A background job of this command (not of a function) is the
+# script's own process, so that $! is the pid to kill.
+installer_command() {
+    INSTALLER_COMMAND=(env -i HOME="$USER_HOME" PATH="$TOOLBOX" TMPDIR="$BATS_TEST_TMPDIR/tmp"
+        CARAPACE_UV_MIRROR="$(mirror_url)/uv" UV_DEFAULT_INDEX="$(mirror_url)/simple"
+        UV_PYTHON_INSTALL_MIRROR="$(mirror_url)/python" STANDIN_RECORD_DIR="$RECORDS" "${INSTALLER_ENV[@]}"
+        dash "$SCRIPT")
+}
+
+# make_carapace_home [DIR]: a Carapace folder as the installer or the server makes it, with its mark.
+make_carapace_home() {
+    local dir=${1:-$CARAPACE_DIR}
+    mkdir -p "$dir"
+    printf '%s\n' "# This folder belongs to Carapace (scripts/install-skypilot.sh). --uninstall removes the entries listed below, and nothing else." >"$dir/.carapace-home"
+}
+
+# make_path_sky DIR [VERSION]: the stand-in sky in DIR, as if installed outside Carapace.
+make_path_sky() {
+    mkdir -p "$1"
+    sed -e "s/@SKY_VERSION@/${2:-0.10.3}/" -e "s|@FIXTURES_DIR@|$REPO/test/fixtures/real|" "$REPO/test/standins/sky" >"$1/sky"
+    chmod +x "$1/sky"
 }
 
 # How many times `uv tool install` ran.
@@ -134,14 +156,49 @@ wait_for_line() {
 installer_bg() {
     local out=$1
     shift
-    env -i HOME="$USER_HOME" PATH="$TOOLBOX" TMPDIR="$BATS_TEST_TMPDIR/tmp" \
-        CARAPACE_UV_MIRROR="$(mirror_url)/uv" UV_DEFAULT_INDEX="$(mirror_url)/simple" \
-        STANDIN_RECORD_DIR="$RECORDS" "${INSTALLER_ENV[@]}" \
-        dash "$SCRIPT" "$@" >"$out" 2>&1 3>&- &
+    installer_command
+    "${INSTALLER_COMMAND[@]}" "$@" >"$out" 2>&1 3>&- &
     BG_PID=$!
 }
 
 # The pids of the stand-in uv runs so far.
 uv_pids() {
     find "$RECORDS" -name 'uv-run.*' 2>/dev/null | sed 's/.*uv-run\.//'
+}
+
+# installer_bg_to FILE [ARGS...]: like installer_bg, with stdout to FILE (a FIFO) and stderr kept apart.
+installer_bg_to() {
+    local out=$1
+    shift
+    installer_command
+    "${INSTALLER_COMMAND[@]}" "$@" >"$out" 2>/dev/null 3>&- &
+    BG_PID=$!
+}
+
+# process_running PID: alive and not a zombie waiting to be reaped.
+process_running() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    case $state in Z* | '') return 1 ;; esac
+}
+
+# offer_skypilot VERSION...: the SkyPilot versions the test mirror's index lists.
+offer_skypilot() {
+    local json
+    json=$(printf '"%s",' "$@")
+    curl -sSf -X PUT --data "[${json%,}]" "$(mirror_url)/__control/skypilot-versions"
+}
+
+# pause_tool NAME PATTERN: in a copy of the toolbox, NAME stops for a minute when its
+# arguments match the case PATTERN, after writing its pid to $BATS_TEST_TMPDIR/paused:
+# a point inside the script at which to kill it.
+pause_tool() {
+    local box=$BATS_TEST_TMPDIR/paused-toolbox real
+    [ -d "$box" ] || { mkdir -p "$box" && cp -P "$TOOLBOX"/* "$box"/; }
+    real=$(readlink -f "$TOOLBOX/$1")
+    rm -f "$box/$1"
+    printf '#!/bin/sh\npattern='"'"'%s'"'"'\ncase "$*" in\n    $pattern) echo $$ >"%s"; sleep 60 ;;\nesac\nexec "%s" "$@"\n' \
+        "$2" "$BATS_TEST_TMPDIR/paused" "$real" >"$box/$1"
+    chmod +x "$box/$1"
+    TOOLBOX=$box
 }

@@ -10,10 +10,10 @@ load helpers
     assert_equal "$(phases)" "checking downloading verifying installing verifying complete "
     assert_line --index 0 "[carapace] checking: Checking this system and $CARAPACE_DIR"
     assert_line --partial "[carapace] downloading: Downloading package manager (uv 0.12.5 for x86_64-unknown-linux-gnu)"
-    assert_line --regexp '^\[carapace\] downloading 100%: Downloading package manager: [0-9.]+ of [0-9.]+ MB$'
+    assert_line --regexp '^\[carapace\] downloading 100% bytes=([0-9]+)/\1: Downloading package manager: [0-9.]+ of [0-9.]+ MB$'
     assert_line "[carapace] installing: Installing cloud tools (skypilot-nightly[aws] with Python 3.12)..."
     # uv's own stderr, relayed line by line
-    assert_line "[carapace] installing: Resolved 112 packages in 41ms"
+    assert_line "[carapace] installing: Resolved 112 packages in 1.41s"
     assert_line "[carapace] installing: Installed 1 executable: sky"
     refute_line --partial "is not on your PATH"
     assert_equal "${lines[-1]}" "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
@@ -26,16 +26,20 @@ load helpers
     assert_success
     run node -e '
         const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-        for (const k of ["uv_version","sky_version","spec","python","platform","installed_at","installer_version"])
+        for (const k of ["uv_version","sky_version","spec","extras","python","platform","sky_path","installed_at","installer_version"])
             if (!m[k]) throw new Error("missing " + k);
-        console.log([m.uv_version, m.sky_version, m.spec, m.python, m.platform].join(" "));
+        console.log([m.uv_version, m.sky_version, m.spec, m.extras, m.python, m.platform, m.sky_path].join(" "));
         if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(m.installed_at)) throw new Error("installed_at " + m.installed_at);
     ' "$CARAPACE_DIR/install.json"
     assert_success
-    assert_output "0.12.5 1.0.0.dev20261120 skypilot-nightly[aws] 3.12 x86_64-unknown-linux-gnu"
-    # written last: nothing the install made is newer than the marker
-    run find "$CARAPACE_DIR" -newer "$CARAPACE_DIR/install.json" -not -path "*/logs/*" -not -type d
+    assert_output "0.12.5 1.0.0.dev20261120 skypilot-nightly[aws] aws 3.12 x86_64-unknown-linux-gnu $CARAPACE_DIR/tools/bin/sky"
+    # written last: nothing the install made is newer than the marker, but the tools
+    # link, flipped between writing the marker and moving it into place
+    run find "$CARAPACE_DIR" -newer "$CARAPACE_DIR/install.json" -not -path "*/logs/*" -not -type d -not -name .carapace-home \
+        -not -path "$CARAPACE_DIR/tools"
     assert_output ""
+    grep -q "\"tools_dir\": \"$(readlink "$CARAPACE_DIR/tools")\"" "$CARAPACE_DIR/install.json"
+    assert [ ! -e "$CARAPACE_DIR/install.json.next" ]
     assert [ ! -e "$CARAPACE_DIR/install.lock" ]
     assert [ ! -e "$CARAPACE_DIR/staging" ]
 }
@@ -69,12 +73,13 @@ load helpers
     assert_line "[carapace] checking: SkyPilot is not installed (run the installer to install it)"
     assert [ ! -e "$CARAPACE_DIR" ]
     installer >/dev/null
+    requests_before=$(mirror_requests | grep -o '"path"' | wc -l)
     run installer --status
     assert_success
     assert_grammar
     assert_line --regexp "^\[carapace\] checking: uv: 0\.12\.5; Python: 3\.12; installed at "
     assert_line "[carapace] complete: SkyPilot 1.0.0.dev20261120 is installed, managed by Carapace, at $CARAPACE_DIR/tools/bin/sky"
-    assert_equal "$(mirror_requests | grep -o '"path"' | wc -l)" 4 # sidecar, archive, index page, package: none from --status
+    assert_equal "$(mirror_requests | grep -o '"path"' | wc -l)" "$requests_before" # none from --status
 }
 
 @test "--status reports an unfinished install as not installed" {
@@ -85,16 +90,19 @@ load helpers
     assert_line --partial "a previous installation did not finish"
 }
 
-@test "--force reinstalls over a working install and rewrites the marker" {
+@test "--force reinstalls beside a working install, switches to it and removes the old one" {
     installer >/dev/null
     before=$(cat "$CARAPACE_DIR/install.json")
+    old_tools=$(readlink "$CARAPACE_DIR/tools")
     sleep 1
     run installer --force
     assert_success
     assert_line "[carapace] installing: Installed 1 executable: sky"
     assert_equal "$(uv_install_count)" 2
-    grep -q -- '--force' "$RECORDS"/uv-run.* || fail "uv was not asked to --force"
     refute [ "$before" = "$(cat "$CARAPACE_DIR/install.json")" ]
+    refute [ "$old_tools" = "$(readlink "$CARAPACE_DIR/tools")" ]
+    assert [ ! -e "$CARAPACE_DIR/$old_tools" ]
+    assert_equal "$(find "$CARAPACE_DIR" -maxdepth 1 -name 'tools.*' | wc -l | tr -d ' ')" 1
 }
 
 @test "a second run without --force reuses uv and the marker" {
@@ -105,15 +113,17 @@ load helpers
     assert_equal "$(uv_install_count)" 1
 }
 
-@test "a missing marker with a tool environment on disk is repaired with uv --force, reusing uv" {
+@test "a missing marker is repaired by a reinstall beside the unknown environment, reusing uv" {
     installer >/dev/null
+    old_tools=$(readlink "$CARAPACE_DIR/tools")
     rm "$CARAPACE_DIR/install.json"
     run installer
     assert_success
     assert_line "[carapace] checking: uv 0.12.5 is already in $CARAPACE_DIR/uv"
     refute_line --partial "Downloading package manager"
     assert_equal "$(uv_install_count)" 2
-    assert_equal "$(grep -l -- '--force' "$RECORDS"/uv-run.* | wc -l | tr -d ' ')" 1
+    assert [ -f "$CARAPACE_DIR/install.json" ]
+    assert [ ! -e "$CARAPACE_DIR/$old_tools" ]
 }
 
 @test "a changed CARAPACE_SKYPILOT_SPEC reinstalls instead of taking the fast path" {
@@ -135,7 +145,8 @@ load helpers
     assert_grammar
     assert_line "[carapace] complete: Removed everything the installer created in $CARAPACE_DIR"
     run find "$CARAPACE_DIR" -mindepth 1
-    assert_output "$CARAPACE_DIR/servers
+    assert_output "$CARAPACE_DIR/.carapace-home
+$CARAPACE_DIR/servers
 $CARAPACE_DIR/servers/mine.yaml"
     assert [ -f "$USER_HOME/unrelated" ]
     rm -r "$CARAPACE_DIR/servers"
@@ -145,10 +156,7 @@ $CARAPACE_DIR/servers/mine.yaml"
 }
 
 @test "a sky on PATH is used as it is, with nothing installed" {
-    mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
-    cp "$REPO/test/standins/sky" "$BATS_TEST_TMPDIR/elsewhere/sky"
-    sed -i 's/@SKY_VERSION@/0.10.3/' "$BATS_TEST_TMPDIR/elsewhere/sky"
-    chmod +x "$BATS_TEST_TMPDIR/elsewhere/sky"
+    make_path_sky "$BATS_TEST_TMPDIR/elsewhere" 0.10.3
     TOOLBOX="$TOOLBOX:$BATS_TEST_TMPDIR/elsewhere"
     run installer
     assert_success
@@ -171,7 +179,7 @@ $CARAPACE_DIR/servers/mine.yaml"
     TOOLBOX="$TOOLBOX:$BATS_TEST_TMPDIR/elsewhere"
     run installer
     assert_success
-    assert_line "[carapace] checking: The sky found on PATH at $BATS_TEST_TMPDIR/elsewhere/sky does not run; installing Carapace's own copy"
+    assert_line "[carapace] checking: The sky found on PATH at $BATS_TEST_TMPDIR/elsewhere/sky does not run; using Carapace's own copy"
     assert_equal "${lines[-1]}" "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
 }
 
@@ -195,7 +203,7 @@ $CARAPACE_DIR/servers/mine.yaml"
 @test "uv gets Carapace's folders and isolation settings, never the user's Python or uv config" {
     INSTALLER_ENV+=(VIRTUAL_ENV=/tmp/venv UV_SYSTEM_PYTHON=1 UV_PYTHON=/usr/bin/python3 PYTHONHOME=/x PYTHONPATH=/y
         UV_TOOL_DIR=/tmp/elsewhere UV_CACHE_DIR=/tmp/cache UV_CONFIG_FILE=/tmp/uv.toml UV_PYTHON_DOWNLOADS=never
-        UV_HTTP_TIMEOUT=45 UV_INDEX=https://extra.example/simple UV_PYTHON_INSTALL_MIRROR=https://py.example
+        UV_HTTP_TIMEOUT=45 UV_INDEX=https://extra.example/simple "UV_PYTHON_INSTALL_MIRROR=$(mirror_url)/python"
         HTTPS_PROXY=http://proxy.example:3128 NO_PROXY=127.0.0.1 SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
         UV_SYSTEM_CERTS=1 UV_OFFLINE=)
     run installer
@@ -206,12 +214,14 @@ $CARAPACE_DIR/servers/mine.yaml"
             fail "$forbidden reached uv"
         fi
     done
-    for wanted in "UV_TOOL_DIR=$CARAPACE_DIR/tools/envs" "UV_TOOL_BIN_DIR=$CARAPACE_DIR/tools/bin" \
+    tools_dir=$CARAPACE_DIR/$(readlink "$CARAPACE_DIR/tools")
+    for wanted in "UV_TOOL_DIR=$tools_dir/envs" "UV_TOOL_BIN_DIR=$tools_dir/bin" \
         "UV_PYTHON_INSTALL_DIR=$CARAPACE_DIR/python/installs" "UV_PYTHON_BIN_DIR=$CARAPACE_DIR/python/bin" \
         "UV_CACHE_DIR=$CARAPACE_DIR/cache" UV_NO_CONFIG=1 UV_PYTHON_PREFERENCE=only-managed UV_NO_PROGRESS=1 \
         UV_PYTHON_DOWNLOADS=automatic UV_HTTP_TIMEOUT=45 UV_INDEX=https://extra.example/simple \
-        UV_PYTHON_INSTALL_MIRROR=https://py.example HTTPS_PROXY=http://proxy.example:3128 NO_PROXY=127.0.0.1 \
-        SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_SYSTEM_CERTS=1 "UV_DEFAULT_INDEX=$(mirror_url)/simple"; do
+        "UV_PYTHON_INSTALL_MIRROR=$(mirror_url)/python" HTTPS_PROXY=http://proxy.example:3128 NO_PROXY=127.0.0.1 \
+        SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_SYSTEM_CERTS=1 "UV_DEFAULT_INDEX=$(mirror_url)/simple" \
+        "UV_CREDENTIALS_DIR=$CARAPACE_DIR/credentials"; do
         grep -qxF -- "$wanted" <<<"$record" || fail "$wanted did not reach uv"
     done
     grep -qxF -- "argv: tool install --python 3.12 --with pip skypilot-nightly[aws]" <<<"$record"
@@ -228,10 +238,10 @@ $CARAPACE_DIR/servers/mine.yaml"
     mirror_faults '[{"match":".tar.gz","kind":"slow","bytesPerSecond":400000}]'
     run installer
     assert_success
-    progress=$(grep -c '^\[carapace\] downloading [0-9]*%:' <<<"$output")
+    progress=$(grep -c '^\[carapace\] downloading [0-9]*% bytes=' <<<"$output")
     # ~1.8 MB at 0.4 MB/s: ~4.5 s, so 4 to 6 progress lines, not one per chunk
     [ "$progress" -ge 3 ] && [ "$progress" -le 7 ] || fail "$progress progress lines: $output"
-    assert_line --regexp '^\[carapace\] downloading [1-9][0-9]?%: Downloading package manager: [0-9]+\.[0-9] of [0-9]+\.[0-9] MB$'
+    assert_line --regexp '^\[carapace\] downloading [1-9][0-9]?% bytes=[0-9]+/[0-9]+: Downloading package manager: [0-9]+\.[0-9] of [0-9]+\.[0-9] MB$'
 }
 
 @test "CARAPACE_UV_ARCHIVE installs from a local archive with no download" {
@@ -267,7 +277,7 @@ $CARAPACE_DIR/servers/mine.yaml"
 @test "--help prints usage and installs nothing" {
     run installer --help
     assert_success
-    assert_line --partial "Usage: sh scripts/install-skypilot.sh [--status] [--force] [--managed] [--uninstall] [--help]"
+    assert_line --partial "Usage: sh scripts/install-skypilot.sh [--status] [--force] [--managed] [--update] [--add-cloud NAME] [--uninstall] [--help]"
     assert [ ! -e "$CARAPACE_DIR" ]
 }
 

@@ -1,0 +1,130 @@
+/**
+ * The contract between scripts/install-skypilot.sh and this server: the layout of
+ * CARAPACE_HOME, the marker's fields, the install lock, the output grammar's
+ * phases, and the error codes with their exit statuses.
+ *
+ * The script defines each of these facts once, in the block at its top headed
+ * "the contract". test/unit/contract.test.ts runs the script and checks the files
+ * and lines it produces against this module, so changing one side alone fails it.
+ *
+ * No Node.js imports: the page (public/app.js) takes its types from here too.
+ */
+
+/** The phases of the installer's output lines, in the order an install goes through them. */
+export const PHASES = ['checking', 'downloading', 'installing', 'verifying', 'complete', 'error'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Every error code the installer reports, with the exit status it exits with. */
+export const INSTALLER_EXIT_STATUS = {
+  platform: 10,
+  'missing-tool': 11,
+  network: 12,
+  tls: 13,
+  checksum: 14,
+  disk: 15,
+  permission: 16,
+  lock: 17,
+  package: 18,
+  python: 19,
+  interrupted: 130,
+  internal: 1,
+} as const;
+export type InstallerErrorCode = keyof typeof INSTALLER_EXIT_STATUS;
+export const INSTALLER_ERROR_CODES = Object.keys(INSTALLER_EXIT_STATUS) as InstallerErrorCode[];
+
+/** The fields of install.json, the marker the installer writes last. */
+export const MARKER_FIELDS = [
+  'installer_version',
+  'uv_version',
+  'sky_version',
+  'spec',
+  'extras',
+  'python',
+  'platform',
+  'sky_path',
+  /** The tools.<id> folder the `tools` link pointed to when this marker was written. */
+  'tools_dir',
+  /** What uv downloaded for this install: the next one's progress is measured against it. */
+  'download_bytes',
+  'installed_at',
+] as const;
+export type Marker = Record<(typeof MARKER_FIELDS)[number], string>;
+
+/**
+ * The install lock: a directory made with mkdir and touched every few seconds
+ * (proper-lockfile's on-disk format), holding a file that names its owner.
+ */
+export const LOCK = {
+  staleMs: 20_000,
+  ownerFields: ['pid', 'host', 'started_at'] as const,
+};
+
+/** Paths relative to CARAPACE_HOME. */
+export const LAYOUT = {
+  /** Marks the folder as Carapace's and lists what the installer made in it (all --uninstall removes). */
+  homeMark: '.carapace-home',
+  marker: 'install.json',
+  /** The next marker, written before a switch; while it exists a switch was under way. */
+  pendingMarker: 'install.json.next',
+  lock: 'install.lock',
+  lockOwner: 'install.lock/owner',
+  uv: 'uv/uv',
+  uvx: 'uv/uvx',
+  /** A link to the tools.<id> folder of the environment in use; an install is switched to by replacing it. */
+  tools: 'tools',
+  skyBin: 'tools/bin/sky',
+  pythonInstalls: 'python/installs',
+  pythonBin: 'python/bin',
+  cache: 'cache',
+  credentials: 'credentials',
+  installLog: 'logs/install.log',
+  staging: 'staging',
+  /** Network settings saved from the page, read by the installer too. */
+  settings: 'settings.json',
+  /** The server's own files, which --uninstall keeps. */
+  servers: 'servers',
+  token: 'server-token',
+} as const;
+
+export type Layout = { home: string } & { [K in keyof typeof LAYOUT]: string };
+
+/** The comment the home mark starts with; the lines after it name what the installer made. */
+export const HOME_MARK_HEADER =
+  '# This folder belongs to Carapace (scripts/install-skypilot.sh). --uninstall removes the entries listed below, and nothing else.\n';
+
+/** Every path of the layout under `home` (an absolute path; macOS and Linux only, so '/' joins). */
+export function layoutOf(home: string): Layout {
+  const paths = Object.fromEntries(Object.entries(LAYOUT).map(([key, relative]) => [key, `${home}/${relative}`]));
+  return { home, ...paths } as Layout;
+}
+
+/**
+ * The network settings saved in CARAPACE_HOME/settings.json (from the page), named
+ * after the variables they stand for; a variable set in the environment wins.
+ */
+export const SETTINGS_VARIABLES = [
+  'HTTPS_PROXY',
+  'CARAPACE_UV_MIRROR',
+  'UV_PYTHON_INSTALL_MIRROR',
+  'UV_DEFAULT_INDEX',
+  'SSL_CERT_FILE',
+] as const;
+export type SettingsVariable = (typeof SETTINGS_VARIABLES)[number];
+
+/**
+ * The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the
+ * INFRA column and the infra field arrived with skypilot-org/skypilot PR #5602
+ * (May 2025), first released in 0.10.0; nightlies are versioned 1.0.0.devYYYYMMDD.
+ * A `sky` on PATH older than this is not used.
+ */
+export const OLDEST_SKYPILOT = { release: '0.10', nightly: '20250601' } as const;
+
+export function skypilotIsSupported(version: string): boolean {
+  const nightly = /\.dev(\d{8})/.exec(version);
+  if (nightly) return (nightly[1] ?? '') >= OLDEST_SKYPILOT.nightly;
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  const [oldestMajor, oldestMinor] = OLDEST_SKYPILOT.release.split('.').map(Number) as [number, number];
+  return major > oldestMajor || (major === oldestMajor && minor >= oldestMinor);
+}

@@ -5,15 +5,25 @@
  *   /<any>/<version>/uv-<triple>.tar.gz[.sha256] uv archives and sidecars (several
  *   /<any>/<version>/sha256.sum                  prefixes act as several mirrors)
  *   /simple/<project>/                           PEP 503 project pages
- *   /packages/<file>                             package files
+ *   /packages/<file>                             package files (SkyPilot's, its dependencies')
+ *   /python/<release>/cpython-...tar.gz          managed Pythons (UV_PYTHON_INSTALL_MIRROR)
  *   PUT /__control/faults                        set faults (JSON array, see faults.ts)
+ *   PUT /__control/skypilot-versions             set the SkyPilot versions offered (JSON array)
  *   GET /__control/requests                      the requests seen so far
  *   POST /__control/reset                        clear faults and the request log
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Artifacts, SKYPILOT_FILE, SKYPILOT_PACKAGE, sha256, UV_TRIPLES } from './artifacts.js';
+import {
+  type ArtifactSizes,
+  Artifacts,
+  SKYPILOT_PACKAGE,
+  SKYPILOT_VERSION,
+  sha256,
+  TEST_SIZES,
+  UV_TRIPLES,
+} from './artifacts.js';
 import { type Fault, FaultTable, parseFaults } from './faults.js';
 
 export interface SeenRequest {
@@ -26,7 +36,11 @@ export interface Mirror {
   url: string;
   uvBase: string;
   indexUrl: string;
+  /** The base for UV_PYTHON_INSTALL_MIRROR. */
+  pythonBase: string;
   setFaults(faults: Fault[]): void;
+  /** The SkyPilot versions the index offers, oldest first. */
+  setSkypilotVersions(versions: string[]): void;
   requests(): SeenRequest[];
   reset(): void;
   close(): Promise<void>;
@@ -41,10 +55,11 @@ export interface MirrorOptions {
   port?: number;
   /** Serve HTTPS with this PEM key and certificate (tests of TLS failures). */
   tls?: { key: string; cert: string };
+  sizes?: ArtifactSizes;
 }
 
-export async function startMirror({ port = 0, tls }: MirrorOptions = {}): Promise<Mirror> {
-  const artifacts = new Artifacts();
+export async function startMirror({ port = 0, tls, sizes = TEST_SIZES }: MirrorOptions = {}): Promise<Mirror> {
+  const artifacts = new Artifacts(sizes);
   const faults = new FaultTable();
   let seen: SeenRequest[] = [];
 
@@ -75,8 +90,20 @@ export async function startMirror({ port = 0, tls }: MirrorOptions = {}): Promis
     if (path === `/simple/${SKYPILOT_PACKAGE}/` || path === `/simple/${SKYPILOT_PACKAGE}`) {
       return { data: Buffer.from(artifacts.projectPage()), type: 'text/html' };
     }
-    if (path === `/packages/${SKYPILOT_FILE}`) {
-      return { data: artifacts.skypilotPackage(), type: 'application/octet-stream' };
+    const wheel = /^\/packages\/skypilot_nightly-(.+)-py3-none-any\.whl$/.exec(path);
+    if (wheel) {
+      const data = artifacts.skypilotPackage(wheel[1] ?? '');
+      return data ? { data, type: 'application/octet-stream' } : undefined;
+    }
+    const dependency = /^\/packages\/([^/]+\.whl)$/.exec(path);
+    if (dependency) {
+      const data = artifacts.dependency(dependency[1] ?? '');
+      return data ? { data, type: 'application/octet-stream' } : undefined;
+    }
+    const python = /^\/python\/[0-9]+\/([^/]+)$/.exec(decodeURIComponent(path));
+    if (python) {
+      const data = artifacts.python(python[1] ?? '');
+      return data ? { data, type: 'application/gzip' } : undefined;
     }
     return undefined;
   }
@@ -89,7 +116,20 @@ export async function startMirror({ port = 0, tls }: MirrorOptions = {}): Promis
     if (path === '/__control/reset' && req.method === 'POST') {
       faults.set([]);
       seen = [];
+      artifacts.skypilotVersions = [SKYPILOT_VERSION];
       res.writeHead(204).end();
+      return;
+    }
+    if (path === '/__control/skypilot-versions' && req.method === 'PUT') {
+      readJson(req, (value) => {
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && /^[0-9A-Za-z.+-]+$/.test(v))) {
+          throw new Error('a JSON array of versions');
+        }
+        artifacts.skypilotVersions = value as string[];
+      }).then(
+        () => res.writeHead(204).end(),
+        (error: unknown) => res.writeHead(400).end(String(error)),
+      );
       return;
     }
     if (path === '/__control/faults' && req.method === 'PUT') {
@@ -157,6 +197,11 @@ export async function startMirror({ port = 0, tls }: MirrorOptions = {}): Promis
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === 'hang') return; // the client has to give up
+    if (fault?.kind === 'redirect') {
+      res.writeHead(302, { location: fault.location ?? '/' }).end();
+      return;
+    }
     if (fault?.kind === '404' || fault?.kind === '500') {
       res.writeHead(Number(fault.kind), { 'content-type': 'text/plain' }).end(`stand-in mirror fault ${fault.kind}\n`);
       return;
@@ -177,18 +222,41 @@ export async function startMirror({ port = 0, tls }: MirrorOptions = {}): Promis
     url,
     uvBase: `${url}/uv`,
     indexUrl: `${url}/simple`,
+    pythonBase: `${url}/python`,
     setFaults: (list) => faults.set(list),
+    setSkypilotVersions: (versions) => {
+      artifacts.skypilotVersions = versions;
+    },
     requests: () => [...seen],
     reset: () => {
       faults.set([]);
       seen = [];
+      artifacts.skypilotVersions = [SKYPILOT_VERSION];
     },
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();
-        server.close(() => done());
+        server.close(() => {
+          artifacts.close();
+          done();
+        });
       }),
   };
+}
+
+function readJson(req: IncomingMessage, use: (value: unknown) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        use(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        resolve();
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
 }
 
 function throttle(res: ServerResponse, data: Buffer, bytesPerSecond: number): void {

@@ -1,6 +1,7 @@
-/** Settings from the environment (README, "Running the app"). */
+/** Settings from the environment (README, "The server"). */
+import { homedir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { carapaceHome } from './layout.js';
 
 export interface Config {
   host: string;
@@ -8,6 +9,10 @@ export interface Config {
   home: string;
   /** More Host names to accept, e.g. the name a container is reached by (CARAPACE_ALLOWED_HOSTS). */
   allowedHosts: string[];
+  /** Whether API requests need the token (always, unless turned off on a loopback address). */
+  auth: boolean;
+  /** A token given in CARAPACE_TOKEN, instead of the one kept in CARAPACE_HOME. */
+  token: string | null;
 }
 
 /** The installer this server runs: the same file bin/setup and the Dockerfile run. */
@@ -15,17 +20,50 @@ export const INSTALLER_SCRIPT = fileURLToPath(new URL('../scripts/install-skypil
 /** The page's files. */
 export const PAGE_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
+export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
+
+export class ConfigError extends Error {}
+
+/**
+ * CARAPACE_HOME, or ~/.carapace. Like the installer, a relative path, the root
+ * folder and the home folder itself are refused: Carapace creates and deletes
+ * folders in it.
+ */
+export function carapaceHome(env: NodeJS.ProcessEnv = process.env): string {
+  const userHome = env.HOME || homedir();
+  const configured = env.CARAPACE_HOME;
+  if (!configured) return `${userHome}/.carapace`;
+  if (!isAbsolute(configured)) throw new ConfigError(`CARAPACE_HOME must be a full path, not "${configured}".`);
+  const home = resolve(configured);
+  if (home === '/' || home === resolve(userHome)) {
+    throw new ConfigError(`CARAPACE_HOME must be a folder of Carapace's own, not ${home}.`);
+  }
+  return home;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.CARAPACE_PORT ?? 3001);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`CARAPACE_PORT is not a port: ${env.CARAPACE_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`CARAPACE_PORT is not a port: ${env.CARAPACE_PORT}.`);
+  }
+  const host = env.CARAPACE_HOST || '127.0.0.1';
+  const authOff = env.CARAPACE_AUTH === 'off';
+  if (authOff && !LOOPBACK_HOSTS.includes(host)) {
+    throw new ConfigError(`CARAPACE_AUTH=off is allowed only on a loopback address, not on ${host}.`);
+  }
+  const token = env.CARAPACE_TOKEN || null;
+  if (token !== null && !/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
+    throw new ConfigError('CARAPACE_TOKEN must be 16 to 256 letters, digits, ".", "_", "~" or "-".');
+  }
   return {
-    host: env.CARAPACE_HOST || '127.0.0.1',
+    host,
     port,
     home: carapaceHome(env),
     allowedHosts: (env.CARAPACE_ALLOWED_HOSTS ?? '')
       .split(',')
-      .map((host) => host.trim())
+      .map((name) => name.trim())
       .filter(Boolean),
+    auth: !authOff,
+    token,
   };
 }

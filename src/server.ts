@@ -1,15 +1,21 @@
 /** Puts the parts together and listens; close() is the graceful shutdown. */
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudActions } from './actions.js';
 import { type Config, INSTALLER_SCRIPT, PAGE_DIR } from './config.js';
+import { layoutOf } from './contract.js';
+import type { CarapaceError } from './errors.js';
 import { EventBus } from './events/bus.js';
+import { prepareHome } from './home.js';
 import { createApp } from './http/app.js';
 import { EventStream } from './http/events.js';
-import { HostPolicy } from './http/security.js';
+import { HostPolicy, refusal } from './http/security.js';
+import { loadToken, TokenCheck } from './http/token.js';
+import { installLogTail } from './installer/log.js';
 import { InstallSession } from './installer/session.js';
-import { layoutOf } from './layout.js';
-import { Operations } from './operations/registry.js';
+import { OperationRegistry } from './operations/registry.js';
+import { Settings, TEAM_SERVER } from './settings.js';
+import { SkyRunner } from './sky/runner.js';
 import { StatusStore } from './status/store.js';
 
 export interface ServerOptions extends Config {
@@ -19,50 +25,131 @@ export interface ServerOptions extends Config {
   heartbeatMs?: number;
   /** The offline demo (npm run demo): the page says uv and sky are stand-ins. */
   demo?: boolean;
+  maxEventClients?: number;
 }
 
 export interface RunningServer {
   url: string;
+  /** The page's address with the token, as printed at start (the page trades it for a cookie). */
+  pageUrl: string;
+  token: string;
   session: InstallSession;
   store: StatusStore;
   bus: EventBus;
   events: EventStream;
+  runner: SkyRunner;
   close(): Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const env = { ...options.env, CARAPACE_HOME: options.home };
   const layout = layoutOf(options.home);
+  prepareHome(layout);
+  const env: NodeJS.ProcessEnv = { ...options.env, CARAPACE_HOME: options.home };
+  if (env.CARAPACE_SKYPILOT_TELEMETRY === '0') env.SKYPILOT_DISABLE_USAGE_COLLECTION = '1';
+  const settings = new Settings(layout, options.env);
+  /** sky's environment: Carapace's, with the saved network settings and the team's API server. */
+  const skyEnvironment = (): NodeJS.ProcessEnv => {
+    const withSettings: NodeJS.ProcessEnv = { ...env };
+    for (const name of ['HTTPS_PROXY', 'SSL_CERT_FILE'] as const) {
+      const value = settings.value(name);
+      if (value) withSettings[name] = value;
+    }
+    const team = settings.value(TEAM_SERVER);
+    if (team) withSettings.SKYPILOT_API_SERVER_ENDPOINT = team;
+    return withSettings;
+  };
   const bus = new EventBus();
   const store = new StatusStore(layout, env, (status) => bus.publish('status', status));
   await store.start();
   const session = new InstallSession({ script: options.script ?? INSTALLER_SCRIPT, env, store, bus });
-  const operations = new Operations(bus, env);
-  const actions = new CloudActions(session, operations, layout, env);
+  const runner = new SkyRunner(skyEnvironment);
+  const operations = new OperationRegistry(bus, runner, () => void store.refreshApiServer());
+  const actions = new CloudActions({
+    session,
+    store,
+    operations,
+    runner,
+    layout,
+    env,
+    teamServer: () => skyEnvironment().SKYPILOT_API_SERVER_ENDPOINT ?? null,
+  });
   const events = new EventStream({
     bus,
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    maxClients: options.maxEventClients,
     snapshot: () => ({ status: store.status(), install: session.progress(), operations: operations.list() }),
   });
-  const hosts = new HostPolicy(options.host, options.allowedHosts);
-  const app = createApp({ store, session, actions, events, hosts, pageDir: PAGE_DIR, demo: options.demo ?? false });
+  const token = loadToken(layout, options.token);
+  const tokenCheck = new TokenCheck(token);
+  const guard = { hosts: new HostPolicy(options.host, options.allowedHosts), token: options.auth ? tokenCheck : null };
+  const app = createApp({
+    store,
+    session,
+    actions,
+    settings,
+    logTail: () => installLogTail(layout, [token]),
+    pageDir: PAGE_DIR,
+    demo: options.demo ?? false,
+    token: tokenCheck,
+  });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port, options.host, (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
+  // GET /status and GET /events are answered here, before Express: the status is a
+  // buffer built when it changes, and an event stream is a long-lived response.
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const query = (req.url ?? '').indexOf('?');
+    const path = query < 0 ? (req.url ?? '') : (req.url ?? '').slice(0, query);
+    const refused = refusal(req, path, guard);
+    if (refused) {
+      // Read and drop any body, so that the answer reaches a client still sending one.
+      req.resume();
+      sendError(res, refused);
+      return;
+    }
+    if (req.method === 'GET' && path === '/status') {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(store.statusJson());
+      return;
+    }
+    if (req.method === 'GET' && path === '/events') {
+      if (events.full) {
+        sendError(res, {
+          httpStatus: 503,
+          toBody: () => ({
+            code: 'too-many-requests',
+            message: 'Too many event streams are open.',
+            hint: 'Close other Carapace tabs, then reload.',
+          }),
+        });
+        return;
+      }
+      events.handle(req, res, new URLSearchParams(query < 0 ? '' : (req.url ?? '').slice(query + 1)));
+      return;
+    }
+    app(req, res);
+  };
+  const server: Server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
-  hosts.setPort(port);
+  guard.hosts.setPort(port);
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${port}`;
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`,
+    url,
+    pageUrl: options.auth ? `${url}/?token=${token}` : `${url}/`,
+    token,
     session,
     store,
     bus,
     events,
+    runner,
     close() {
       closing ??= (async () => {
         server.close();
@@ -76,4 +163,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+function sendError(res: ServerResponse, error: Pick<CarapaceError, 'httpStatus' | 'toBody'>): void {
+  res.writeHead(error.httpStatus, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(error.toBody()));
 }

@@ -1,28 +1,37 @@
 /**
- * The event stream behind GET /events: every event gets an increasing id, the
- * last `capacity` events are kept so a reconnecting client can catch up, and
- * each published event goes to every subscriber.
+ * The event stream behind GET /events. Every event gets an id unique across
+ * restarts (this boot's id, then a counter), the server's time (`ts`, ms) in its
+ * data, and is serialized once into the frame every client is sent. The last
+ * `capacity` events are kept so that a reconnecting client can catch up.
  */
+import { randomBytes } from 'node:crypto';
 
 export interface BusEvent {
-  id: number;
+  id: string;
   type: string;
-  data: unknown;
+  /** The whole Server-Sent Events frame: `id:`, `event:`, `data:` and the blank line. */
+  frame: string;
 }
 
 type Listener = (event: BusEvent) => void;
 
 export class EventBus {
-  private nextId = 1;
-  private readonly history: BusEvent[] = [];
+  /** Changes at every start, so that an id from before a restart is never mistaken for a recent one. */
+  readonly bootId = randomBytes(6).toString('hex');
+  private sequence = 0;
+  private readonly ring: (BusEvent | undefined)[];
   private readonly listeners = new Set<Listener>();
 
-  constructor(private readonly capacity = 2000) {}
+  constructor(private readonly capacity = 2000) {
+    this.ring = new Array(capacity);
+  }
 
-  publish(type: string, data: unknown): BusEvent {
-    const event: BusEvent = { id: this.nextId++, type, data };
-    this.history.push(event);
-    if (this.history.length > this.capacity) this.history.shift();
+  publish(type: string, data: object): BusEvent {
+    this.sequence += 1;
+    const id = `${this.bootId}-${this.sequence}`;
+    const payload = JSON.stringify({ ...data, ts: Date.now() });
+    const event: BusEvent = { id, type, frame: `id: ${id}\nevent: ${type}\ndata: ${payload}\n\n` };
+    this.ring[this.sequence % this.capacity] = event;
     for (const listener of this.listeners) listener(event);
     return event;
   }
@@ -32,19 +41,27 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  /** The id the next event will get, minus one: the newest id so far. */
-  get lastId(): number {
-    return this.nextId - 1;
+  /** The newest id so far (before any event: this boot's id and 0). */
+  get lastId(): string {
+    return `${this.bootId}-${this.sequence}`;
   }
 
   /**
-   * The events after `id`, or null when some of them have already left the
-   * history (the client must then start again from a snapshot).
+   * The events after `lastEventId`, or null when the client must start again from
+   * a snapshot: an id from another boot, one not yet given, or events already
+   * gone from the history.
    */
-  since(id: number): BusEvent[] | null {
-    if (id >= this.lastId) return [];
-    const oldest = this.history[0]?.id ?? this.nextId;
-    if (id + 1 < oldest) return null;
-    return this.history.filter((event) => event.id > id);
+  since(lastEventId: string): BusEvent[] | null {
+    const match = /^([0-9a-f]+)-(\d+)$/.exec(lastEventId);
+    if (!match || match[1] !== this.bootId) return null;
+    const seen = Number(match[2]);
+    if (seen > this.sequence) return null;
+    if (this.sequence - seen > this.capacity) return null;
+    const missed: BusEvent[] = [];
+    for (let n = seen + 1; n <= this.sequence; n++) {
+      const event = this.ring[n % this.capacity];
+      if (event) missed.push(event);
+    }
+    return missed;
   }
 }

@@ -1,56 +1,114 @@
-/** The routes: thin, each calling a module that is tested without HTTP. */
+/**
+ * The routes: thin, each calling a module that is tested without HTTP. GET /status
+ * and GET /events do not come through here (src/server.ts answers them first).
+ */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CloudActions } from '../actions.js';
-import { CarapaceError } from '../errors.js';
+import type { LogTail } from '../api.js';
+import { CarapaceError, invalidRequest } from '../errors.js';
 import type { InstallSession } from '../installer/session.js';
+import type { Settings } from '../settings.js';
 import type { StatusStore } from '../status/store.js';
-import type { EventStream } from './events.js';
-import { guardRequests, type HostPolicy } from './security.js';
+import type { TokenCheck } from './token.js';
 
 export interface AppParts {
   store: StatusStore;
   session: InstallSession;
   actions: CloudActions;
-  events: EventStream;
-  hosts: HostPolicy;
+  settings: Settings;
+  /** The end of the install log, secrets removed. */
+  logTail(): LogTail | null;
   /** The page's files (public/), served at /. */
   pageDir: string;
   /** The offline demo: the page shows a banner saying uv and sky are stand-ins. */
   demo: boolean;
+  /** null when the token is turned off. */
+  token: TokenCheck | null;
 }
 
-export function createApp({ store, session, actions, events, hosts, pageDir, demo }: AppParts): express.Express {
+export function createApp({
+  store,
+  session,
+  actions,
+  settings,
+  logTail,
+  pageDir,
+  demo,
+  token,
+}: AppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(guardRequests(hosts));
-  app.use(express.json({ limit: '16kb', type: 'application/json' }));
+  app.disable('etag');
+  app.use(express.json({ limit: '16kb', type: 'application/json', strict: true }));
+
+  // The link the server prints carries the token once: trade it for the page's cookie.
+  app.get('/', (req, res, next) => {
+    const given = typeof req.query.token === 'string' ? req.query.token : null;
+    if (given === null || !token) {
+      next();
+      return;
+    }
+    if (token.matches(given)) res.setHeader('Set-Cookie', token.setCookie());
+    res.redirect(303, '/');
+  });
+
+  app.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
 
   app.get('/app-info', (_req, res) => {
     res.json({ demo });
   });
 
-  app.get('/status', (_req, res) => {
-    res.json(store.status());
-  });
-
   app.post('/install', (req, res) => {
-    const force = (req.body as { force?: unknown } | undefined)?.force === true;
+    const force = bodyObject(req.body).force === true;
     if (!force && store.skyLocation()) {
       res.status(200).json(store.status());
       return;
     }
-    const { id } = session.start(force ? ['--force'] : []);
+    const { id } = session.start({ kind: 'install', force });
     res.status(202).json({ install_id: id });
   });
 
-  app.get('/events', events.handle);
+  app.post('/update', (_req, res) => {
+    const { id, promise } = session.start({ kind: 'update' });
+    promise.catch(() => undefined);
+    res.status(202).json({ install_id: id });
+  });
+
+  app.post('/uninstall', (_req, res) => {
+    const { id, promise } = session.start({ kind: 'uninstall' });
+    promise.catch(() => undefined);
+    res.status(202).json({ install_id: id });
+  });
+
+  app.post('/clouds/:name/enable', async (req, res) => {
+    res.json(await actions.enableCloud(String(req.params.name)));
+  });
+
+  app.get('/settings', (_req, res) => {
+    res.json(settings.answer());
+  });
+
+  app.put('/settings', (req, res) => {
+    res.json(settings.save(req.body));
+  });
+
+  app.get('/logs/install', (_req, res, next) => {
+    const tail = logTail();
+    if (tail) res.json(tail);
+    else
+      next(
+        new CarapaceError('not-found', 'There is no installation log yet.', 'It is written by the first install.', 404),
+      );
+  });
 
   app.post('/clouds/check', async (_req, res) => {
     res.json(await actions.checkClouds());
   });
 
   app.get('/servers', async (_req, res) => {
-    res.json({ servers: await actions.listServers() });
+    res.json(await actions.listServers());
   });
 
   app.post('/servers', async (req, res) => {
@@ -61,8 +119,12 @@ export function createApp({ store, session, actions, events, hosts, pageDir, dem
     res.status(202).json(await actions.tearDown(String(req.params.name)));
   });
 
+  app.post('/operations/:id/cancel', async (req, res) => {
+    res.json(await actions.cancelLaunch(String(req.params.id)));
+  });
+
   // After the API, so that its requests never look at the disk.
-  app.use(express.static(pageDir, { index: 'index.html' }));
+  app.use(express.static(pageDir, { index: 'index.html', dotfiles: 'ignore', redirect: false }));
 
   app.use((_req, _res, next) => {
     next(new CarapaceError('not-found', 'There is nothing at this address.', 'See README.md for the endpoints.', 404));
@@ -70,19 +132,39 @@ export function createApp({ store, session, actions, events, hosts, pageDir, dem
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const known = asCarapaceError(error);
-    res.status(known.httpStatus).json(known.toBody());
+    if (!res.headersSent) res.status(known.httpStatus).json(known.toBody());
   });
   return app;
 }
 
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidRequest('The request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Errors from Express and its body parser carry an HTTP status: a 4xx is the client's, said so. */
 function asCarapaceError(error: unknown): CarapaceError {
   if (error instanceof CarapaceError) return error;
-  const type = (error as { type?: unknown }).type;
-  if (type === 'entity.parse.failed') {
-    return new CarapaceError('invalid-request', 'The request body is not valid JSON.', 'Send a JSON object.', 400);
-  }
-  if (type === 'entity.too.large') {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; type?: unknown };
+  const status = typeof fields.status === 'number' ? fields.status : 500;
+  if (status === 413) {
     return new CarapaceError('invalid-request', 'The request body is too large.', 'Send at most 16 KB of JSON.', 413);
+  }
+  if (status === 415) {
+    return new CarapaceError(
+      'unsupported-media-type',
+      'The request body is not in a form Carapace reads.',
+      'Send UTF-8 JSON, uncompressed.',
+      415,
+    );
+  }
+  if (status >= 400 && status < 500) {
+    const what =
+      fields.type === 'entity.parse.failed' ? 'The request body is not valid JSON.' : 'The request is malformed.';
+    return new CarapaceError('invalid-request', what, 'Fix the request and send it again.', 400);
   }
   console.error(error);
   return new CarapaceError(

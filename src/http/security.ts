@@ -1,12 +1,19 @@
 /**
- * This server can start paid cloud machines, and any web page the user visits
- * can send requests to localhost. So: requests must name this server in their
- * Host header (against DNS rebinding), state-changing requests from a browser
- * must come from this server's own page (against CSRF), and bodies are JSON only.
- * No CORS headers are ever sent.
+ * This server can start paid cloud machines, and any web page the user visits --
+ * or any program on this machine -- can send it requests. So, before any route:
+ * - requests no browser sends are refused: several Host headers, absolute-form
+ *   targets (`GET http://...`), bodies on DELETE;
+ * - the Host header must name this server (against DNS rebinding);
+ * - API requests must carry the token (src/http/token.ts) and come from this
+ *   server's own page: `Sec-Fetch-Site` other than same-origin/none is refused, and
+ *   so is another Origin on anything but GET;
+ * - request bodies are JSON only: every POST says `Content-Type: application/json`
+ *   (a form or a `text/plain` beacon cannot), with no other Content-Encoding.
+ * No CORS header is ever sent. Only GET of the page and its files skips the API rules.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { CarapaceError } from '../errors.js';
+import type { TokenCheck } from './token.js';
 
 export class HostPolicy {
   private hosts = new Set<string>();
@@ -23,7 +30,9 @@ export class HostPolicy {
   /** Called once the port is known. */
   setPort(port: number): void {
     const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
-    if (!['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(this.bindHost)) names.add(this.bindHost);
+    if (!['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(this.bindHost)) {
+      names.add(this.bindHost.includes(':') ? `[${this.bindHost}]` : this.bindHost);
+    }
     this.hosts = new Set([...names].map((name) => `${name}:${port}`));
     for (const extra of this.extraHosts) this.hosts.add(extra.toLowerCase());
   }
@@ -42,46 +51,89 @@ export class HostPolicy {
   }
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The page and its files: the only requests that need no token. */
+export function isPageRequest(method: string | undefined, path: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  return path === '/' || /^\/[A-Za-z0-9_-]+\.(?:js|css|html|svg|png|ico)$/.test(path);
+}
+
+/** Routes anyone may ask, without the token (a container's health check). */
+const OPEN_ROUTES = new Set(['/health']);
 
 function forbidden(message: string, hint: string): CarapaceError {
   return new CarapaceError('forbidden', message, hint, 403);
 }
 
-export function guardRequests(policy: HostPolicy) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    if (!policy.allowsHost(req.headers.host)) {
-      next(
-        forbidden(
-          `Requests must be addressed to this server by its local name, not "${req.headers.host ?? ''}".`,
-          'Open Carapace at http://127.0.0.1 or http://localhost with its port.',
-        ),
-      );
-      return;
-    }
-    if (!SAFE_METHODS.has(req.method)) {
-      const origin = req.headers.origin;
-      if ((origin !== undefined && !policy.allowsOrigin(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
-        next(forbidden('This request came from another web site.', 'Use the Carapace page itself to do this.'));
-        return;
-      }
-      if (hasBody(req) && !req.is('application/json')) {
-        next(
-          new CarapaceError(
-            'unsupported-media-type',
-            'Request bodies must be JSON.',
-            'Send Content-Type: application/json.',
-            415,
-          ),
-        );
-        return;
-      }
-    }
-    next();
-  };
+function refused(message: string): CarapaceError {
+  return new CarapaceError('invalid-request', message, 'Send the request as a browser would.', 400);
 }
 
-function hasBody(req: Request): boolean {
+export interface GuardOptions {
+  hosts: HostPolicy;
+  /** null when the token is turned off (CARAPACE_AUTH=off, loopback only). */
+  token: TokenCheck | null;
+}
+
+/** Why this request must not reach any route, or null. `path` is the target's path. */
+export function refusal(req: IncomingMessage, path: string, { hosts, token }: GuardOptions): CarapaceError | null {
+  const url = req.url ?? '';
+  if (!url.startsWith('/')) return refused('The request target must be a path, not a full address.');
+  let hostHeaders = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]?.toLowerCase() === 'host') hostHeaders += 1;
+  }
+  if (hostHeaders !== 1) return refused('A request must have exactly one Host header.');
+  if (!hosts.allowsHost(req.headers.host)) {
+    return forbidden(
+      `Requests must be addressed to this server by its local name, not "${req.headers.host ?? ''}".`,
+      'Open Carapace at http://127.0.0.1 or http://localhost with its port.',
+    );
+  }
+  if (isPageRequest(req.method, path) || OPEN_ROUTES.has(path)) return null;
+
+  const site = req.headers['sec-fetch-site'];
+  const siteValue = (Array.isArray(site) ? site.join(',') : (site ?? '')).toLowerCase();
+  if (siteValue !== '' && siteValue !== 'same-origin' && siteValue !== 'none') {
+    return forbidden('This request came from another web site.', 'Use the Carapace page itself to do this.');
+  }
+  const origin = req.headers.origin;
+  if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !hosts.allowsOrigin(origin)) {
+    return forbidden('This request came from another web site.', 'Use the Carapace page itself to do this.');
+  }
+  if (token && !token.carried(req)) {
+    return new CarapaceError(
+      'unauthorized',
+      "This request does not carry Carapace's token.",
+      'Open Carapace with the link it printed when it started (it holds the token), or send "Authorization: Bearer <token>".',
+      401,
+    );
+  }
+  return bodyRefusal(req);
+}
+
+function bodyRefusal(req: IncomingMessage): CarapaceError | null {
   const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') {
+    return new CarapaceError(
+      'unsupported-media-type',
+      `Request bodies must not be compressed (Content-Encoding: ${encoding}).`,
+      'Send the JSON body as it is.',
+      415,
+    );
+  }
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE') {
+    return hasBody ? refused(`A ${req.method} request has no body.`) : null;
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    return new CarapaceError(
+      'unsupported-media-type',
+      'Requests that change something must send a JSON body.',
+      'Send Content-Type: application/json, with {} when there is nothing to say.',
+      415,
+    );
+  }
+  return null;
 }

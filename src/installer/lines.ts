@@ -1,29 +1,18 @@
 /**
- * The one parser of the installer's output grammar (README, "Output"):
+ * The one parser of the installer's output grammar (written by `emit` in
+ * scripts/install-skypilot.sh):
  *
- *   [carapace] <phase>[ <percent>%][ code=<code>]: <message>
+ *   [carapace] <phase>[ <percent>%][ bytes=<done>[/<total>]][ code=<code>]: <message>
  *
  * Error messages read "<problem>. What to do: <hint> Full log: <path>".
  */
-import { type InstallerErrorCode, isInstallerErrorCode } from '../errors.js';
+import type { InstallEvent } from '../api.js';
+import { PHASES, type Phase } from '../contract.js';
+import { isInstallerErrorCode } from '../errors.js';
 
-export const PHASES = ['checking', 'downloading', 'installing', 'verifying', 'complete', 'error'] as const;
-export type Phase = (typeof PHASES)[number];
-
-export interface InstallEvent {
-  phase: Phase;
-  /** 0-100, on download progress lines. */
-  percent: number | null;
-  code: InstallerErrorCode | null;
-  message: string;
-  /** On error lines: what to do next. */
-  hint: string | null;
-  /** On error lines: the log with the full detail. */
-  log: string | null;
-}
-
-const LINE =
-  /^\[carapace\] (checking|downloading|installing|verifying|complete|error)(?: (\d{1,3})%)?(?: code=([a-z-]+))?: (.*)$/;
+const LINE = new RegExp(
+  `^\\[carapace\\] (${PHASES.join('|')})(?: (\\d{1,3})%)?(?: bytes=(\\d+)(?:/(\\d+))?)?(?: code=([a-z-]+))?: (.*)$`,
+);
 const ERROR_PARTS = /^(.*?)\. What to do: (.*?)(?: Full log: (.+))?$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this removes
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -32,17 +21,13 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 export function parseInstallerLine(raw: string): InstallEvent | null {
   const match = LINE.exec(raw.replace(ANSI, '').replace(/\r$/, ''));
   if (!match) return null;
-  const [, phase, percent, code, text] = match as unknown as [
-    string,
-    Phase,
-    string | undefined,
-    string | undefined,
-    string,
-  ];
+  const [, phase, percent, bytes, total, code, text = ''] = match;
   if (code !== undefined && !isInstallerErrorCode(code)) return null;
   const event: InstallEvent = {
-    phase,
+    phase: phase as Phase,
     percent: percent === undefined ? null : Math.min(100, Number(percent)),
+    bytes: bytes === undefined ? null : Number(bytes),
+    total: total === undefined ? null : Number(total),
     code: code ?? null,
     message: text,
     hint: null,

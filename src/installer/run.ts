@@ -1,10 +1,10 @@
 /**
- * Runs scripts/install-skypilot.sh once, under `sh`, and reports each stdout
- * line as an InstallEvent. The script owns installing; this only spawns and reads.
+ * Runs scripts/install-skypilot.sh once, under `sh`, and reports each stdout line
+ * as an InstallEvent. The script owns installing; this only starts it and reads.
  */
-import { createInterface } from 'node:readline';
-import { $, type ProcessPromise } from 'zx';
-import { type InstallEvent, parseInstallerLine } from './lines.js';
+import type { InstallEvent } from '../api.js';
+import { runProcess } from '../process/run.js';
+import { parseInstallerLine } from './lines.js';
 
 export interface InstallerOutcome {
   exitCode: number | null;
@@ -22,52 +22,36 @@ export interface InstallerRun {
 
 export interface InstallerOptions {
   script: string;
-  args: string[];
+  /** The script's options, e.g. ['--force']. */
+  flags: string[];
   env: NodeJS.ProcessEnv;
   onEvent(event: InstallEvent): void;
 }
 
 const STDERR_TAIL = 20;
 
-export function runInstaller({ script, args, env, onEvent }: InstallerOptions): InstallerRun {
-  // zx runs this through bash; `exec` leaves `sh` as the process we signal.
-  const child: ProcessPromise = $({
-    env,
-    nothrow: true,
-    quiet: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })`exec sh ${script} ${args}`;
+export function runInstaller({ script, flags, env, onEvent }: InstallerOptions): InstallerRun {
   let error: InstallEvent | null = null;
-  let finished = false;
   const stderrTail: string[] = [];
-
-  const stdoutDone = new Promise<void>((resolve) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
+  // CARAPACE_WATCH_PID: the script stops itself (releasing its lock) if this server dies.
+  const child = runProcess('sh', [script, ...flags], {
+    env: { ...env, CARAPACE_WATCH_PID: String(process.pid) },
+    onLine(stream, line) {
+      if (stream === 'stderr') {
+        stderrTail.push(line);
+        if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
+        return;
+      }
       const event = parseInstallerLine(line);
       if (!event) return;
       if (event.phase === 'error') error = event;
       onEvent(event);
-    });
-    lines.on('close', resolve);
-  });
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    stderrTail.push(line);
-    if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
-  });
-
-  const outcome = (async (): Promise<InstallerOutcome> => {
-    const result = await child;
-    finished = true;
-    await stdoutDone;
-    return { exitCode: result.exitCode, error, stderrTail };
-  })();
-
-  return {
-    outcome,
-    stop() {
-      // (zx's exitCode is a promise, so track the end ourselves.)
-      if (!finished) void child.kill('SIGTERM').catch(() => undefined);
     },
-  };
+  });
+  const outcome = child.result.then((result) => ({
+    exitCode: result.exitCode,
+    error,
+    stderrTail,
+  }));
+  return { outcome, stop: () => child.stop() };
 }

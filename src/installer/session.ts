@@ -5,15 +5,11 @@
  * flight), and a run in another process is waited for by the script's own lock.
  */
 import { randomUUID } from 'node:crypto';
-import { CarapaceError, type ErrorBody } from '../errors.js';
+import type { ErrorBody, InstallEventData } from '../api.js';
+import { CarapaceError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { SkyLocation, StatusStore } from '../status/store.js';
-import type { InstallEvent } from './lines.js';
 import { type InstallerRun, runInstaller } from './run.js';
-
-export interface InstallEventData extends InstallEvent {
-  install_id: string;
-}
 
 export interface InstallProgress {
   id: string;
@@ -27,11 +23,37 @@ export interface SessionOptions {
   bus: EventBus;
 }
 
+/** What an installer run is asked to do. */
+export type InstallerJob =
+  /** Make SkyPilot usable; with force, reinstall it even when it is (a repair). */
+  | { kind: 'install'; force: boolean }
+  /** Add a cloud's libraries (skypilot[<cloud>]) to the install. */
+  | { kind: 'add-cloud'; cloud: string }
+  /** The newest SkyPilot, switched to only once it runs. */
+  | { kind: 'update' }
+  | { kind: 'uninstall' };
+
+/** The script's options for a job. */
+function flagsOf(job: InstallerJob): string[] {
+  switch (job.kind) {
+    case 'install':
+      return job.force ? ['--force'] : [];
+    case 'add-cloud':
+      return ['--add-cloud', job.cloud];
+    case 'update':
+      return ['--update'];
+    case 'uninstall':
+      return ['--uninstall'];
+  }
+}
+
 class ActiveInstall {
   readonly id = randomUUID();
   readonly events: InstallEventData[] = [];
   run: InstallerRun | null = null;
-  promise!: Promise<SkyLocation>;
+  promise!: Promise<SkyLocation | null>;
+
+  constructor(readonly job: InstallerJob) {}
 }
 
 export class InstallSession {
@@ -52,15 +74,28 @@ export class InstallSession {
       const appeared = store.skyLocation();
       if (appeared) return appeared;
     }
-    return this.start([]).promise;
+    const location = await this.start({ kind: 'install', force: false }).promise;
+    return location ?? (await this.ensureSkyPilot());
   }
 
-  /** Start an install, or join the one running; `force` repairs an existing install. */
-  start(args: string[]): { id: string; promise: Promise<SkyLocation> } {
-    if (this.running) return this.running;
+  /**
+   * Start an installer run, or join the one running when it does the same; a run
+   * of another kind starts once the one running has ended (one run at a time).
+   */
+  start(job: InstallerJob): { id: string; promise: Promise<SkyLocation | null> } {
+    const running = this.running;
+    if (running && sameJob(running.job, job)) return running;
     if (this.closed) throw new CarapaceError('shutting-down', 'The server is shutting down.', 'Start it again.', 503);
-    const running = new ActiveInstall();
-    running.promise = this.install(running, args).finally(() => {
+    if (running) {
+      const next = running.promise.catch(() => null).then(() => this.start(job).promise);
+      return { id: running.id, promise: next };
+    }
+    return this.begin(job);
+  }
+
+  private begin(job: InstallerJob): { id: string; promise: Promise<SkyLocation | null> } {
+    const running = new ActiveInstall(job);
+    running.promise = this.install(running).finally(() => {
       this.running = null;
     });
     // A failure reaches whoever awaits; POST /install may not, and that must not crash the process.
@@ -82,13 +117,13 @@ export class InstallSession {
     await running?.promise.catch(() => undefined);
   }
 
-  private async install(running: ActiveInstall, args: string[]): Promise<SkyLocation> {
+  private async install(running: ActiveInstall): Promise<SkyLocation | null> {
     const { store, bus, script, env } = this.options;
     this.runs += 1;
     store.beginInstall(running.id);
     const run = runInstaller({
       script,
-      args,
+      flags: flagsOf(running.job),
       env,
       onEvent: (event) => {
         const data: InstallEventData = { install_id: running.id, ...event };
@@ -101,11 +136,11 @@ export class InstallSession {
     if (outcome.exitCode === 0) {
       await store.endInstall(null);
       const location = store.skyLocation();
-      if (location) return location;
+      if (location || running.job.kind === 'uninstall') return location;
       const error = failure({
         code: 'internal',
         message: 'The installer finished but no usable sky was found.',
-        hint: `Run "sh scripts/install-skypilot.sh --status" in a terminal to see why, then retry.`,
+        hint: 'Run "sh scripts/install-skypilot.sh --status" in a terminal to see why, then retry.',
       });
       await store.endInstall(error.toBody());
       throw error;
@@ -127,6 +162,10 @@ export class InstallSession {
     await store.endInstall(error.toBody());
     throw error;
   }
+}
+
+function sameJob(a: InstallerJob, b: InstallerJob): boolean {
+  return JSON.stringify(a) === JSON.stringify(b) || (a.kind === 'install' && b.kind === 'install' && !b.force);
 }
 
 function failure(body: ErrorBody): CarapaceError {

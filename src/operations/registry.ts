@@ -1,75 +1,124 @@
 /**
- * Operations: the `sky` runs behind the cloud actions. Each gets an id; its
- * output lines and its end go to the event stream as `operation` events, and
- * the running ones are listed in a new client's snapshot.
+ * The operations behind the cloud actions (check, launch, tear down): each gets an
+ * id; its `sky` output lines and its end go to the event stream as `operation`
+ * events, and the running ones are listed in a new client's snapshot. An operation
+ * is a small script of sky runs (a teardown is `sky down`, then `sky status` to
+ * confirm), written by the caller as `run(context)`.
  */
 import { randomUUID } from 'node:crypto';
+import type { ErrorCode, OperationEventData, OperationKind, OperationSummary } from '../api.js';
 import type { EventBus } from '../events/bus.js';
-import { runSky, type SkyProcess, type SkyResult, type Stream } from '../sky/run.js';
-
-export type OperationKind = 'check' | 'launch' | 'down';
+import type { ProcessResult } from '../process/run.js';
+import type { SkyRunner } from '../sky/runner.js';
+import { plainText } from '../sky/text.js';
 
 export interface Outcome {
   ok: boolean;
   /** What happened, in plain words. */
   message: string;
+  /** What to do next, on a failure. */
+  hint: string | null;
+  code: ErrorCode | null;
+  /** The exit status of the sky run the outcome rests on, if one. */
+  exit_code: number | null;
 }
 
-export interface OperationSummary {
-  operation_id: string;
-  kind: OperationKind;
-  name: string | null;
-  started_at: string;
-  lines: { stream: Stream; line: string }[];
+export interface OperationContext {
+  /** Runs sky, its output streamed as this operation's lines. */
+  sky(args: string[], options?: { unqueued?: boolean }): Promise<ProcessResult>;
+  /** The operation can now be cancelled through SkyPilot's request id. */
+  cancellable(requestId: string): void;
+  /** Whether Carapace is shutting down (the operation may still run on in SkyPilot). */
+  readonly stopping: boolean;
 }
 
 export interface OperationSpec {
   kind: OperationKind;
   name: string | null;
   sky: string;
-  args: string[];
-  outcome(result: SkyResult): Outcome;
+  /** The command shown in the log when the operation starts. */
+  command: string[];
+  run(context: OperationContext): Promise<Outcome>;
 }
 
 export interface StartedOperation {
   id: string;
-  done: Promise<SkyResult & Outcome>;
+  done: Promise<Outcome>;
 }
 
 /** Lines kept per running operation for a new client's snapshot. */
 const SNAPSHOT_LINES = 200;
 
-export class Operations {
-  private readonly running = new Map<string, { summary: OperationSummary; process: SkyProcess }>();
+interface Running {
+  summary: OperationSummary;
+  stops: Set<() => void>;
+  done: Promise<Outcome>;
+}
+
+export class OperationRegistry {
+  private readonly running = new Map<string, Running>();
+  private stopping = false;
 
   constructor(
     private readonly bus: EventBus,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly runner: SkyRunner,
+    /** Called when an operation ends (SkyPilot may have started or stopped its API server). */
+    private readonly onEnd: () => void = () => undefined,
   ) {}
 
   start(spec: OperationSpec): StartedOperation {
     const id = randomUUID();
-    const summary: OperationSummary = {
-      operation_id: id,
-      kind: spec.kind,
-      name: spec.name,
-      started_at: new Date().toISOString(),
-      lines: [],
-    };
     const base = { operation_id: id, kind: spec.kind, name: spec.name };
-    this.bus.publish('operation', { ...base, event: 'start', command: ['sky', ...spec.args] });
-    const process = runSky(spec.sky, spec.args, this.env, (stream, line) => {
-      summary.lines.push({ stream, line });
-      if (summary.lines.length > SNAPSHOT_LINES) summary.lines.shift();
-      this.bus.publish('operation', { ...base, event: 'line', stream, line });
-    });
-    this.running.set(id, { summary, process });
-    const done = process.result.then((result) => {
-      this.running.delete(id);
-      const outcome = spec.outcome(result);
-      this.bus.publish('operation', { ...base, event: 'end', exit_code: result.exitCode, ...outcome });
-      return { ...result, ...outcome };
-    });
+    const summary: OperationSummary = { ...base, started_at: new Date().toISOString(), request_id: null, lines: [] };
+    const publish = (event: OperationEventData) => this.bus.publish('operation', event);
+    const stops = new Set<() => void>();
+    const registry = this;
+    const context: OperationContext = {
+      sky: async (args, options = {}) => {
+        const run = this.runner.run(spec.sky, args, {
+          unqueued: options.unqueued,
+          onLine: (stream, raw) => {
+            // Colours are for terminals: the log shows text.
+            const line = plainText(raw);
+            summary.lines.push({ stream, line });
+            if (summary.lines.length > SNAPSHOT_LINES) summary.lines.shift();
+            publish({ ...base, event: 'line', stream, line });
+          },
+        });
+        stops.add(run.stop);
+        try {
+          return await run.result;
+        } finally {
+          stops.delete(run.stop);
+        }
+      },
+      cancellable: (requestId) => {
+        summary.request_id = requestId;
+        publish({ ...base, event: 'cancellable', request_id: requestId });
+      },
+      get stopping() {
+        return registry.stopping;
+      },
+    };
+    publish({ ...base, event: 'start', command: spec.command });
+    const done = spec
+      .run(context)
+      .catch(
+        (error: unknown): Outcome => ({
+          ok: false,
+          message: `${spec.kind} failed inside Carapace: ${error instanceof Error ? error.message : 'unknown error'}.`,
+          hint: 'Retry; if it fails again, see the server log.',
+          code: 'sky-failed',
+          exit_code: null,
+        }),
+      )
+      .then((outcome) => {
+        this.running.delete(id);
+        publish({ ...base, event: 'end', ...outcome });
+        this.onEnd();
+        return outcome;
+      });
+    this.running.set(id, { summary, stops, done });
     return { id, done };
   }
 
@@ -77,9 +126,16 @@ export class Operations {
     return [...this.running.values()].map(({ summary }) => ({ ...summary, lines: [...summary.lines] }));
   }
 
+  get(id: string): OperationSummary | null {
+    const found = this.running.get(id);
+    return found ? { ...found.summary, lines: [] } : null;
+  }
+
+  /** On shutdown: stop every sky process Carapace started (SkyPilot's own requests go on). */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     const all = [...this.running.values()];
-    for (const { process } of all) process.stop();
-    await Promise.all(all.map(({ process }) => process.result.catch(() => undefined)));
+    for (const { stops } of all) for (const stop of stops) stop();
+    await Promise.all(all.map(({ done }) => done));
   }
 }

@@ -1,10 +1,20 @@
 /**
- * Parses `sky check` (see shared/reference/uv-and-skypilot.md):
+ * Parses `sky check` (sky/check.py: check_capabilities, _print_checked_cloud,
+ * _summary_message; fixtures in test/fixtures/real/sky-check-*.txt):
  *
  *   Checking credentials to enable infra for SkyPilot.
  *     AWS: enabled [compute, storage]
- *     Azure: disabled
- *       Reason [compute]: Azure CLI returned error. ...
+ *     GCP: disabled
+ *       Reason [compute, storage]: GCP tools are not installed. Run the following commands:
+ *           $ pip install google-api-python-client
+ *
+ *   🎉 Enabled infra 🎉
+ *     AWS [compute, storage]
+ *
+ * With several workspaces the first line names them, and without -v only the
+ * summary of each workspace is printed (`🎉 Enabled infra for workspace: 'x' 🎉`).
+ * Cloud names may hold spaces and parentheses ("Cloudflare (for R2 object store)");
+ * a reason's continuation lines may be indented by only 4 spaces.
  */
 import { plainLines } from './text.js';
 
@@ -13,57 +23,96 @@ export interface EnabledCloud {
   capabilities: string[];
 }
 
+export interface CloudReason {
+  capabilities: string[];
+  text: string;
+}
+
 export interface DisabledCloud {
   name: string;
-  reasons: { capability: string | null; text: string }[];
+  reasons: CloudReason[];
+}
+
+export interface WorkspaceInfra {
+  workspace: string;
+  enabled: EnabledCloud[];
 }
 
 export interface CloudCheck {
   enabled: EnabledCloud[];
   disabled: DisabledCloud[];
+  /** The summary blocks: one per workspace (one, named "default", without workspaces). */
+  workspaces: WorkspaceInfra[];
   raw: string;
 }
 
-const CLOUD = /^ {2}([A-Za-z][\w .-]*?): (enabled|disabled)(?: \[([^\]]*)\])?\s*$/;
-const REASON = /^ {4,}Reason(?: \[([^\]]*)\])?: (.*)$/;
-const CONTINUATION = /^ {6,}(\S.*)$/;
+const CLOUD = /^ {2}(\S.*?): (enabled|disabled)(?: \[([^\]]*)\])?\s*$/;
+const DETAIL = /^ {4,}(Reason|Hint)(?: \[([^\]]*)\])?: (.*)$/;
+const SUMMARY = /^\S+ Enabled (?:infra|clouds)(?: for workspace: '([^']+)')? \S+\s*$/;
+const SUMMARY_CLOUD = /^ {2}(\S.*?) \[([^\]]*)\]\s*$/;
 
 export function parseSkyCheck(text: string): CloudCheck {
   const enabled: EnabledCloud[] = [];
   const disabled: DisabledCloud[] = [];
-  let inClouds = false;
-  let lastDisabled: DisabledCloud | null = null;
-  let lastReason: { capability: string | null; text: string } | null = null;
+  const workspaces: WorkspaceInfra[] = [];
+  let started = false;
+  let reason: CloudReason | null = null;
+  let cloud: DisabledCloud | null = null;
+  let summary: WorkspaceInfra | null = null;
   for (const line of plainLines(text)) {
-    if (line.startsWith('Checking credentials')) {
-      inClouds = true;
+    if (!started) {
+      started = line.startsWith('Checking credentials');
       continue;
     }
-    if (!inClouds) continue;
-    if (line.trim() === '') break; // the summary after the blank line repeats what was listed
-    const cloud = CLOUD.exec(line);
-    if (cloud) {
-      const [, name = '', state, capabilities] = cloud;
-      lastReason = null;
-      if (state === 'enabled') {
-        enabled.push({ name, capabilities: splitList(capabilities) });
-        lastDisabled = null;
-      } else {
-        lastDisabled = { name, reasons: [] };
-        disabled.push(lastDisabled);
+    const header = SUMMARY.exec(line);
+    if (header) {
+      summary = { workspace: header[1] ?? 'default', enabled: [] };
+      workspaces.push(summary);
+      reason = null;
+      continue;
+    }
+    if (summary) {
+      const entry = SUMMARY_CLOUD.exec(line);
+      if (entry) summary.enabled.push({ name: entry[1] ?? '', capabilities: splitList(entry[2]) });
+      else if (!/^ {2}/.test(line)) summary = null; // the block ends with its first unindented line
+      continue;
+    }
+    const checked = CLOUD.exec(line);
+    if (checked) {
+      const [, name = '', state, capabilities] = checked;
+      reason = null;
+      cloud = null;
+      if (state === 'enabled') enabled.push({ name, capabilities: splitList(capabilities) });
+      else {
+        cloud = { name, reasons: [] };
+        disabled.push(cloud);
       }
       continue;
     }
-    const reason = REASON.exec(line);
-    if (reason && lastDisabled) {
-      lastReason = { capability: reason[1] ?? null, text: (reason[2] ?? '').trim() };
-      lastDisabled.reasons.push(lastReason);
+    const detail = DETAIL.exec(line);
+    if (detail) {
+      reason = null;
+      if (detail[1] === 'Reason' && cloud) {
+        reason = { capabilities: splitList(detail[2]), text: (detail[3] ?? '').trim() };
+        cloud.reasons.push(reason);
+      }
       continue;
     }
-    const more = CONTINUATION.exec(line);
-    if (more && lastReason) lastReason.text = `${lastReason.text} ${more[1]}`.trim();
+    if (reason && /^ {4,}\S/.test(line)) {
+      reason.text = `${reason.text}\n${line.trim()}`;
+      continue;
+    }
+    if (line.trim() === '' || !line.startsWith(' ')) reason = null;
   }
-  return { enabled, disabled, raw: text };
+  if (enabled.length === 0 && disabled.length === 0) {
+    // Several workspaces and no per-cloud lines: what is enabled comes from the summaries.
+    for (const workspace of workspaces) {
+      for (const entry of workspace.enabled) {
+        if (!enabled.some((known) => known.name === entry.name)) enabled.push(entry);
+      }
+    }
+  }
+  return { enabled, disabled, workspaces, raw: text };
 }
 
 function splitList(list: string | undefined): string[] {
@@ -71,4 +120,59 @@ function splitList(list: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** SkyPilot's extras (skypilot[<extra>]) of the clouds sky check names; others are not installable. */
+const CLOUD_EXTRAS: Record<string, string> = {
+  AWS: 'aws',
+  GCP: 'gcp',
+  Azure: 'azure',
+  Kubernetes: 'kubernetes',
+  Lambda: 'lambda',
+  RunPod: 'runpod',
+  Nebius: 'nebius',
+  OCI: 'oci',
+  IBM: 'ibm',
+  Paperspace: 'paperspace',
+  Fluidstack: 'fluidstack',
+  Cudo: 'cudo',
+  SCP: 'scp',
+  vSphere: 'vsphere',
+  Vast: 'vast',
+  DO: 'do',
+  Hyperbolic: 'hyperbolic',
+};
+
+export function extraOfCloud(name: string): string | null {
+  return CLOUD_EXTRAS[name] ?? null;
+}
+
+/** A disabled cloud, in Carapace's words: its libraries may simply not be installed yet. */
+export interface DisabledCloudAdvice extends DisabledCloud {
+  /** SkyPilot's libraries for this cloud are not installed: Carapace can add them (the extra to add). */
+  missing_extra: string | null;
+}
+
+/**
+ * SkyPilot tells a user whose cloud libraries are missing to `pip install`
+ * something, which a Carapace user cannot (and should not) do: the fix is to add
+ * the cloud's extra to Carapace's install. Such reasons are replaced.
+ */
+export function inCarapaceWords(check: CloudCheck, installedExtras: string[] | null): DisabledCloudAdvice[] {
+  return check.disabled.map((cloud) => {
+    if (!cloud.reasons.some((reason) => /pip install/i.test(reason.text))) return { ...cloud, missing_extra: null };
+    const extra = extraOfCloud(cloud.name);
+    const capabilities = [...new Set(cloud.reasons.flatMap((reason) => reason.capabilities))];
+    let text: string;
+    let missing: string | null = null;
+    if (installedExtras === null) {
+      text = `The SkyPilot found on PATH (installed outside Carapace) lacks its libraries for ${cloud.name}. Add them to that SkyPilot, or take it off PATH so that Carapace installs its own.`;
+    } else if (extra !== null && !installedExtras.includes(extra)) {
+      missing = extra;
+      text = `SkyPilot's libraries for ${cloud.name} are not part of Carapace's cloud tools yet. Add ${cloud.name} to install them.`;
+    } else {
+      text = `SkyPilot could not load its libraries for ${cloud.name}. Repair the cloud tools, then check again.`;
+    }
+    return { name: cloud.name, missing_extra: missing, reasons: [{ capabilities, text }] };
+  });
 }

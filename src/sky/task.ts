@@ -1,9 +1,21 @@
 /**
  * "Launch Server" requests: validated against SkyPilot's rules before anything
- * runs, then written as a SkyPilot task YAML. Every value that reaches the YAML
- * has passed a strict pattern, so the file cannot be bent by user input.
+ * runs, then written as a SkyPilot task YAML.
+ *
+ * The task file has no `name:`: SkyPilot's task names follow a stricter rule than
+ * cluster names (sky/task.py: no three separators in a row, so `web---1` is a valid
+ * cluster but an invalid task), and the cluster is named by `-c` anyway. Every
+ * string is written as a quoted scalar, so that YAML never reads `yes`, `off` or
+ * `null` as another type.
  */
 import { invalidRequest } from '../errors.js';
+
+export interface Autostop {
+  /** Stop (or tear down) after this many idle minutes. */
+  idle_minutes: number;
+  /** Tear down instead of stopping. */
+  down: boolean;
+}
 
 export interface LaunchRequest {
   name: string;
@@ -14,16 +26,37 @@ export interface LaunchRequest {
   disk_size: number | null;
   use_spot: boolean;
   ports: string[];
+  /** null: no autostop (the server runs, and bills, until torn down). */
+  autostop: Autostop | null;
   dryrun: boolean;
 }
 
-/** SkyPilot's cluster names: start with a letter, end with a letter or digit; letters, digits, - _ . between. */
+/** SkyPilot's cluster names (sky/utils/common_utils.py): a letter first, a letter or digit last; letters, digits, - _ . between. */
 export const CLUSTER_NAME = /^[A-Za-z](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
-export const CLOUDS = ['aws', 'gcp', 'azure', 'kubernetes', 'lambda', 'runpod', 'oci', 'ibm', 'nebius'] as const;
+/** The clouds a server can be launched on, by SkyPilot's names for them (also the names of their extras). */
+export const CLOUDS = ['aws', 'gcp', 'azure', 'kubernetes', 'lambda', 'runpod', 'nebius', 'oci', 'ibm'] as const;
 const REGION = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const AMOUNT = /^[0-9]{1,4}(?:\.[0-9]{1,2})?\+?$/; // "2", "2+", "0.5", "16+"
 const PORT_RANGE = /^([0-9]{1,5})(?:-([0-9]{1,5}))?$/;
-const FIELDS = new Set(['name', 'cloud', 'region', 'cpus', 'memory', 'disk_size', 'use_spot', 'ports', 'dryrun']);
+const FIELDS = new Set([
+  'name',
+  'cloud',
+  'region',
+  'cpus',
+  'memory',
+  'disk_size',
+  'use_spot',
+  'ports',
+  'autostop',
+  'dryrun',
+]);
+
+/** Shows a value the client sent in a message, whatever its type (never calls its toString). */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : typeof value;
+}
 
 export function parseLaunchRequest(body: unknown): LaunchRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -31,13 +64,13 @@ export function parseLaunchRequest(body: unknown): LaunchRequest {
   }
   const input = body as Record<string, unknown>;
   const unknown = Object.keys(input).filter((key) => !FIELDS.has(key));
-  if (unknown.length)
-    throw invalidRequest(`Unknown field(s): ${unknown.join(', ')}.`, `Use only: ${[...FIELDS].join(', ')}.`);
-
+  if (unknown.length) {
+    throw invalidRequest(`Unknown field(s): ${unknown.map(shown).join(', ')}.`, `Use only: ${[...FIELDS].join(', ')}.`);
+  }
   const name = input.name;
   if (typeof name !== 'string' || !CLUSTER_NAME.test(name)) {
     throw invalidRequest(
-      `"${String(name)}" is not a valid server name.`,
+      `"${shown(name)}" is not a valid server name.`,
       'Use 1-63 letters, digits, "-", "_" or ".", starting with a letter and ending with a letter or digit.',
     );
   }
@@ -59,26 +92,40 @@ export function parseLaunchRequest(body: unknown): LaunchRequest {
     disk_size: diskSize(input.disk_size),
     use_spot: flag(input.use_spot, 'use_spot'),
     ports: ports(input.ports),
+    autostop: autostop(input.autostop),
     dryrun: flag(input.dryrun, 'dryrun'),
   };
 }
 
+/** A YAML scalar for a string: JSON's double-quoted form is valid YAML. */
+const quoted = (value: string) => JSON.stringify(value);
+
 export function taskYaml(request: LaunchRequest): string {
   const resources: string[] = [];
-  if (request.cloud) resources.push(`  infra: ${request.cloud}${request.region ? `/${request.region}` : ''}`);
-  if (request.cpus) resources.push(`  cpus: "${request.cpus}"`);
-  if (request.memory) resources.push(`  memory: "${request.memory}"`);
+  if (request.cloud)
+    resources.push(`  infra: ${quoted(request.region ? `${request.cloud}/${request.region}` : request.cloud)}`);
+  if (request.cpus) resources.push(`  cpus: ${quoted(request.cpus)}`);
+  if (request.memory) resources.push(`  memory: ${quoted(request.memory)}`);
   if (request.disk_size !== null) resources.push(`  disk_size: ${request.disk_size}`);
   if (request.use_spot) resources.push('  use_spot: true');
-  if (request.ports.length) resources.push(`  ports: [${request.ports.map((p) => `"${p}"`).join(', ')}]`);
+  if (request.ports.length) resources.push(`  ports: [${request.ports.map(quoted).join(', ')}]`);
   return [
     '# Written by Carapace for "Launch Server".',
-    `name: ${request.name}`,
     ...(resources.length ? ['resources:', ...resources] : []),
-    'run: |',
-    `  echo "Carapace server ${request.name} is up"`,
+    `run: ${quoted(`echo "Carapace server ${request.name} is up"`)}`,
     '',
   ].join('\n');
+}
+
+/** The arguments of `sky launch` for a request, after `launch` and before the task file. */
+export function launchFlags(request: LaunchRequest): string[] {
+  const flags = ['-y', '-c', request.name];
+  if (request.autostop) {
+    flags.push('-i', String(request.autostop.idle_minutes));
+    if (request.autostop.down) flags.push('--down');
+  }
+  if (request.dryrun) flags.push('--dryrun');
+  return flags;
 }
 
 function optionalString(value: unknown, field: string): string | null {
@@ -110,17 +157,31 @@ function flag(value: unknown, field: string): boolean {
   return value;
 }
 
+function autostop(value: unknown): Autostop | null {
+  if (value === undefined || value === null || value === false) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidRequest('"autostop" must be null or an object such as {"idle_minutes": 60, "down": false}.');
+  }
+  const { idle_minutes: minutes, down, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length) throw invalidRequest('"autostop" takes only "idle_minutes" and "down".');
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 10080) {
+    throw invalidRequest('"autostop.idle_minutes" must be a whole number of minutes from 1 to 10080 (a week).');
+  }
+  return { idle_minutes: minutes, down: flag(down, 'autostop.down') };
+}
+
 function ports(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : [value];
   if (list.length > 20) throw invalidRequest('At most 20 ports or port ranges.');
-  return list.map((item) => {
-    const match = PORT_RANGE.exec(String(item));
+  return list.map((item: unknown) => {
+    const text = typeof item === 'number' || typeof item === 'string' ? String(item) : null;
+    const match = text === null ? null : PORT_RANGE.exec(text);
     const low = Number(match?.[1]);
     const high = match?.[2] === undefined ? low : Number(match[2]);
-    if (!match || (typeof item !== 'number' && typeof item !== 'string') || low < 1 || high > 65535 || high < low) {
-      throw invalidRequest(`"${String(item)}" is not a port or port range (1-65535, e.g. 8080 or "8000-8010").`);
+    if (!match || text === null || low < 1 || high > 65535 || high < low) {
+      throw invalidRequest(`"${shown(item)}" is not a port or port range (1-65535, e.g. 8080 or "8000-8010").`);
     }
-    return String(item);
+    return text;
   });
 }

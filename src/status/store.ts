@@ -1,32 +1,19 @@
 /**
- * The installation status, kept in memory so that GET /status never spawns a
- * process: the marker, the install lock and a PATH lookup are read at start and
- * again whenever chokidar reports a change in CARAPACE_HOME (an install from a
- * terminal included). Every change is handed to `onChange` (a `status` event).
+ * The installation status, kept in memory so that GET /status never touches the
+ * disk or starts a process: the marker, the install lock and a PATH lookup are
+ * read at start and again whenever chokidar reports a change in CARAPACE_HOME (an
+ * install from a terminal included). Every change is handed to `onChange` (a
+ * `status` event). The status is also kept serialized, for GET /status to send.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { type FSWatcher, watch } from 'chokidar';
-import lockfile from 'proper-lockfile';
-import { $ } from 'zx';
-import type { ErrorBody } from '../errors.js';
-import { type Layout, LOCK_STALE_MS } from '../layout.js';
-import { findOnPath, isExecutable, type Marker, readMarker } from './marker.js';
-
-export type InstallState = 'not_installed' | 'installing' | 'installed' | 'error';
-export type SkySource = 'managed' | 'path';
-
-export interface InstallStatus {
-  state: InstallState;
-  source: SkySource | null;
-  uv_version: string | null;
-  sky_version: string | null;
-  sky_path: string | null;
-  carapace_home: string;
-  installing_since: string | null;
-  /** The install running now in this server, if any. */
-  install_id: string | null;
-  last_error: ErrorBody | null;
-}
+import type { ErrorBody, InstallState, InstallStatus, SkySource } from '../api.js';
+import { type Layout, type Marker, skypilotIsSupported } from '../contract.js';
+import { runProcess } from '../process/run.js';
+import { localApiServerPids } from './api-server.js';
+import { lockHolder } from './lock.js';
+import { markerExtras, readMarker } from './marker.js';
+import { findOnPath, isExecutable } from './path.js';
 
 export interface SkyLocation {
   path: string;
@@ -35,19 +22,29 @@ export interface SkyLocation {
 
 /** While a lock is held elsewhere, look again this often to notice it going stale. */
 const LOCK_POLL_MS = 2000;
+/** A marker that exists but does not parse is being written: look again after this. */
+const SETTLE_MS = 250;
+/** How often to look for a local API server that was started or stopped outside this app. */
+const API_SERVER_POLL_MS = 30_000;
 
 export class StatusStore {
   private marker: Marker | null = null;
   private pathSky: string | null = null;
+  /** The version of the sky on PATH (null when it would not say). */
   private pathSkyVersion: string | null = null;
   private foreignSince: string | null = null;
   private own: { id: string; since: string } | null = null;
   private lastError: ErrorBody | null = null;
+  private apiServerPids: number[] = [];
   private current: InstallStatus;
+  private serialized: Buffer;
   private watcher: FSWatcher | null = null;
   private lockPoll: NodeJS.Timeout | null = null;
+  private settle: NodeJS.Timeout | null = null;
+  private apiServerPoll: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
+  private closed = false;
 
   constructor(
     private readonly layout: Layout,
@@ -55,18 +52,22 @@ export class StatusStore {
     private readonly onChange: (status: InstallStatus) => void,
   ) {
     this.current = this.compute();
+    this.serialized = Buffer.from(JSON.stringify(this.current));
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.layout.home, { recursive: true });
     await this.refresh();
+    await this.refreshApiServer();
     this.watcher = watch(this.layout.home, { depth: 0, ignoreInitial: true });
     this.watcher.on('all', () => void this.refresh());
     await new Promise<void>((ready) => this.watcher?.once('ready', ready));
+    this.apiServerPoll = setInterval(() => void this.refreshApiServer(), API_SERVER_POLL_MS);
+    this.apiServerPoll.unref();
   }
 
   async close(): Promise<void> {
-    if (this.lockPoll) clearInterval(this.lockPoll);
+    this.closed = true;
+    for (const timer of [this.lockPoll, this.settle, this.apiServerPoll]) if (timer) clearTimeout(timer);
     await this.watcher?.close();
   }
 
@@ -74,10 +75,21 @@ export class StatusStore {
     return this.current;
   }
 
-  /** Where a usable `sky` is, from memory; null when SkyPilot must be installed. */
+  /** The status as JSON, built once per change. */
+  statusJson(): Buffer {
+    return this.serialized;
+  }
+
+  /**
+   * Where a usable `sky` is, from memory; null when SkyPilot must be installed.
+   * A sky on PATH counts only once it has said its version, and only when that
+   * version is one Carapace supports (as the installer decides).
+   */
   skyLocation(): SkyLocation | null {
     if (this.marker && isExecutable(this.layout.skyBin)) return { path: this.layout.skyBin, source: 'managed' };
-    if (this.pathSky) return { path: this.pathSky, source: 'path' };
+    if (this.pathSky && this.pathSkyVersion && skypilotIsSupported(this.pathSkyVersion)) {
+      return { path: this.pathSky, source: 'path' };
+    }
     return null;
   }
 
@@ -91,6 +103,14 @@ export class StatusStore {
     this.own = null;
     this.lastError = error;
     await this.refresh();
+    await this.refreshApiServer();
+  }
+
+  /** Look for SkyPilot's local API server again (after a sky run: the first one starts it). */
+  async refreshApiServer(): Promise<void> {
+    const pids = await localApiServerPids(this.layout.home).catch(() => []);
+    this.apiServerPids = pids;
+    this.update();
   }
 
   /** Re-read the marker, the lock and PATH; concurrent calls share one pass, plus one more if asked meanwhile. */
@@ -112,42 +132,38 @@ export class StatusStore {
 
   private async readDisk(): Promise<void> {
     this.marker = readMarker(this.layout.marker);
+    if (!this.marker && existsSync(this.layout.marker)) this.lookAgainSoon();
     const onPath = findOnPath('sky', this.env.PATH, this.layout.home);
     if (onPath !== this.pathSky) {
       this.pathSky = onPath;
-      this.pathSkyVersion = null;
-      if (onPath) void this.readPathSkyVersion(onPath);
+      this.pathSkyVersion = onPath ? await this.versionOf(onPath) : null;
     }
-    const locked = await lockfile
-      .check(this.layout.lockTarget, { lockfilePath: this.layout.lock, stale: LOCK_STALE_MS, realpath: false })
-      .catch(() => false);
-    this.foreignSince = locked ? (this.foreignSince ?? this.lockStartedAt()) : null;
-    if (locked && !this.lockPoll) {
+    const holder = await lockHolder(this.layout);
+    this.foreignSince = holder ? (this.foreignSince ?? holder.started_at ?? new Date().toISOString()) : null;
+    if (holder && !this.lockPoll) {
       this.lockPoll = setInterval(() => void this.refresh(), LOCK_POLL_MS);
-    } else if (!locked && this.lockPoll) {
+    } else if (!holder && this.lockPoll) {
       clearInterval(this.lockPoll);
       this.lockPoll = null;
     }
   }
 
-  private lockStartedAt(): string {
-    try {
-      const owner = JSON.parse(readFileSync(this.layout.lockOwner, 'utf8')) as { started_at?: unknown };
-      if (typeof owner.started_at === 'string') return owner.started_at;
-    } catch {
-      // no owner file yet: the lock was made a moment ago
-    }
-    return new Date().toISOString();
+  /** A marker written in place by hand is read again until it parses (or goes away). */
+  private lookAgainSoon(): void {
+    if (this.settle || this.closed) return;
+    this.settle = setTimeout(() => {
+      this.settle = null;
+      void this.refresh();
+    }, SETTLE_MS);
   }
 
-  /** Once per sky found on PATH, in the background: the status shows its version when known. */
-  private async readPathSkyVersion(path: string): Promise<void> {
-    const result = await $({ nothrow: true, quiet: true, env: this.env, timeout: '30s' })`${path} --version`;
-    const version = /version (\S+)/.exec(result.stdout)?.[1] ?? null;
-    if (this.pathSky === path) {
-      this.pathSkyVersion = version;
-      this.update();
-    }
+  /** Once per sky found on PATH: its version, from `sky --version` (which starts no API server). */
+  private async versionOf(path: string): Promise<string | null> {
+    const child = runProcess(path, ['--version'], { env: this.env });
+    const timer = setTimeout(() => child.stop(), 30_000);
+    const result = await child.result;
+    clearTimeout(timer);
+    return /version (\S+)/.exec(result.stdout)?.[1] ?? null;
   }
 
   private compute(): InstallStatus {
@@ -167,13 +183,17 @@ export class StatusStore {
       installing_since: this.own?.since ?? this.foreignSince,
       install_id: this.own?.id ?? null,
       last_error: this.lastError,
+      extras: managed && this.marker ? markerExtras(this.marker) : null,
+      api_server: { running: this.apiServerPids.length > 0, pids: this.apiServerPids },
     };
   }
 
   private update(): void {
     const next = this.compute();
-    if (JSON.stringify(next) === JSON.stringify(this.current)) return;
+    const json = JSON.stringify(next);
+    if (json === this.serialized.toString()) return;
     this.current = next;
+    this.serialized = Buffer.from(json);
     this.onChange(next);
   }
 }

@@ -1,0 +1,162 @@
+/**
+ * What travels over HTTP and the event stream, as the page sees it. No Node.js
+ * imports: public/app.js takes these types with JSDoc `import()`, and `npm test`
+ * type-checks it against them (tsconfig.page.json).
+ */
+import type { InstallerErrorCode, Phase } from './contract.js';
+import type { CloudCheck, DisabledCloudAdvice } from './sky/check.js';
+import type { Cluster } from './sky/status.js';
+
+export type { CloudCheck, Cluster, DisabledCloudAdvice, InstallerErrorCode, Phase };
+
+/** POST /clouds/check: the check, with disabled clouds explained in Carapace's words. */
+export interface CloudCheckAnswer extends Omit<CloudCheck, 'disabled'> {
+  disabled: DisabledCloudAdvice[];
+}
+
+/** GET /servers. */
+export interface ServersAnswer {
+  /** false: SkyPilot is not installed, so there can be no servers (and nothing was installed). */
+  installed: boolean;
+  servers: Cluster[];
+}
+
+/** One setting the page can show and change (GET /settings). */
+export interface Setting {
+  name: string;
+  label: string;
+  help: string;
+  /** What is in use; a password in a proxy address is shown as ***. */
+  value: string;
+  /** Where the value in use comes from; an environment value cannot be changed from the page. */
+  source: 'environment' | 'saved' | 'unset';
+}
+
+/** GET /settings and PUT /settings's answer. */
+export interface SettingsAnswer {
+  settings: Setting[];
+  path: string;
+}
+
+/** GET /logs/install: the end of the last install's log, with secrets removed. */
+export interface LogTail {
+  path: string;
+  lines: string[];
+  /** Lines left out before the ones sent. */
+  omitted: number;
+}
+
+/** POST /clouds/:name/enable: the cloud's libraries installed, then `sky check <cloud>`. */
+export interface CloudEnableAnswer {
+  cloud: string;
+  enabled: boolean;
+  check: CloudCheckAnswer;
+}
+
+/** The server's own failures, outside the installer. */
+export const SERVER_ERROR_CODES = [
+  'invalid-request',
+  'unsupported-media-type',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'too-many-requests',
+  'sky-failed',
+  'sky-api-mismatch',
+  'sky-api-unreachable',
+  'shutting-down',
+] as const;
+export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
+export type ErrorCode = InstallerErrorCode | ServerErrorCode;
+
+/** Every failure: a code, a message in plain words, and what to do next. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+}
+
+export type InstallState = 'not_installed' | 'installing' | 'installed' | 'error';
+export type SkySource = 'managed' | 'path';
+
+/** GET /status, and the `status` event. */
+export interface InstallStatus {
+  state: InstallState;
+  source: SkySource | null;
+  uv_version: string | null;
+  sky_version: string | null;
+  sky_path: string | null;
+  carapace_home: string;
+  installing_since: string | null;
+  /** The install running now in this server, if any. */
+  install_id: string | null;
+  last_error: ErrorBody | null;
+  /** The clouds whose libraries are installed (the requirement's extras); null when unknown (sky on PATH). */
+  extras: string[] | null;
+  /** SkyPilot's local API server started from this install (it outlives the sky command that started it). */
+  api_server: { running: boolean; pids: number[] };
+}
+
+/** One installer output line, as parsed by src/installer/lines.ts. */
+export interface InstallEvent {
+  phase: Phase;
+  /** 0-100, on progress lines. */
+  percent: number | null;
+  /** Bytes done and in all, on download progress lines. */
+  bytes: number | null;
+  total: number | null;
+  code: InstallerErrorCode | null;
+  message: string;
+  /** On error lines: what to do next. */
+  hint: string | null;
+  /** On error lines: the log with the full detail. */
+  log: string | null;
+}
+
+/** The `install` event. */
+export interface InstallEventData extends InstallEvent {
+  install_id: string;
+}
+
+export type OperationKind = 'check' | 'launch' | 'down';
+export type OutputStream = 'stdout' | 'stderr';
+
+interface OperationBase {
+  operation_id: string;
+  kind: OperationKind;
+  name: string | null;
+}
+
+/** The `operation` event: a sky run's start, its output lines, and its end. */
+export type OperationEventData = OperationBase &
+  (
+    | { event: 'start'; command: string[] }
+    | { event: 'line'; stream: OutputStream; line: string }
+    /** The run can be cancelled through SkyPilot's own request id (launches). */
+    | { event: 'cancellable'; request_id: string }
+    | {
+        event: 'end';
+        exit_code: number | null;
+        ok: boolean;
+        message: string;
+        hint: string | null;
+        code: ErrorCode | null;
+      }
+  );
+
+/** A running operation, as a new client's snapshot lists it. */
+export interface OperationSummary extends OperationBase {
+  started_at: string;
+  request_id: string | null;
+  lines: { stream: OutputStream; line: string }[];
+}
+
+/** The first event a new client gets. */
+export interface Snapshot {
+  status: InstallStatus;
+  install: { id: string; events: InstallEventData[] } | null;
+  operations: OperationSummary[];
+}
+
+/** The data of every event carries the server's time when it was sent, in ms. */
+export type Timed<T> = T & { ts: number };

@@ -75,6 +75,8 @@ function benchServer(env: NodeJS.ProcessEnv = {}, script?: string) {
     port: 0,
     home,
     allowedHosts: [],
+    auth: false,
+    token: null,
     env: { PATH: process.env.PATH, HOME: home, ...env },
     script,
   });

@@ -1,7 +1,7 @@
 // GET /events with a real SSE client: ids, snapshot, replay of missed events, heartbeats.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
-import { Listener } from '../support/sse.js';
+import { Listener, sequenceOf } from '../support/sse.js';
 
 let fx: Fixture | undefined;
 const listeners: Listener[] = [];
@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 function listen(url: string, lastEventId?: string): Listener {
-  const listener = new Listener(url, lastEventId);
+  const listener = new Listener(url, { token: fx?.server.token, lastEventId });
   listeners.push(listener);
   return listener;
 }
@@ -26,11 +26,12 @@ describe('GET /events', () => {
     expect(snapshot.data).toMatchObject({ status: { state: 'not_installed' }, install: null, operations: [] });
     await fx.request('POST', '/clouds/check');
     await sse.waitFor((e) => e.type === 'operation' && e.data.event === 'end', 'end');
-    const ids = sse.events.filter((e) => e.type !== 'snapshot').map((e) => Number(e.id));
+    const ids = sse.events.filter((e) => e.type !== 'snapshot').map((e) => sequenceOf(e.id));
     expect(ids.length).toBeGreaterThan(15);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids[0]).toBe(Number(snapshot.id) + 1);
+    expect(ids[0]).toBe(sequenceOf(snapshot.id) + 1);
+    expect(new Set(sse.events.map((e) => e.id.split('-')[0]))).toEqual(new Set([fx.server.bus.bootId]));
   });
 
   it('gives a client that joins mid-install the install so far in its snapshot', async () => {
@@ -56,7 +57,7 @@ describe('GET /events', () => {
     if (!cut) throw new Error('too few events');
 
     const resumed = listen(fx.server.url, cut.id);
-    const expected = seen.filter((e) => Number(e.id) > Number(cut.id));
+    const expected = seen.filter((e) => sequenceOf(e.id) > sequenceOf(cut.id));
     await until(() => resumed.events.length >= expected.length, 'the replay');
     expect(resumed.events.map((e) => [e.id, e.type])).toEqual(expected.map((e) => [e.id, e.type]));
     expect(resumed.of('snapshot')).toEqual([]);
@@ -76,22 +77,40 @@ describe('GET /events', () => {
     expect(sse.opens).toBe(2);
     expect(sse.of('snapshot')).toHaveLength(1);
     expect(sse.of('install').length).toBeGreaterThan(5);
-    const ids = sse.events.map((e) => Number(e.id));
+    const ids = sse.events.map((e) => sequenceOf(e.id));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
   it('sends a snapshot instead when the missed events are no longer kept', async () => {
     fx = await startFixture();
     for (let i = 0; i < 2100; i++) fx.server.bus.publish('status', { i });
-    const stale = listen(fx.server.url, '1');
+    const stale = listen(fx.server.url, `${fx.server.bus.bootId}-1`);
     const first = await stale.waitFor(() => true, 'an event');
     expect(first.type).toBe('snapshot');
-    expect(first.id).toBe('2100');
+    expect(first.id).toBe(`${fx.server.bus.bootId}-2100`);
+  });
+
+  it('sends a snapshot to a client whose Last-Event-ID comes from before a restart', async () => {
+    fx = await startFixture();
+    const seen = listen(fx.server.url);
+    await fx.request('POST', '/clouds/check');
+    await seen.waitFor((e) => e.type === 'operation' && e.data.event === 'end', 'end');
+    const lastBeforeRestart = seen.events.at(-1)?.id ?? '';
+    seen.close();
+    await fx.close();
+    fx = await startFixture();
+    fx.server.bus.publish('status', { after: 'restart' });
+    const resumed = listen(fx.server.url, lastBeforeRestart);
+    const first = await resumed.waitFor(() => true, 'an event');
+    expect(first.type).toBe('snapshot');
+    expect(first.id.startsWith(fx.server.bus.bootId)).toBe(true);
   });
 
   it('keeps idle connections open with heartbeat comments', async () => {
     fx = await startFixture({ heartbeatMs: 100 });
-    const response = await fetch(`${fx.server.url}/events`);
+    const response = await fetch(`${fx.server.url}/events`, {
+      headers: { authorization: `Bearer ${fx.server.token}` },
+    });
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = response.body?.getReader();
     let text = '';

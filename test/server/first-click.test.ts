@@ -3,14 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
-import { Listener, type Received } from '../support/sse.js';
+import { Listener, type Received, sequenceOf } from '../support/sse.js';
 
 let fx: Fixture;
 let sse: Listener;
 
 beforeEach(async () => {
   fx = await startFixture();
-  sse = new Listener(fx.server.url);
+  sse = new Listener(fx.server.url, { token: fx.server.token });
   await sse.waitFor((e) => e.type === 'snapshot', 'the snapshot');
 });
 
@@ -33,9 +33,18 @@ describe('Check Clouds on a machine without SkyPilot', () => {
     expect(await status()).toMatchObject({ state: 'not_installed', source: null, sky_path: null, last_error: null });
     const response = await fx.request('POST', '/clouds/check');
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { enabled: unknown; disabled: { name: string }[]; raw: string };
+    const body = (await response.json()) as {
+      enabled: unknown;
+      disabled: { name: string; missing_extra: string | null }[];
+      raw: string;
+    };
     expect(body.enabled).toEqual([{ name: 'AWS', capabilities: ['compute', 'storage'] }]);
-    expect(body.disabled.map((c) => c.name)).toEqual(['Azure', 'GCP']);
+    expect(body.disabled.map((c) => [c.name, c.missing_extra])).toEqual([
+      ['Azure', 'azure'],
+      ['GCP', 'gcp'],
+      ['Kubernetes', null],
+      ['Lambda', null],
+    ]);
     expect(body.raw).toContain('Checking credentials to enable infra for SkyPilot.');
 
     const end = await sse.waitFor((e) => e.type === 'operation' && e.data.event === 'end', 'the check to end');
@@ -47,7 +56,7 @@ describe('Check Clouds on a machine without SkyPilot', () => {
     expect(new Set(installs.map((e) => e.data.install_id)).size).toBe(1);
     // the install finished before the action started
     const firstOperation = sse.of('operation')[0];
-    expect(Number(firstOperation?.id)).toBeGreaterThan(Number(installs.at(-1)?.id));
+    expect(sequenceOf(firstOperation?.id ?? '')).toBeGreaterThan(sequenceOf(installs.at(-1)?.id ?? ''));
     expect(
       sse.of('operation').some((e) => e.data.event === 'line' && e.data.line === '  AWS: enabled [compute, storage]'),
     ).toBe(true);
@@ -77,7 +86,7 @@ describe('Launch Server on a machine without SkyPilot', () => {
     expect(response.status).toBe(202);
     const { operation_id, task_file } = (await response.json()) as { operation_id: string; task_file: string };
     expect(task_file).toBe(join(fx.home, 'servers', 'web-1.yaml'));
-    expect(readFileSync(task_file, 'utf8')).toContain('infra: aws/us-east-1');
+    expect(readFileSync(task_file, 'utf8')).toContain('infra: "aws/us-east-1"');
     expect(phases(sse.of('install')).at(-1)).toBe('complete');
 
     const end = await sse.waitFor(
@@ -96,12 +105,16 @@ describe('Launch Server on a machine without SkyPilot', () => {
       '✓ Cluster launched: web-1.  View logs: sky logs --provision web-1',
     );
     const start = sse.of('operation').find((e) => e.data.operation_id === operation_id && e.data.event === 'start');
-    expect(start?.data.command).toEqual(['sky', 'launch', '-y', '-c', 'web-1', task_file]);
+    expect(start?.data.command).toEqual(['sky', 'launch', '--async', '-y', '-c', 'web-1', task_file]);
 
     const listed = (await (await fx.request('GET', '/servers')).json()) as {
+      installed: boolean;
       servers: { name: string; status: string }[];
     };
-    expect(listed.servers).toMatchObject([{ name: 'web-1', status: 'UP', infra: 'AWS (us-east-1)' }]);
+    expect(listed).toMatchObject({
+      installed: true,
+      servers: [{ name: 'web-1', status: 'UP', infra: 'AWS (us-east-1a)' }],
+    });
 
     const down = await fx.request('DELETE', '/servers/web-1');
     expect(down.status).toBe(202);
@@ -113,6 +126,7 @@ describe('Launch Server on a machine without SkyPilot', () => {
 
   it('previews with --dryrun and launches nothing', async () => {
     const response = await fx.request('POST', '/servers', { name: 'preview', dryrun: true });
+    expect(response.status).toBe(202);
     const { operation_id } = (await response.json()) as { operation_id: string };
     const end = await sse.waitFor((e) => e.data.operation_id === operation_id && e.data.event === 'end', 'dry run');
     expect(end.data).toMatchObject({ ok: true, message: 'Preview of preview finished: nothing was launched.' });
@@ -144,6 +158,19 @@ describe('GET /status', () => {
     expect(fx.server.session.runs).toBe(1);
     expect((await fx.request('POST', '/install')).status).toBe(200);
     expect(existsSync(join(fx.home, 'install.lock'))).toBe(false);
+  });
+
+  it('says whether the local API server of this install runs, without starting a process to find out', async () => {
+    expect(await status()).toMatchObject({ api_server: { running: false, pids: [] } });
+    await fx.request('POST', '/clouds/check');
+    const seen = await sse.waitFor(
+      (e) => e.type === 'status' && (e.data.api_server as { running: boolean }).running,
+      'the API server',
+    );
+    const pids = (seen.data.api_server as { pids: number[] }).pids;
+    expect(pids).toHaveLength(1);
+    expect(readFileSync(`/proc/${pids[0]}/cmdline`, 'utf8')).toContain('-m\0sky.server.server');
+    expect(await status()).toMatchObject({ api_server: { running: true }, extras: ['aws'] });
   });
 
   it('repairs with {"force": true} even when installed', async () => {

@@ -1,24 +1,39 @@
-// What the server refuses: bad input before anything runs, foreign hosts and origins, non-JSON bodies.
-
+// What the server refuses: bad input before anything runs, foreign hosts, sites and
+// origins, requests without the token, bodies that are not plain JSON, and requests
+// no browser sends -- each with a {code, message, hint} body and no stack trace.
 import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, startFixture } from '../support/fixture.js';
 
 let fx: Fixture;
+let port: string;
 
 beforeAll(async () => {
   fx = await startFixture();
+  port = new URL(fx.server.url).port;
 });
 
 afterAll(() => fx.close());
 
-/** A raw request, so the Host header can be anything. */
-function raw(method: string, path: string, headers: Record<string, string>, body?: string) {
-  const url = new URL(fx.server.url);
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+interface RawAnswer {
+  status: number;
+  headers: Record<string, unknown>;
+  body: string;
+}
+
+/** A raw request, so that any header can be anything. */
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string | Buffer,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => {
         text += chunk.toString('utf8');
@@ -30,12 +45,38 @@ function raw(method: string, path: string, headers: Record<string, string>, body
   });
 }
 
+/** Bytes on the wire, for what http.request will not send (two Host headers, absolute targets). */
+function wire(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('utf8');
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+const ours = () => ({ host: `127.0.0.1:${port}`, authorization: `Bearer ${fx.server.token}` });
+const json = () => ({ ...ours(), 'content-type': 'application/json' });
+
+function expectError(answer: RawAnswer, status: number, code: string): void {
+  expect(answer.status).toBe(status);
+  const body = JSON.parse(answer.body) as Record<string, string>;
+  expect(body.code).toBe(code);
+  expect(body.message).toBeTruthy();
+  expect(body.hint).toBeTruthy();
+  expect(answer.body).not.toMatch(/at .*\.(js|ts):\d+/);
+}
+
 describe('invalid input is refused with 400 before anything runs', () => {
   it.each([
     [{ name: 'bad name' }, 'not a valid server name'],
     [{ name: '-x' }, 'not a valid server name'],
     [{ name: 'ok', cloud: 'aws; rm -rf ~' }, 'not a cloud'],
     [{ name: 'ok', ports: ['1-99999'] }, 'not a port'],
+    [{ name: { toString: 1 } }, 'not a valid server name'],
     [[1, 2], 'must be a JSON object'],
   ])('POST /servers %j', async (body, message) => {
     const response = await fx.request('POST', '/servers', body);
@@ -46,9 +87,9 @@ describe('invalid input is refused with 400 before anything runs', () => {
     expect(error.hint).toBeTruthy();
   });
 
-  it('DELETE /servers/<bad name>', async () => {
-    const response = await fx.request('DELETE', '/servers/bad%20name');
-    expect(response.status).toBe(400);
+  it('DELETE /servers/<bad name>, and a name that does not decode', async () => {
+    expect((await fx.request('DELETE', '/servers/bad%20name')).status).toBe(400);
+    expectError(await raw('DELETE', '/servers/%E0%A4%A', ours()), 400, 'invalid-request');
   });
 
   it('and nothing was installed or written', () => {
@@ -57,89 +98,177 @@ describe('invalid input is refused with 400 before anything runs', () => {
   });
 
   it('malformed and oversized JSON', async () => {
-    const broken = await fetch(`${fx.server.url}/servers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"name":',
-    });
-    expect(broken.status).toBe(400);
-    expect(((await broken.json()) as { code: string }).code).toBe('invalid-request');
-    const huge = await fetch(`${fx.server.url}/servers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'x'.repeat(20_000) }),
-    });
-    expect(huge.status).toBe(413);
+    expectError(await raw('POST', '/servers', json(), '{"name":'), 400, 'invalid-request');
+    expectError(
+      await raw('POST', '/servers', json(), JSON.stringify({ name: 'x'.repeat(20_000) })),
+      413,
+      'invalid-request',
+    );
+  });
+
+  it('a charset other than UTF-8, a Content-Encoding, and a corrupt gzip body', async () => {
+    expectError(
+      await raw('POST', '/servers', { ...ours(), 'content-type': 'application/json; charset=latin-7' }, '{}'),
+      415,
+      'unsupported-media-type',
+    );
+    expectError(
+      await raw('POST', '/servers', { ...json(), 'content-encoding': 'br' }, '{}'),
+      415,
+      'unsupported-media-type',
+    );
+    expectError(
+      await raw('POST', '/servers', { ...json(), 'content-encoding': 'gzip' }, gzipSync('{"name":"x"}').subarray(0, 8)),
+      415,
+      'unsupported-media-type',
+    );
   });
 });
 
 describe('requests from elsewhere', () => {
   it('a Host that is not this server is refused (DNS rebinding)', async () => {
-    const response = await raw('GET', '/status', { host: 'attacker.example:80' });
-    expect(response.status).toBe(403);
-    expect(JSON.parse(response.body)).toMatchObject({ code: 'forbidden' });
+    expectError(await raw('GET', '/status', { ...ours(), host: 'attacker.example:80' }), 403, 'forbidden');
   });
 
   it('a POST with another Origin is refused (CSRF), whatever its content type', async () => {
-    const port = new URL(fx.server.url).port;
     for (const contentType of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
-      const response = await raw(
+      const answer = await raw(
         'POST',
         '/clouds/check',
-        { host: `127.0.0.1:${port}`, origin: 'https://evil.example', 'content-type': contentType },
+        { ...ours(), origin: 'https://evil.example', 'content-type': contentType },
         '{}',
       );
-      expect(response.status, contentType).toBe(403);
+      expect(answer.status, contentType).toBe(403);
     }
-    const crossSite = await raw('DELETE', '/servers/web', {
-      host: `localhost:${port}`,
-      'sec-fetch-site': 'cross-site',
-    });
-    expect(crossSite.status).toBe(403);
     expect(fx.server.session.runs).toBe(0);
   });
 
-  it('this server own Origin is accepted', async () => {
-    const port = new URL(fx.server.url).port;
-    const response = await raw(
-      'POST',
-      '/servers',
-      {
-        host: `localhost:${port}`,
-        origin: `http://localhost:${port}`,
-        'content-type': 'application/json',
-      },
-      '{"name":"bad name"}',
-    );
-    expect(response.status).toBe(400); // got past the guards to validation
-  });
+  it.each(['cross-site', 'Cross-Site', 'same-site'])(
+    'Sec-Fetch-Site: %s is refused on every API route, GET included',
+    async (site) => {
+      for (const [method, path] of [
+        ['GET', '/servers'],
+        ['GET', '/status'],
+        ['GET', '/events'],
+        ['DELETE', '/servers/web'],
+        ['POST', '/install'],
+      ] as const) {
+        const answer = await raw(
+          method,
+          path,
+          { ...json(), 'sec-fetch-site': site },
+          method === 'POST' ? '{}' : undefined,
+        );
+        expect(answer.status, `${method} ${path}`).toBe(403);
+      }
+      expect(fx.server.session.runs).toBe(0);
+    },
+  );
 
-  it('a body that is not JSON is refused with 415', async () => {
-    const response = await fetch(`${fx.server.url}/servers`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: '{"name":"web"}',
-    });
-    expect(response.status).toBe(415);
-    expect(((await response.json()) as { code: string }).code).toBe('unsupported-media-type');
-  });
-
-  it('no CORS headers are ever sent', async () => {
-    const port = new URL(fx.server.url).port;
-    const preflight = await raw('OPTIONS', '/servers', {
-      host: `127.0.0.1:${port}`,
-      origin: 'https://evil.example',
-      'access-control-request-method': 'POST',
-    });
-    const normal = await raw('GET', '/status', { host: `127.0.0.1:${port}`, origin: 'https://evil.example' });
-    for (const response of [preflight, normal]) {
-      expect(Object.keys(response.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+  it('the page and its files are served to any site, without the token', async () => {
+    for (const path of ['/', '/app.js', '/app.css']) {
+      const answer = await raw('GET', path, { host: `127.0.0.1:${port}`, 'sec-fetch-site': 'cross-site' });
+      expect(answer.status, path).toBe(200);
     }
   });
 
-  it('an unknown address is a JSON 404', async () => {
-    const response = await fx.request('GET', '/nope');
-    expect(response.status).toBe(404);
-    expect(((await response.json()) as { code: string }).code).toBe('not-found');
+  it("this server's own Origin is accepted", async () => {
+    const answer = await raw(
+      'POST',
+      '/servers',
+      { ...json(), host: `localhost:${port}`, origin: `http://localhost:${port}`, 'sec-fetch-site': 'same-origin' },
+      '{"name":"bad name"}',
+    );
+    expect(answer.status).toBe(400); // got past the guards to validation
+  });
+
+  it('no CORS headers are ever sent', async () => {
+    const preflight = await raw('OPTIONS', '/servers', {
+      ...ours(),
+      origin: 'https://evil.example',
+      'access-control-request-method': 'POST',
+    });
+    const normal = await raw('GET', '/status', { ...ours(), origin: 'https://evil.example' });
+    for (const answer of [preflight, normal]) {
+      expect(Object.keys(answer.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    }
+  });
+});
+
+describe('the token', () => {
+  it('is needed by every API route', async () => {
+    for (const [method, path] of [
+      ['GET', '/status'],
+      ['GET', '/events'],
+      ['GET', '/servers'],
+      ['POST', '/install'],
+      ['POST', '/clouds/check'],
+      ['DELETE', '/servers/web'],
+    ] as const) {
+      const headers = { host: `127.0.0.1:${port}`, 'content-type': 'application/json' };
+      expectError(await raw(method, path, headers, method === 'POST' ? '{}' : undefined), 401, 'unauthorized');
+      expectError(
+        await raw(
+          method,
+          path,
+          { ...headers, authorization: 'Bearer wrong-token-0123456789' },
+          method === 'POST' ? '{}' : undefined,
+        ),
+        401,
+        'unauthorized',
+      );
+    }
+    expect(fx.server.session.runs).toBe(0);
+  });
+
+  it('is traded, from the printed link, for an HttpOnly SameSite=Strict cookie that then works alone', async () => {
+    const landing = await raw('GET', `/?token=${fx.server.token}`, { host: `127.0.0.1:${port}` });
+    expect(landing.status).toBe(303);
+    expect(landing.headers.location).toBe('/');
+    const cookie = String(landing.headers['set-cookie']);
+    expect(cookie).toMatch(/^carapace_token=[0-9a-f]+; HttpOnly; SameSite=Strict; Path=\//);
+    const status = await raw('GET', '/status', { host: `127.0.0.1:${port}`, cookie: cookie.split(';')[0] ?? '' });
+    expect(status.status).toBe(200);
+    const wrong = await raw('GET', '/?token=nope', { host: `127.0.0.1:${port}` });
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('is kept in CARAPACE_HOME, readable only by its user', async () => {
+    const { statSync, readFileSync } = await import('node:fs');
+    const file = join(fx.home, 'server-token');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(fx.server.token);
+    expect((await raw('GET', '/health', { host: `127.0.0.1:${port}` })).status).toBe(200);
+  });
+});
+
+describe('requests no browser sends', () => {
+  it('two Host headers', async () => {
+    const answer = await wire(
+      `GET /status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: evil.example\r\nAuthorization: Bearer ${fx.server.token}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('an absolute-form target', async () => {
+    const answer = await wire(
+      `GET http://127.0.0.1:${port}/status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${fx.server.token}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('a POST without a JSON Content-Type, body or not, and a DELETE with a body', async () => {
+    expectError(await raw('POST', '/clouds/check', ours()), 415, 'unsupported-media-type');
+    expectError(
+      await raw('POST', '/clouds/check', { ...ours(), 'content-type': 'text/plain' }, '{}'),
+      415,
+      'unsupported-media-type',
+    );
+    expectError(
+      await raw('DELETE', '/servers/web', { ...json(), 'content-length': '2' }, '{}'),
+      400,
+      'invalid-request',
+    );
+    expect(fx.server.session.runs).toBe(0);
   });
 });

@@ -1,29 +1,33 @@
 /**
  * A Carapace server under test: a temporary CARAPACE_HOME and HOME, the test
  * mirror standing in for uv's downloads and the package index, and a PATH with
- * no `sky` (unless a test adds the stand-in's folder).
+ * no `sky` (unless a test adds the stand-in's folder). close() removes every
+ * temporary folder it made, which also ends the stand-in's API server.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INSTALLER_SCRIPT } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/server.js';
-import { STANDINS_DIR } from '../mirror/artifacts.js';
+import { type RunningServer, type ServerOptions, startServer } from '../../src/server.js';
+import { standin } from '../mirror/artifacts.js';
 import { type Mirror, startMirror } from '../mirror/server.js';
 
 export interface Fixture {
   mirror: Mirror;
   server: RunningServer;
+  root: string;
   home: string;
   userHome: string;
   env: NodeJS.ProcessEnv;
-  /** fetch a path of the server, with a JSON body when given. */
+  /** fetch a path of the server with its token, with a JSON body when given ({} for a POST without one, as the page sends). */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** How many times uv's `tool install` ran (any process). */
   uvInstalls(): number;
   /** GETs of the uv archive seen by the mirror. */
   archiveDownloads(): number;
+  /** Stops the server (as a quit app does) and starts a new one on the same folders, with more settings. */
+  restart(env?: NodeJS.ProcessEnv): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +41,22 @@ export interface FixtureOptions {
   /** Defaults to 0 (any free port). */
   port?: number;
   demo?: boolean;
+  server?: Partial<ServerOptions>;
+}
+
+const made: string[] = [];
+
+/** A temporary folder under the system's, removed by cleanUpTemporaryFolders (fixtures call it on close). */
+export function temporaryFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), `carapace-${prefix}-`));
+  made.push(folder);
+  return folder;
+}
+
+export function cleanUpTemporaryFolders(...folders: string[]): void {
+  for (const folder of folders.length ? folders : made.splice(0)) {
+    rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
+  }
 }
 
 /** PATH without any folder that holds a `sky` (this machine has none, but be sure). */
@@ -72,26 +92,42 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     AWS_ACCESS_KEY_ID: 'AKIA-STANDIN',
     ...options.env,
   };
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    home,
-    allowedHosts: [],
-    env,
-    script: options.script,
-    heartbeatMs: options.heartbeatMs,
-    demo: options.demo,
-  });
-  return {
+  const serve = (serverEnv: NodeJS.ProcessEnv) =>
+    startServer({
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      home,
+      allowedHosts: [],
+      auth: true,
+      token: null,
+      env: serverEnv,
+      script: options.script,
+      heartbeatMs: options.heartbeatMs,
+      demo: options.demo,
+      ...options.server,
+    });
+  let server: RunningServer;
+  try {
+    server = await serve(env);
+  } catch (error) {
+    if (!options.mirror) await mirror.close();
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+  const fixture: Fixture = {
     mirror,
     server,
+    root,
     home,
     userHome,
     env,
-    request(method, path, body, headers = {}) {
-      return fetch(`${server.url}${path}`, {
+    request(method, path, given, headers = {}) {
+      const auth = { authorization: `Bearer ${fixture.server.token}` };
+      const body = given === undefined && method === 'POST' ? {} : given;
+      return fetch(`${fixture.server.url}${path}`, {
         method,
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        headers:
+          body === undefined ? { ...auth, ...headers } : { ...auth, 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     },
@@ -105,11 +141,18 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     archiveDownloads() {
       return mirror.requests().filter((r) => r.method === 'GET' && r.path.endsWith('.tar.gz')).length;
     },
+    async restart(more = {}) {
+      await fixture.server.close();
+      Object.assign(env, more);
+      fixture.server = await serve(env);
+    },
     async close() {
-      await server.close();
+      await fixture.server.close();
       if (!options.mirror) await mirror.close();
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+  return fixture;
 }
 
 /** Runs the installer as a terminal would, outside the server. */
@@ -125,10 +168,8 @@ export function runInstallerInTerminal(env: NodeJS.ProcessEnv, args: string[] = 
 
 /** A folder holding the stand-in sky, as if SkyPilot had been installed by other means. */
 export function standinSkyOnPath(version = '0.10.3'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'carapace-path-sky-'));
-  copyFileSync(join(STANDINS_DIR, 'sky'), join(dir, 'sky'));
-  const text = readFileSync(join(dir, 'sky'), 'utf8').replaceAll('@SKY_VERSION@', version);
-  writeFileSync(join(dir, 'sky'), text);
+  const dir = temporaryFolder('path-sky');
+  writeFileSync(join(dir, 'sky'), standin('sky', { SKY_VERSION: version }));
   chmodSync(join(dir, 'sky'), 0o755);
   return dir;
 }

@@ -10,19 +10,27 @@ export interface Received {
 
 const TYPES = ['snapshot', 'status', 'install', 'operation'];
 
+export interface ListenerOptions {
+  /** The server's token (sent as Authorization: Bearer). */
+  token?: string;
+  /** Sent as Last-Event-ID on the first connection. */
+  lastEventId?: string;
+}
+
 export class Listener {
   readonly events: Received[] = [];
   readonly source: EventSource;
   opens = 0;
 
-  constructor(url: string, lastEventId?: string) {
+  constructor(url: string, options: ListenerOptions = {}) {
     this.source = new EventSource(`${url}/events`, {
       fetch: (input, init) =>
         fetch(input, {
           ...init,
           headers: {
             ...(init.headers as Record<string, string>),
-            ...(lastEventId !== undefined && this.opens === 0 ? { 'Last-Event-ID': lastEventId } : {}),
+            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+            ...(options.lastEventId !== undefined && this.opens === 0 ? { 'Last-Event-ID': options.lastEventId } : {}),
           },
         }),
     });
@@ -51,4 +59,9 @@ export class Listener {
   close(): void {
     this.source.close();
   }
+}
+
+/** The numeric part of an event id (<boot id>-<n>). */
+export function sequenceOf(id: string): number {
+  return Number(id.split('-').at(-1));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CarapaceError } from '../../src/errors.js';
-import { parseLaunchRequest, taskYaml } from '../../src/sky/task.js';
+import { launchFlags, parseLaunchRequest, taskYaml } from '../../src/sky/task.js';
 
 function refusal(body: unknown): CarapaceError {
   try {
@@ -23,6 +23,7 @@ describe('parseLaunchRequest', () => {
       disk_size: null,
       use_spot: false,
       ports: [],
+      autostop: null,
       dryrun: false,
     });
     expect(
@@ -58,6 +59,12 @@ describe('parseLaunchRequest', () => {
     [{ name: 'ok', ports: [70000] }, 'not a port'],
     [{ name: 'ok', ports: ['90-80'] }, 'not a port'],
     [{ name: 'ok', extra: 1 }, 'Unknown field(s): extra'],
+    [{ name: { toString: 1 } }, '"an object" is not a valid server name'],
+    [{ name: 'ok', cloud: { toString: 1 } }, '"cloud" must be a string'],
+    [{ name: 'ok', ports: [{ toString: 1 }] }, '"an object" is not a port'],
+    [{ name: 'ok', autostop: 60 }, '"autostop" must be null or an object'],
+    [{ name: 'ok', autostop: { idle_minutes: 0 } }, 'from 1 to 10080'],
+    [{ name: 'ok', autostop: { idle_minutes: 5, down: 'yes' } }, '"autostop.down" must be true or false'],
   ])('refuses %j', (body, message) => {
     const error = refusal(body);
     expect(error.code).toBe('invalid-request');
@@ -68,7 +75,7 @@ describe('parseLaunchRequest', () => {
 });
 
 describe('taskYaml', () => {
-  it('writes SkyPilot resources', () => {
+  it('writes SkyPilot resources, every string quoted, and no task name', () => {
     const yaml = taskYaml(
       parseLaunchRequest({
         name: 'web',
@@ -83,15 +90,13 @@ describe('taskYaml', () => {
     expect(yaml).toBe(
       [
         '# Written by Carapace for "Launch Server".',
-        'name: web',
         'resources:',
-        '  infra: aws/us-east-1',
+        '  infra: "aws/us-east-1"',
         '  cpus: "2+"',
         '  disk_size: 50',
         '  use_spot: true',
         '  ports: ["80"]',
-        'run: |',
-        '  echo "Carapace server web is up"',
+        'run: "echo \\"Carapace server web is up\\""',
         '',
       ].join('\n'),
     );
@@ -99,5 +104,30 @@ describe('taskYaml', () => {
 
   it('leaves resources out when none are asked for', () => {
     expect(taskYaml(parseLaunchRequest({ name: 'web' }))).not.toContain('resources:');
+  });
+
+  it.each(['yes', 'no', 'on', 'off', 'true', 'false', 'null', 'web---1'])(
+    'launches %s, a valid cluster name that YAML or a task name would misread',
+    (name) => {
+      const yaml = taskYaml(parseLaunchRequest({ name }));
+      expect(yaml).not.toMatch(/^name:/m);
+      expect(yaml).toContain(`run: "echo \\"Carapace server ${name} is up\\""`);
+    },
+  );
+});
+
+describe('launchFlags', () => {
+  it('passes autostop to sky launch as -i and --down', () => {
+    expect(launchFlags(parseLaunchRequest({ name: 'web', autostop: { idle_minutes: 60, down: false } }))).toEqual([
+      '-y',
+      '-c',
+      'web',
+      '-i',
+      '60',
+    ]);
+    expect(
+      launchFlags(parseLaunchRequest({ name: 'web', autostop: { idle_minutes: 30, down: true }, dryrun: true })),
+    ).toEqual(['-y', '-c', 'web', '-i', '30', '--down', '--dryrun']);
+    expect(launchFlags(parseLaunchRequest({ name: 'web', autostop: null }))).toEqual(['-y', '-c', 'web']);
   });
 });

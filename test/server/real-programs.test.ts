@@ -1,0 +1,260 @@
+// The server against the real programs' behaviour, as the stand-ins imitate it from
+// test/fixtures/real/: teardowns that fail yet exit 0, SkyPilot's lingering local API
+// server, what a launch needs on this machine, uv's failures, workspaces, old SkyPilots,
+// cloud libraries, and launches that go on in SkyPilot after Carapace stops.
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { standin } from '../mirror/artifacts.js';
+import {
+  cleanUpTemporaryFolders,
+  type Fixture,
+  standinSkyOnPath,
+  startFixture,
+  temporaryFolder,
+  until,
+} from '../support/fixture.js';
+import { Listener, type Received } from '../support/sse.js';
+
+let fx: Fixture | undefined;
+let sse: Listener | undefined;
+
+afterEach(async () => {
+  sse?.close();
+  await fx?.close();
+  fx = undefined;
+  sse = undefined;
+  cleanUpTemporaryFolders();
+});
+
+async function open(options: Parameters<typeof startFixture>[0] = {}): Promise<Fixture> {
+  fx = await startFixture(options);
+  sse = new Listener(fx.server.url, { token: fx.server.token });
+  await sse.waitFor((e) => e.type === 'snapshot', 'the snapshot');
+  return fx;
+}
+
+const listen = () => sse as Listener;
+
+function ended(operationId: string): Promise<Received> {
+  return listen().waitFor(
+    (e) => e.type === 'operation' && e.data.operation_id === operationId && e.data.event === 'end',
+    `operation ${operationId} to end`,
+    30_000,
+  );
+}
+
+async function launch(f: Fixture, body: Record<string, unknown>): Promise<string> {
+  const response = await f.request('POST', '/servers', body);
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { operation_id: string }).operation_id;
+}
+
+async function servers(f: Fixture): Promise<{ name: string; status: string }[]> {
+  return ((await (await f.request('GET', '/servers')).json()) as { servers: { name: string; status: string }[] })
+    .servers;
+}
+
+describe('tearing down', () => {
+  it.each([
+    ['cloud', 'An error occurred (UnauthorizedOperation) when calling the TerminateInstances operation'],
+    ['runtime', 'RuntimeError: Failed to terminate instances of cluster web-1'],
+    ['owner', "'web-1' (AWS) is owned by account '111111111111'"],
+  ])(
+    'a sky down that fails (%s) yet exits 0 is not reported done while the cluster is listed',
+    async (mode, reason) => {
+      const f = await open();
+      await ended(await launch(f, { name: 'web-1' }));
+      await f.restart({ STANDIN_SKY_DOWN_FAILS: mode });
+      sse?.close();
+      sse = new Listener(f.server.url, { token: f.server.token });
+      const g = f;
+      const down = await g.request('DELETE', '/servers/web-1');
+      expect(down.status).toBe(202);
+      const end = await ended(((await down.json()) as { operation_id: string }).operation_id);
+      expect(end.data).toMatchObject({ ok: false, code: 'sky-failed', exit_code: 0 });
+      expect(String(end.data.message)).toContain(reason);
+      expect(String(end.data.message)).toContain('web-1 is still listed (UP) and may still be billing.');
+      expect(await servers(g)).toMatchObject([{ name: 'web-1', status: 'UP' }]);
+    },
+  );
+
+  it('a sky down that works is confirmed by sky status before it is called done', async () => {
+    const f = await open();
+    await ended(await launch(f, { name: 'web-1' }));
+    const down = await f.request('DELETE', '/servers/web-1');
+    const end = await ended(((await down.json()) as { operation_id: string }).operation_id);
+    expect(end.data).toMatchObject({ ok: true, message: 'Server web-1 was torn down.' });
+    const lines = listen()
+      .of('operation')
+      .filter((e) => e.data.operation_id === end.data.operation_id && e.data.event === 'line')
+      .map((e) => e.data.line);
+    expect(lines).toContain('Terminating cluster web-1...done.');
+    expect(lines).toContain('Clusters');
+    expect(await servers(f)).toEqual([]);
+  });
+});
+
+describe("SkyPilot's local API server", () => {
+  it('a version mismatch gets its own code and hint, and Repair fixes it', async () => {
+    const f = await open();
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    // SkyPilot replaced under a running API server, as a hand-made upgrade does.
+    const envSky = join(f.home, 'tools/envs/skypilot-nightly/bin/sky');
+    writeFileSync(envSky, standin('sky', { SKY_VERSION: '1.0.0.dev20261201' }));
+    const mismatched = await f.request('POST', '/clouds/check');
+    expect(mismatched.status).toBe(502);
+    expect(await mismatched.json()).toEqual({
+      code: 'sky-api-mismatch',
+      message: "The cloud check failed: SkyPilot's local API server is still running an older version of SkyPilot.",
+      hint: 'Click Repair: it stops the old API server and reinstalls, and the next action starts a matching one.',
+    });
+    expect((await f.request('POST', '/install', { force: true })).status).toBe(202);
+    await until(() => f.server.session.runs === 2 && f.server.store.status().state === 'installed', 'the repair');
+    expect(
+      listen()
+        .of('install')
+        .map((e) => e.data.message),
+    ).toContain("SkyPilot's local API server is stopped");
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+  });
+
+  it('CARAPACE_SKYPILOT_TELEMETRY=0 reaches every sky run as SKYPILOT_DISABLE_USAGE_COLLECTION=1', async () => {
+    const f = await open({ env: { CARAPACE_SKYPILOT_TELEMETRY: '0' } });
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    const records = join(f.root, 'uv-runs');
+    const skyRuns = readdirSync(records).filter((name) => name.startsWith('sky-run.'));
+    expect(skyRuns.length).toBeGreaterThan(1);
+    for (const run of skyRuns) {
+      expect(readFileSync(join(records, run), 'utf8'), run).toContain('\nSKYPILOT_DISABLE_USAGE_COLLECTION=1\n');
+    }
+  });
+});
+
+describe('what a launch needs on this machine', () => {
+  it('without ssh or rsync, a launch is refused before anything runs; a check and a preview still work', async () => {
+    const bin = temporaryFolder('no-ssh');
+    for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) {
+      for (const name of readdirSync(dir)) {
+        if (['ssh', 'rsync', 'sky'].includes(name)) continue;
+        try {
+          symlinkSync(join(dir, name), join(bin, name));
+        } catch {
+          // already linked from an earlier folder
+        }
+      }
+    }
+    const f = await open({ env: { PATH: bin } });
+    const refused = await f.request('POST', '/servers', { name: 'web-1' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      code: 'missing-tool',
+      message: 'Launching a server needs ssh and rsync on this machine, and they are missing.',
+    });
+    expect(f.server.session.runs).toBe(0);
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    expect(await ended(await launch(f, { name: 'web-1', dryrun: true }))).toMatchObject({ data: { ok: true } });
+  });
+});
+
+describe("uv's real failures, through the server", () => {
+  it('a wheel uv cannot download is a network error naming the package', async () => {
+    const f = await open({ env: { STANDIN_UV_FAIL: 'wheel-download' } });
+    const failed = await f.request('POST', '/clouds/check');
+    expect(failed.status).toBe(503);
+    const body = (await failed.json()) as Record<string, string>;
+    expect(body.code).toBe('network');
+    expect(body.message).toMatch(/^uv could not download SkyPilot's packages: Failed to download `[\w.-]+==[\w.]+`: /);
+  });
+});
+
+describe('workspaces', () => {
+  it('the check and the servers list read the workspace formats', async () => {
+    const f = await open({ env: { STANDIN_SKY_WORKSPACES: 'default,team-a' } });
+    const check = (await (await f.request('POST', '/clouds/check')).json()) as Record<string, unknown>;
+    expect(check).toMatchObject({
+      enabled: [{ name: 'AWS' }],
+      workspaces: [{ workspace: 'default' }, { workspace: 'team-a', enabled: [] }],
+    });
+    await ended(await launch(f, { name: 'web-1' }));
+    expect(await servers(f)).toMatchObject([{ name: 'web-1', status: 'UP', workspace: 'default' }]);
+  });
+});
+
+describe('an old SkyPilot on PATH', () => {
+  it('is not used: the status says not installed, and the first action installs Carapace its own', async () => {
+    const f = await open({ pathFront: [standinSkyOnPath('0.6.1')] });
+    expect(f.server.store.status()).toMatchObject({ state: 'not_installed', source: null });
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    expect(f.server.store.status()).toMatchObject({ state: 'installed', source: 'managed' });
+    expect(
+      listen()
+        .of('install')
+        .map((e) => String(e.data.message)),
+    ).toContain(
+      `The sky found on PATH at ${f.env.PATH?.split(':')[0]}/sky is SkyPilot 0.6.1, older than the 0.10 Carapace needs; using Carapace's own copy`,
+    );
+  });
+});
+
+describe('clouds whose libraries are not installed', () => {
+  it('are not offered: a launch on one is refused, and the check says to add it rather than pip install', async () => {
+    const f = await open();
+    const check = (await (await f.request('POST', '/clouds/check')).json()) as {
+      disabled: { name: string; missing_extra: string | null; reasons: { text: string }[] }[];
+    };
+    const gcp = check.disabled.find((cloud) => cloud.name === 'GCP');
+    expect(gcp?.missing_extra).toBe('gcp');
+    expect(JSON.stringify(check.disabled)).not.toContain('pip install');
+    expect(f.server.store.status().extras).toEqual(['aws']);
+    const refused = await f.request('POST', '/servers', { name: 'web-1', cloud: 'gcp' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      code: 'invalid-request',
+      message: "SkyPilot's libraries for gcp are not installed in Carapace (it has: aws).",
+    });
+  });
+});
+
+describe('a launch in progress', () => {
+  it('goes on in SkyPilot when Carapace stops, and shows from sky status after a restart', async () => {
+    const f = await open({ env: { STANDIN_SKY_LAUNCH_SECONDS: '4' } });
+    const id = await launch(f, { name: 'slow-1' });
+    await listen().waitFor((e) => e.data.operation_id === id && e.data.event === 'cancellable', 'the request id');
+    await f.restart();
+    const end = listen()
+      .of('operation')
+      .find((e) => e.data.operation_id === id && e.data.event === 'end');
+    expect(end?.data).toMatchObject({
+      ok: false,
+      message:
+        'Carapace stopped following the launch of slow-1; it goes on in SkyPilot and will show in the servers list.',
+    });
+    expect(await servers(f)).toMatchObject([{ name: 'slow-1', status: 'INIT' }]);
+    await expect.poll(async () => (await servers(f))[0]?.status, { timeout: 15_000 }).toBe('UP');
+  });
+
+  it("is cancelled through SkyPilot's request id, and what is left running is said", async () => {
+    const f = await open({ env: { STANDIN_SKY_LAUNCH_SECONDS: '30' } });
+    const id = await launch(f, { name: 'slow-2' });
+    const cancellable = await listen().waitFor(
+      (e) => e.data.operation_id === id && e.data.event === 'cancellable',
+      'the request id',
+    );
+    await until(() => f.server.runner.started > 0, 'sky');
+    await expect.poll(async () => (await servers(f))[0]?.status, { timeout: 15_000 }).toBe('INIT');
+    const cancel = await f.request('POST', `/operations/${id}/cancel`);
+    expect(cancel.status).toBe(200);
+    expect(await cancel.json()).toEqual({
+      operation_id: id,
+      message: `SkyPilot cancelled the launch of slow-2 (Cancelled 1 request: ${cancellable.data.request_id}).`,
+    });
+    const end = await ended(id);
+    expect(end.data).toMatchObject({
+      ok: false,
+      message: 'The launch of slow-2 was cancelled, but slow-2 is listed (INIT) and may be billing: tear it down.',
+    });
+    const again = await f.request('POST', `/operations/${id}/cancel`);
+    expect(again.status).toBe(404);
+  });
+});

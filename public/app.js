@@ -1,25 +1,32 @@
 // @ts-check
 /**
- * The Carapace page: status, Check Clouds, Launch Server, the servers list, and
- * the live install and action output from the event stream (GET /events).
+ * The Carapace page: the cloud tools' status, Check Clouds, Launch Server, the
+ * servers, the network settings, and the live install and action output from the
+ * event stream (GET /events).
  *
  * A reload keeps the activity log and the last event id in sessionStorage and
  * resumes the stream from that id, so the events missed meanwhile are replayed.
  */
 
-/** @typedef {{code: string, message: string, hint: string}} ErrorBody */
-/**
- * @typedef {{state: 'not_installed'|'installing'|'installed'|'error', source: 'managed'|'path'|null,
- *   uv_version: string|null, sky_version: string|null, sky_path: string|null, carapace_home: string,
- *   installing_since: string|null, install_id: string|null, last_error: ErrorBody|null}} Status
- */
-/**
- * @typedef {{install_id: string, phase: string, percent: number|null, code: string|null, message: string,
- *   hint: string|null, log: string|null}} InstallEvent
- */
+// The server's types (src/api.ts), checked by `tsc -p tsconfig.page.json`; none is declared here.
+/** @typedef {import('../src/api.js').ErrorBody} ErrorBody */
+/** @typedef {import('../src/api.js').InstallStatus} Status */
+/** @typedef {import('../src/api.js').InstallEventData} InstallEvent */
+/** @typedef {import('../src/api.js').OperationEventData} OperationEvent */
+/** @typedef {import('../src/api.js').Snapshot} Snapshot */
+/** @typedef {import('../src/api.js').Cluster} Cluster */
+/** @typedef {import('../src/api.js').CloudCheckAnswer} CloudCheckAnswer */
+/** @typedef {import('../src/api.js').CloudEnableAnswer} CloudEnableAnswer */
+/** @typedef {import('../src/api.js').ServersAnswer} ServersAnswer */
+/** @typedef {import('../src/api.js').SettingsAnswer} SettingsAnswer */
+/** @typedef {import('../src/api.js').LogTail} LogTail */
+/** @typedef {import('../src/api.js').Phase} Phase */
 /** @typedef {{kind: 'install'|'action'|'good'|'bad'|'note', text: string}} LogLine */
+/**
+ * A launch or teardown in progress, or one that failed (kept until the servers list says otherwise).
+ * @typedef {{id: string, kind: 'launch'|'down', name: string, requestId: string|null, running: boolean, failure: string|null}} ServerOperation
+ */
 
-const STEPS = ['checking', 'downloading', 'installing', 'verifying', 'complete'];
 const STORAGE_KEY = 'carapace.page';
 const LOG_LIMIT = 1000;
 
@@ -30,12 +37,21 @@ function $(id) {
   return element;
 }
 
+/** The log dialog's text: a read-only textarea, so that keyboards can scroll it. */
+function logText() {
+  return /** @type {HTMLTextAreaElement} */ ($('log-dialog-text'));
+}
+
 const state = {
   /** @type {Status|null} */ status: null,
   /** @type {InstallEvent[]} */ install: [],
   /** @type {LogLine[]} */ log: [],
   lastEventId: '',
   /** @type {(() => Promise<void>)|null} */ retry: null,
+  /** @type {Map<string, ServerOperation>} */ operations: new Map(),
+  /** @type {Cluster[]} */ servers: [],
+  /** @type {{percent: number, at: number}|null} */ progressStart: null,
+  /** @type {Map<string, (event: InstallEvent) => void>} */ installWaiters: new Map(),
 };
 
 // ---------------------------------------------------------------- persistence across reloads
@@ -62,7 +78,7 @@ function save() {
   }, 100);
 }
 
-// ---------------------------------------------------------------- rendering
+// ---------------------------------------------------------------- the activity log
 
 /** @param {LogLine} line */
 function logLineElement(line) {
@@ -95,6 +111,8 @@ function renderLog() {
   $('log').replaceChildren(...state.log.map(logLineElement));
 }
 
+// ---------------------------------------------------------------- the status
+
 /** @param {string} term @param {string} value */
 function detail(term, value) {
   const dt = document.createElement('dt');
@@ -124,37 +142,69 @@ function renderStatus() {
   }
   if (status.sky_version) details.push(...detail('SkyPilot', status.sky_version));
   if (status.uv_version) details.push(...detail('uv', status.uv_version));
+  if (status.extras) details.push(...detail('Clouds installed', status.extras.join(', ') || 'none'));
   if (status.sky_path) details.push(...detail('Location', status.sky_path));
+  if (status.api_server.running) details.push(...detail('API server', 'SkyPilot’s local API server is running'));
   details.push(...detail('Folder', status.carapace_home));
   $('status-details').replaceChildren(...details);
+  const managed = status.state === 'installed' && status.source === 'managed';
   $('install-button').textContent = status.state === 'installed' ? 'Repair' : 'Install / Repair';
-  if (status.state === 'error' && status.last_error && $('error-panel').hidden) {
-    showError(status.last_error, install);
-  }
+  $('update-button').hidden = !managed;
+  $('uninstall-button').hidden = !(managed || status.state === 'error');
+  renderCloudChoices();
   if (status.state === 'installing') $('progress-panel').hidden = false;
 }
 
-/** The step an install event belongs to: checking the download's checksum is part of downloading. */
+/** The launch form offers only clouds whose libraries are installed (when that is known). */
+function renderCloudChoices() {
+  const extras = state.status?.extras ?? null;
+  const select = /** @type {HTMLSelectElement} */ ($('server-cloud'));
+  for (const option of select.options) {
+    if (!option.value) continue;
+    const installed = extras === null || extras.includes(option.value);
+    option.disabled = !installed;
+    option.textContent = `${option.textContent?.replace(/ \(add it first\)$/, '')}${installed ? '' : ' (add it first)'}`;
+  }
+  if (select.selectedOptions[0]?.disabled) select.value = '';
+}
+
+// ---------------------------------------------------------------- install progress
+
+const STEP_OF = /** @type {Record<Phase, string>} */ ({
+  checking: 'checking',
+  downloading: 'downloading',
+  installing: 'installing',
+  verifying: 'verifying',
+  complete: 'complete',
+  error: '',
+});
+
+/** The step each event belongs to: checking the download's checksum is part of downloading. */
 function currentStep() {
-  let step = '';
+  let step = 'checking';
   let installed = false;
   for (const event of state.install) {
     if (event.phase === 'installing') installed = true;
     if (event.phase === 'error') continue;
-    step = event.phase === 'verifying' && !installed ? 'downloading' : event.phase;
+    step = event.phase === 'verifying' && !installed ? 'downloading' : STEP_OF[event.phase];
   }
   return step;
 }
+
+/** @param {number} bytes */
+const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 
 function renderProgress() {
   const events = state.install;
   if (events.length === 0) return;
   $('progress-panel').hidden = false;
   const step = currentStep();
-  const failed = events.at(-1)?.phase === 'error';
-  const index = STEPS.indexOf(step);
+  const last = events.at(-1);
+  const failed = last?.phase === 'error';
+  const order = [...$('steps').querySelectorAll('li')].map((item) => item.dataset.step ?? '');
+  const index = order.indexOf(step);
   for (const item of $('steps').querySelectorAll('li')) {
-    const position = STEPS.indexOf(item.dataset.step ?? '');
+    const position = order.indexOf(item.dataset.step ?? '');
     item.className = '';
     item.removeAttribute('aria-current');
     if (position < index || (step === 'complete' && position === index)) item.className = 'done';
@@ -163,14 +213,42 @@ function renderProgress() {
       item.setAttribute('aria-current', 'step');
     }
   }
-  const download = [...events].reverse().find((event) => event.phase === 'downloading' && event.percent !== null);
   const bar = /** @type {HTMLProgressElement} */ ($('download-progress'));
-  bar.value = download?.percent ?? (index > 1 ? 100 : 0);
-  $('download-text').textContent = download ? `${download.percent}% (${download.message.split(': ').at(-1)})` : '';
-  $('progress-text').textContent = events.at(-1)?.message ?? '';
+  const measured = [...events].reverse().find((event) => event.percent !== null || event.bytes !== null);
+  let percent = step === 'complete' ? 100 : (measured?.percent ?? 0);
+  // The bar never goes back within an install.
+  percent = Math.max(percent, Number(bar.dataset.top ?? 0));
+  if (step !== 'complete') percent = Math.min(percent, 99);
+  bar.dataset.top = String(percent);
+  bar.value = percent;
+  let text = `${percent}%`;
+  if (measured?.bytes != null && measured.phase === 'downloading') {
+    text += measured.total
+      ? ` (${megabytes(measured.bytes)} of ${megabytes(measured.total)} MB)`
+      : ` (${megabytes(measured.bytes)} MB)`;
+  }
+  const left = secondsLeft(percent);
+  if (left !== null && !failed && step !== 'complete') text += `, about ${left} s left`;
+  $('download-text').textContent = text;
+  $('progress-text').textContent = failed
+    ? 'The installation stopped: see “Something went wrong”.'
+    : (last?.message ?? '');
   $('progress-title').textContent =
     step === 'complete' ? 'Cloud tools installed' : failed ? 'Installation failed' : 'Installing cloud tools';
 }
+
+/** Time left from the progress so far, once there is enough of it to be stable. */
+/** @param {number} percent */
+function secondsLeft(percent) {
+  const now = performance.now();
+  if (!state.progressStart || percent < state.progressStart.percent) state.progressStart = { percent, at: now };
+  const done = percent - state.progressStart.percent;
+  const elapsed = (now - state.progressStart.at) / 1000;
+  if (done < 5 || elapsed < 3) return null;
+  return Math.max(1, Math.round((elapsed / done) * (100 - percent)));
+}
+
+// ---------------------------------------------------------------- errors
 
 /** @param {ErrorBody} error @param {(() => Promise<void>)|null} retry */
 function showError(error, retry) {
@@ -179,14 +257,26 @@ function showError(error, retry) {
   $('error-code').textContent = error.code;
   state.retry = retry;
   $('retry-button').hidden = !retry;
-  $('error-panel').hidden = false;
+  const panel = $('error-panel');
+  panel.hidden = false;
+  (retry ? $('retry-button') : panel).focus();
 }
 
 function hideError() {
   $('error-panel').hidden = true;
 }
 
-/** @param {{enabled: {name: string, capabilities: string[]}[], disabled: {name: string, reasons: {capability: string|null, text: string}[]}[]}} check */
+// ---------------------------------------------------------------- clouds
+
+/** @param {string} text */
+function reasonElement(text) {
+  const why = document.createElement('span');
+  why.className = 'reason';
+  why.textContent = text;
+  return why;
+}
+
+/** @param {CloudCheckAnswer} check */
 function renderClouds(check) {
   const items = [];
   for (const cloud of check.enabled) {
@@ -199,45 +289,139 @@ function renderClouds(check) {
   }
   for (const cloud of check.disabled) {
     const item = document.createElement('li');
+    item.dataset.cloud = cloud.name;
     const badge = document.createElement('span');
     badge.className = 'disabled';
     badge.textContent = 'disabled';
     item.append(`${cloud.name}: `, badge);
     for (const reason of cloud.reasons) {
-      const why = document.createElement('span');
-      why.className = 'reason';
-      why.textContent = reason.capability ? `${reason.capability}: ${reason.text}` : reason.text;
-      item.append(why);
+      item.append(
+        reasonElement(reason.capabilities.length ? `${reason.capabilities.join(', ')}: ${reason.text}` : reason.text),
+      );
     }
+    const extra = cloud.missing_extra;
+    if (extra) {
+      const add = document.createElement('button');
+      add.type = 'button';
+      add.className = 'secondary';
+      add.textContent = `Add ${cloud.name}`;
+      add.addEventListener('click', () => void addCloud(cloud.name, extra));
+      item.append(add);
+    }
+    items.push(item);
+  }
+  for (const workspace of check.workspaces.length > 1 ? check.workspaces : []) {
+    const item = document.createElement('li');
+    item.textContent = `Workspace ${workspace.workspace}: ${workspace.enabled.map((cloud) => cloud.name).join(', ') || 'nothing enabled'}`;
     items.push(item);
   }
   $('clouds-list').replaceChildren(...items);
   $('clouds-panel').hidden = false;
 }
 
-/** @param {{name: string, infra: string, resources: string, status: string}[]} servers */
-function renderServers(servers) {
-  const rows = servers.map((server) => {
-    const row = document.createElement('tr');
-    for (const value of [server.name, server.infra, server.resources, server.status]) {
-      const cell = document.createElement('td');
-      cell.textContent = value;
-      row.append(cell);
-    }
-    const actions = document.createElement('td');
-    const down = document.createElement('button');
-    down.type = 'button';
-    down.className = 'secondary';
-    down.textContent = 'Tear down';
-    down.setAttribute('aria-label', `Tear down ${server.name}`);
-    down.addEventListener('click', () => void tearDown(server.name));
-    actions.append(down);
-    row.append(actions);
-    return row;
-  });
+// ---------------------------------------------------------------- servers
+
+/** @param {string} text @param {boolean} [bad] */
+function note(text, bad = false) {
+  const span = document.createElement('span');
+  span.className = bad ? 'note bad' : 'note';
+  span.textContent = text;
+  return span;
+}
+
+function renderServers() {
+  const byName = new Map(state.servers.map((server) => [server.name, server]));
+  const rows = [];
+  for (const server of state.servers) rows.push(serverRow(server));
+  for (const operation of state.operations.values()) {
+    if (operation.kind === 'launch' && operation.running && !byName.has(operation.name))
+      rows.push(launchingRow(operation));
+  }
   $('servers-body').replaceChildren(...rows);
-  $('servers-table').hidden = servers.length === 0;
-  $('servers-empty').hidden = servers.length > 0;
+  $('servers-table').hidden = rows.length === 0;
+  $('servers-empty').hidden = rows.length > 0;
+}
+
+/** @param {Cluster} server */
+function serverRow(server) {
+  const row = document.createElement('tr');
+  const operation = [...state.operations.values()].find((op) => op.name === server.name);
+  const name = document.createElement('td');
+  name.append(server.name);
+  if (operation?.failure) name.append(note(operation.failure, true));
+  const status = document.createElement('td');
+  status.className = server.status === 'UP' ? 'status-up' : '';
+  if (operation?.running) {
+    const spinner = document.createElement('span');
+    spinner.className = 'spinner';
+    spinner.setAttribute('aria-hidden', 'true');
+    status.append(spinner, operation.kind === 'down' ? 'Tearing down…' : `Launching… (${server.status})`);
+  } else {
+    status.append(server.status);
+  }
+  const cells = [
+    name,
+    cell(server.infra),
+    cell(server.resources, true),
+    status,
+    cell(autostopText(server.autostop), true),
+  ];
+  const actions = document.createElement('td');
+  if (operation?.running && operation.kind === 'launch' && operation.requestId) actions.append(cancelButton(operation));
+  else actions.append(tearDownButton(server.name, Boolean(operation?.running)));
+  row.append(...cells, actions);
+  return row;
+}
+
+/** @param {ServerOperation} operation */
+function launchingRow(operation) {
+  const row = document.createElement('tr');
+  const status = document.createElement('td');
+  const spinner = document.createElement('span');
+  spinner.className = 'spinner';
+  spinner.setAttribute('aria-hidden', 'true');
+  status.append(spinner, 'Launching…');
+  const actions = document.createElement('td');
+  if (operation.requestId) actions.append(cancelButton(operation));
+  row.append(cell(operation.name), cell('…'), cell('', true), status, cell('', true), actions);
+  return row;
+}
+
+/** @param {string} text @param {boolean} [optional] */
+function cell(text, optional = false) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (optional) td.className = 'optional';
+  return td;
+}
+
+/** @param {string} autostop */
+function autostopText(autostop) {
+  if (!autostop || autostop === '-') return 'off: runs until torn down';
+  return autostop.replace(/^(\d+)m/, 'after $1 min').replace('(down)', '(tear down)');
+}
+
+/** @param {string} name @param {boolean} busy */
+function tearDownButton(name, busy) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'secondary';
+  button.textContent = 'Tear down';
+  button.disabled = busy;
+  button.setAttribute('aria-label', `Tear down ${name}`);
+  button.addEventListener('click', () => void confirmTearDown(name));
+  return button;
+}
+
+/** @param {ServerOperation} operation */
+function cancelButton(operation) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'secondary';
+  button.textContent = 'Cancel';
+  button.setAttribute('aria-label', `Cancel the launch of ${operation.name}`);
+  button.addEventListener('click', () => void cancelLaunch(operation));
+  return button;
 }
 
 // ---------------------------------------------------------------- the event stream
@@ -251,25 +435,54 @@ function data(message) {
 
 /** @param {InstallEvent} event */
 function onInstall(event) {
-  if (state.install[0] && state.install[0].install_id !== event.install_id) state.install = [];
+  if (state.install[0] && state.install[0].install_id !== event.install_id) {
+    state.install = [];
+    state.progressStart = null;
+    delete $('download-progress').dataset.top;
+  }
   state.install.push(event);
-  const percent = event.percent === null ? '' : ` ${event.percent}%`;
-  addLog({ kind: 'install', text: `${event.phase}${percent}: ${event.message}` });
-  if (event.phase === 'error' && event.code) {
-    addLog({ kind: 'bad', text: `What to do: ${event.hint ?? 'retry.'}` });
+  if (event.phase === 'error') {
+    addLog({ kind: 'bad', text: `Installation failed (${event.code ?? 'error'}): see “Something went wrong”.` });
+  } else {
+    const percent = event.percent === null ? '' : ` ${event.percent}%`;
+    addLog({ kind: 'install', text: `${event.phase}${percent}: ${event.message}` });
   }
   renderProgress();
+  if (event.phase === 'complete' || event.phase === 'error') state.installWaiters.get(event.install_id)?.(event);
 }
 
-/** @param {Record<string, unknown>} event */
+/** @param {OperationEvent} event */
 function onOperation(event) {
+  const serverOperation = event.kind === 'launch' || event.kind === 'down';
   if (event.event === 'start') {
-    addLog({ kind: 'note', text: `$ ${/** @type {string[]} */ (event.command).join(' ')}` });
+    addLog({ kind: 'note', text: `$ ${event.command.join(' ')}` });
+    if (serverOperation && event.name) {
+      const kind = /** @type {'launch'|'down'} */ (event.kind);
+      state.operations.set(event.operation_id, {
+        id: event.operation_id,
+        kind,
+        name: event.name,
+        requestId: null,
+        running: true,
+        failure: null,
+      });
+      renderServers();
+    }
   } else if (event.event === 'line') {
-    addLog({ kind: 'action', text: String(event.line) });
+    addLog({ kind: 'action', text: event.line });
+  } else if (event.event === 'cancellable') {
+    const operation = state.operations.get(event.operation_id);
+    if (operation) operation.requestId = event.request_id;
+    renderServers();
   } else if (event.event === 'end') {
-    addLog({ kind: event.ok ? 'good' : 'bad', text: String(event.message) });
-    if (event.kind === 'launch' || event.kind === 'down') void refreshServers();
+    addLog({ kind: event.ok ? 'good' : 'bad', text: event.message });
+    const operation = state.operations.get(event.operation_id);
+    if (operation) {
+      operation.running = false;
+      operation.failure = event.ok ? null : event.message;
+      if (event.ok) state.operations.delete(event.operation_id);
+    }
+    if (serverOperation) void refreshServers();
   }
 }
 
@@ -277,50 +490,72 @@ function connect() {
   const resume = state.lastEventId ? `?lastEventId=${encodeURIComponent(state.lastEventId)}` : '';
   const source = new EventSource(`/events${resume}`);
   source.addEventListener('snapshot', (message) => {
-    const snapshot = data(message);
+    const snapshot = /** @type {Snapshot} */ (data(message));
     state.status = snapshot.status;
     // A fresh start: what is running now replaces whatever this tab remembered.
     state.log = [];
     state.install = [];
     renderLog();
     for (const event of snapshot.install?.events ?? []) onInstall(event);
-    for (const operation of snapshot.operations ?? []) {
+    for (const operation of snapshot.operations) {
+      if ((operation.kind === 'launch' || operation.kind === 'down') && operation.name) {
+        state.operations.set(operation.operation_id, {
+          id: operation.operation_id,
+          kind: operation.kind,
+          name: operation.name,
+          requestId: operation.request_id,
+          running: true,
+          failure: null,
+        });
+      }
       for (const { line } of operation.lines) addLog({ kind: 'action', text: line });
     }
     renderStatus();
-    if (snapshot.status.state === 'installed') void refreshServers();
+    void refreshServers();
   });
   source.addEventListener('status', (message) => {
     const before = state.status?.state;
-    state.status = data(message);
+    state.status = /** @type {Status} */ (data(message));
     renderStatus();
-    if (before !== 'installed' && state.status?.state === 'installed') void refreshServers();
+    if (before !== 'installed' && state.status.state === 'installed') void refreshServers();
   });
   source.addEventListener('install', (message) => onInstall(data(message)));
   source.addEventListener('operation', (message) => onOperation(data(message)));
 }
 
-// ---------------------------------------------------------------- actions
+// ---------------------------------------------------------------- calls and actions
 
 /**
+ * A call to the server: a JSON body for anything that changes something ({} when there is nothing to say).
  * @param {string} method @param {string} path @param {unknown} [body]
  * @returns {Promise<{ok: boolean, status: number, body: any}>}
  */
 async function call(method, path, body) {
+  const sends = method !== 'GET' && method !== 'DELETE';
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: sends ? { 'content-type': 'application/json' } : {},
+    body: sends ? JSON.stringify(body ?? {}) : undefined,
   });
+  if (response.status === 401) $('token-banner').hidden = false;
   return { ok: response.ok, status: response.status, body: await response.json() };
 }
 
-/** Runs an action with its buttons disabled; a failure shows its message, hint and a Retry. */
+/** @param {{ok: boolean, body: any}} result */
+function orThrow(result) {
+  if (!result.ok) throw result.body;
+  return result.body;
+}
+
+/** Runs an action with the buttons disabled; a failure shows its message, hint and a Retry. */
 function action(/** @type {() => Promise<void>} */ run) {
   const attempt = async () => {
     hideError();
-    const buttons = document.querySelectorAll('button');
-    for (const button of buttons) button.disabled = true;
+    const buttons = [...document.querySelectorAll('main button')].map(
+      (button) => /** @type {HTMLButtonElement} */ (button),
+    );
+    const enabled = buttons.filter((button) => !button.disabled);
+    for (const button of enabled) button.disabled = true;
     try {
       await run();
     } catch (error) {
@@ -331,16 +566,31 @@ function action(/** @type {() => Promise<void>} */ run) {
       );
       showError(body, attempt);
     } finally {
-      for (const button of buttons) button.disabled = false;
+      for (const button of enabled) button.disabled = false;
     }
   };
   return attempt;
 }
 
-/** @param {{ok: boolean, body: any}} result */
-function orThrow(result) {
-  if (!result.ok) throw result.body;
-  return result.body;
+/** The end of an install this page started (its complete or error line). */
+/** @param {string} installId */
+function installEnded(installId) {
+  const done = state.install.find(
+    (event) => event.install_id === installId && (event.phase === 'complete' || event.phase === 'error'),
+  );
+  if (done) return Promise.resolve(done);
+  return new Promise((resolve) => state.installWaiters.set(installId, resolve));
+}
+
+/** Starts an installer run (install, update, uninstall) and waits for its end. */
+/** @param {string} path @param {unknown} [body] */
+async function installerRun(path, body) {
+  const started = orThrow(await call('POST', path, body));
+  if (!started.install_id) return null;
+  const end = await installEnded(started.install_id);
+  state.installWaiters.delete(started.install_id);
+  if (end.phase === 'error') throw { code: end.code ?? 'internal', message: end.message, hint: end.hint ?? '' };
+  return end;
 }
 
 const checkClouds = action(async () => {
@@ -351,19 +601,53 @@ const checkClouds = action(async () => {
 const install = action(async () => {
   const force = state.status?.state === 'installed';
   addLog({ kind: 'note', text: force ? 'Repair cloud tools' : 'Install cloud tools' });
-  const started = orThrow(await call('POST', '/install', { force }));
-  if (!started.install_id) return;
-  // Wait for this install to end, so that a failure shows here with its Retry.
-  await new Promise((resolve, reject) => {
-    const timer = window.setInterval(() => {
-      const last = state.install.at(-1);
-      if (!last || last.install_id !== started.install_id) return;
-      if (last.phase === 'complete') resolve(undefined);
-      if (last.phase === 'error') reject({ code: last.code, message: last.message, hint: last.hint ?? '' });
-      if (last.phase === 'complete' || last.phase === 'error') window.clearInterval(timer);
-    }, 100);
+  await installerRun('/install', { force });
+});
+
+const update = action(async () => {
+  const before = state.status?.sky_version ?? 'unknown';
+  addLog({ kind: 'note', text: 'Update SkyPilot' });
+  try {
+    await installerRun('/update');
+  } catch (error) {
+    const body = /** @type {ErrorBody} */ (error);
+    throw { ...body, message: `${body.message} The previous version (${before}) is still in use.` };
+  }
+  addLog({
+    kind: 'good',
+    text: `SkyPilot updated from ${before} to ${state.status?.sky_version ?? 'the newest version'}.`,
   });
 });
+
+const uninstall = action(async () => {
+  if (
+    !(await confirm(
+      'Uninstall the cloud tools? SkyPilot, uv and the managed Python are removed from Carapace’s folder. Your servers keep running; install again to manage them.',
+    ))
+  )
+    return;
+  addLog({ kind: 'note', text: 'Uninstall cloud tools' });
+  await installerRun('/uninstall');
+  state.servers = [];
+  renderServers();
+});
+
+/** @param {string} name @param {string} extra */
+function addCloud(name, extra) {
+  return action(async () => {
+    addLog({ kind: 'note', text: `Add ${name}` });
+    const answer = /** @type {CloudEnableAnswer} */ (
+      orThrow(await call('POST', `/clouds/${encodeURIComponent(extra)}/enable`))
+    );
+    renderClouds(answer.check);
+    addLog({
+      kind: answer.enabled ? 'good' : 'note',
+      text: answer.enabled
+        ? `${name} is installed and enabled.`
+        : `${name}'s libraries are installed; ${name} still needs its credentials (see the Clouds list).`,
+    });
+  })();
+}
 
 /** @param {HTMLFormElement} form */
 function launchRequest(form) {
@@ -376,6 +660,10 @@ function launchRequest(form) {
   }
   request.use_spot = fields.get('use_spot') === 'on';
   request.dryrun = fields.get('dryrun') === 'on';
+  request.autostop =
+    fields.get('autostop') === 'on'
+      ? { idle_minutes: Number(fields.get('idle_minutes') ?? 60), down: fields.get('idle_action') === 'down' }
+      : null;
   return request;
 }
 
@@ -388,19 +676,116 @@ function launch(form) {
   })();
 }
 
+/** @param {string} text */
+function confirm(text) {
+  const dialog = /** @type {HTMLDialogElement} */ ($('confirm-dialog'));
+  $('confirm-text').textContent = text;
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) =>
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true }),
+  );
+}
+
 /** @param {string} name */
-function tearDown(name) {
-  return action(async () => {
+async function confirmTearDown(name) {
+  if (!(await confirm(`Tear down ${name}? The server and its disk are deleted; this cannot be undone.`))) return;
+  await action(async () => {
     addLog({ kind: 'note', text: `Tear down ${name}` });
+    for (const [id, operation] of state.operations)
+      if (operation.name === name && !operation.running) state.operations.delete(id);
     orThrow(await call('DELETE', `/servers/${encodeURIComponent(name)}`));
+  })();
+}
+
+/** @param {ServerOperation} operation */
+function cancelLaunch(operation) {
+  return action(async () => {
+    const answer = orThrow(await call('POST', `/operations/${encodeURIComponent(operation.id)}/cancel`));
+    addLog({ kind: 'note', text: answer.message });
   })();
 }
 
 async function refreshServers() {
   if (state.status?.state !== 'installed') return;
   const result = await call('GET', '/servers');
-  if (result.ok) renderServers(result.body.servers);
+  if (!result.ok) return;
+  state.servers = /** @type {ServersAnswer} */ (result.body).servers;
+  // A failure note stays while the server it is about is still listed.
+  for (const [id, operation] of state.operations) {
+    if (!operation.running && !state.servers.some((server) => server.name === operation.name))
+      state.operations.delete(id);
+  }
+  renderServers();
 }
+
+async function showLog() {
+  const result = await call('GET', '/logs/install');
+  const dialog = /** @type {HTMLDialogElement} */ ($('log-dialog'));
+  if (result.ok) {
+    const tail = /** @type {LogTail} */ (result.body);
+    $('log-dialog-path').textContent = `${tail.path}${tail.omitted ? ` (the last ${tail.lines.length} lines)` : ''}`;
+    logText().value = tail.lines.join('\n') || '(empty)';
+  } else {
+    $('log-dialog-path').textContent = '';
+    logText().value = /** @type {ErrorBody} */ (result.body).message;
+  }
+  dialog.showModal();
+}
+
+// ---------------------------------------------------------------- settings
+
+async function loadSettings() {
+  const result = await call('GET', '/settings');
+  if (result.ok) renderSettings(result.body);
+}
+
+/** @param {SettingsAnswer} answer */
+function renderSettings(answer) {
+  const form = $('settings-form');
+  const fields = answer.settings.map((setting) => {
+    const field = document.createElement('div');
+    field.className = 'field';
+    const label = document.createElement('label');
+    label.htmlFor = `setting-${setting.name}`;
+    label.textContent = setting.label;
+    const input = document.createElement('input');
+    input.id = `setting-${setting.name}`;
+    input.name = setting.name;
+    input.value = setting.value;
+    input.autocomplete = 'off';
+    input.spellcheck = false;
+    input.disabled = setting.source === 'environment';
+    const help = document.createElement('small');
+    help.id = `setting-${setting.name}-help`;
+    help.textContent =
+      setting.source === 'environment'
+        ? `Set by ${setting.name} in Carapace's environment, which wins over this page.`
+        : setting.help;
+    input.setAttribute('aria-describedby', help.id);
+    field.append(label, input, help);
+    return field;
+  });
+  const saveButton = document.createElement('button');
+  saveButton.type = 'submit';
+  saveButton.textContent = 'Save settings';
+  const said = document.createElement('p');
+  said.id = 'settings-said';
+  said.setAttribute('role', 'status');
+  said.className = 'muted';
+  form.replaceChildren(...fields, saveButton, said);
+}
+
+const saveSettings = action(async () => {
+  const form = /** @type {HTMLFormElement} */ ($('settings-form'));
+  /** @type {Record<string, string>} */
+  const values = {};
+  for (const input of form.querySelectorAll('input')) if (!input.disabled) values[input.name] = input.value.trim();
+  renderSettings(orThrow(await call('PUT', '/settings', { values })));
+  $('settings-said').textContent = 'Saved. The next install or action uses them.';
+});
+
+// ---------------------------------------------------------------- start
 
 async function start() {
   restore();
@@ -408,16 +793,30 @@ async function start() {
   renderProgress();
   const [info, status] = await Promise.all([call('GET', '/app-info'), call('GET', '/status')]);
   $('demo-banner').hidden = !info.body.demo;
-  state.status = status.body;
-  renderStatus();
+  if (status.ok) {
+    state.status = status.body;
+    renderStatus();
+  }
   $('check-button').addEventListener('click', () => void checkClouds());
   $('install-button').addEventListener('click', () => void install());
+  $('update-button').addEventListener('click', () => void update());
+  $('uninstall-button').addEventListener('click', () => void uninstall());
   $('retry-button').addEventListener('click', () => void state.retry?.());
+  $('error-close').addEventListener('click', hideError);
+  $('log-button').addEventListener('click', () => void showLog());
+  $('error-log-button').addEventListener('click', () => void showLog());
   $('launch-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void launch(/** @type {HTMLFormElement} */ (event.target));
   });
-  connect();
+  $('settings-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void saveSettings();
+  });
+  if (status.ok) {
+    connect();
+    void loadSettings();
+  }
 }
 
 void start();

@@ -8,6 +8,7 @@ import { lstatSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } f
 import type { CloudCheckAnswer, CloudEnableAnswer, Cluster, ServersAnswer } from './api.js';
 import type { Layout } from './contract.js';
 import { CarapaceError, invalidRequest } from './errors.js';
+import type { Lifecycle } from './installer/lifecycle.js';
 import type { InstallSession } from './installer/session.js';
 import type { OperationContext, OperationRegistry, Outcome } from './operations/registry.js';
 import type { ProcessResult } from './process/run.js';
@@ -32,6 +33,7 @@ import type { StatusStore } from './status/store.js';
 
 export interface ActionsOptions {
   session: InstallSession;
+  lifecycle: Lifecycle;
   store: StatusStore;
   operations: OperationRegistry;
   runner: SkyRunner;
@@ -79,8 +81,8 @@ export class CloudActions {
         404,
       );
     }
-    const { session, operations, store } = this.options;
-    await session.start({ kind: 'add-cloud', cloud }).promise;
+    const { session, operations, store, lifecycle } = this.options;
+    await lifecycle.addCloud(cloud);
     const sky = await session.ensureSkyPilot();
     let check: CloudCheck | null = null;
     const { done } = operations.start({

@@ -61,9 +61,14 @@ export const SERVER_ERROR_CODES = [
   'forbidden',
   'not-found',
   'too-many-requests',
+  /** An update, uninstall or added cloud waits for nothing: it is refused while a launch, teardown or check runs. */
+  'busy',
+  /** Only Carapace's own SkyPilot is updated or given clouds; a sky on PATH is the user's. */
+  'sky-not-managed',
   'sky-failed',
   'sky-api-mismatch',
   'sky-api-unreachable',
+  'sky-api-unauthorized',
   'shutting-down',
 ] as const;
 export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
@@ -93,8 +98,18 @@ export interface InstallStatus {
   last_error: ErrorBody | null;
   /** The clouds whose libraries are installed (the requirement's extras); null when unknown (sky on PATH). */
   extras: string[] | null;
-  /** SkyPilot's local API server started from this install (it outlives the sky command that started it). */
-  api_server: { running: boolean; pids: number[] };
+  api_server: ApiServerStatus;
+}
+
+/** The SkyPilot API server every sky the app runs talks to. */
+export interface ApiServerStatus {
+  /** Its address (a password in it shown as ***). */
+  endpoint: string;
+  /** A team's shared server (the CARAPACE_SKYPILOT_API_SERVER setting), else SkyPilot's local one. */
+  team: boolean;
+  /** The local one started from this install is running (it outlives the sky command that started it). */
+  running: boolean;
+  pids: number[];
 }
 
 /** One installer output line, as parsed by src/installer/lines.ts. */

@@ -11,6 +11,7 @@ import { createApp } from './http/app.js';
 import { EventStream } from './http/events.js';
 import { HostPolicy, refusal } from './http/security.js';
 import { loadToken, TokenCheck } from './http/token.js';
+import { Lifecycle } from './installer/lifecycle.js';
 import { installLogTail } from './installer/log.js';
 import { InstallSession } from './installer/session.js';
 import { OperationRegistry } from './operations/registry.js';
@@ -46,7 +47,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   prepareHome(layout);
   const env: NodeJS.ProcessEnv = { ...options.env, CARAPACE_HOME: options.home };
   if (env.CARAPACE_SKYPILOT_TELEMETRY === '0') env.SKYPILOT_DISABLE_USAGE_COLLECTION = '1';
-  const settings = new Settings(layout, options.env);
+  // The status names the API server in use, which a saved setting can change.
+  const settings = new Settings(layout, options.env, () => store.settingsChanged());
   /** sky's environment: Carapace's, with the saved network settings and the team's API server. */
   const skyEnvironment = (): NodeJS.ProcessEnv => {
     const withSettings: NodeJS.ProcessEnv = { ...env };
@@ -59,13 +61,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return withSettings;
   };
   const bus = new EventBus();
-  const store = new StatusStore(layout, env, (status) => bus.publish('status', status));
+  const store = new StatusStore(
+    layout,
+    env,
+    (status) => bus.publish('status', status),
+    () => settings.value(TEAM_SERVER),
+  );
   await store.start();
   const session = new InstallSession({ script: options.script ?? INSTALLER_SCRIPT, env, store, bus });
   const runner = new SkyRunner(skyEnvironment);
   const operations = new OperationRegistry(bus, runner, () => void store.refreshApiServer());
+  const lifecycle = new Lifecycle({ session, store, running: () => operations.list() });
   const actions = new CloudActions({
     session,
+    lifecycle,
     store,
     operations,
     runner,
@@ -85,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = createApp({
     store,
     session,
+    lifecycle,
     actions,
     settings,
     logTail: () => installLogTail(layout, [token]),

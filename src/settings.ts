@@ -9,6 +9,7 @@ import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Setting, SettingsAnswer } from './api.js';
 import { type Layout, SETTINGS_VARIABLES } from './contract.js';
 import { invalidRequest } from './errors.js';
+import { redactUrl } from './redact.js';
 import { readJsonObject } from './status/files.js';
 
 /** The team's SkyPilot API server (SkyPilot's SKYPILOT_API_SERVER_ENDPOINT), for every sky the app runs. */
@@ -51,16 +52,13 @@ const DESCRIBED: Record<string, { label: string; help: string; kind: Kind }> = {
 
 const NAMES = [...SETTINGS_VARIABLES, TEAM_SERVER];
 
-/** http://user:secret@host -> http://user:***@host */
-export function redactUrl(value: string): string {
-  return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*):[^/@\s]*@/gi, '$1:***@');
-}
-
 export class Settings {
   constructor(
     private readonly layout: Layout,
     /** The environment Carapace was started with. */
     private readonly environment: NodeJS.ProcessEnv,
+    /** Told after each save: what depends on the settings (the status's API server) is recomputed. */
+    private readonly onSaved: () => void = () => undefined,
   ) {}
 
   private saved(): Record<string, string> {
@@ -122,6 +120,7 @@ export class Settings {
       next[name] = checked(described.label, described.kind, value);
     }
     this.write(next);
+    this.onSaved();
     return this.answer();
   }
 

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { CloudActions } from '../actions.js';
 import type { LogTail } from '../api.js';
 import { CarapaceError, invalidRequest } from '../errors.js';
+import type { Lifecycle } from '../installer/lifecycle.js';
 import type { InstallSession } from '../installer/session.js';
 import type { Settings } from '../settings.js';
 import type { StatusStore } from '../status/store.js';
@@ -14,6 +15,7 @@ import type { TokenCheck } from './token.js';
 export interface AppParts {
   store: StatusStore;
   session: InstallSession;
+  lifecycle: Lifecycle;
   actions: CloudActions;
   settings: Settings;
   /** The end of the install log, secrets removed. */
@@ -29,6 +31,7 @@ export interface AppParts {
 export function createApp({
   store,
   session,
+  lifecycle,
   actions,
   settings,
   logTail,
@@ -71,15 +74,11 @@ export function createApp({
   });
 
   app.post('/update', (_req, res) => {
-    const { id, promise } = session.start({ kind: 'update' });
-    promise.catch(() => undefined);
-    res.status(202).json({ install_id: id });
+    res.status(202).json(lifecycle.update());
   });
 
   app.post('/uninstall', (_req, res) => {
-    const { id, promise } = session.start({ kind: 'uninstall' });
-    promise.catch(() => undefined);
-    res.status(202).json({ install_id: id });
+    res.status(202).json(lifecycle.uninstall());
   });
 
   app.post('/clouds/:name/enable', async (req, res) => {

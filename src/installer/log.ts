@@ -5,7 +5,7 @@
  */
 import type { LogTail } from '../api.js';
 import type { Layout } from '../contract.js';
-import { redactUrl } from '../settings.js';
+import { redactUrl } from '../redact.js';
 import { readSmallFile } from '../status/files.js';
 
 const MAX_LINES = 400;

@@ -11,6 +11,8 @@ import { runProcess } from '../process/run.js';
 import { readSmallFile } from './files.js';
 
 const SERVER_MODULE = '-m sky.server.server';
+/** Where the local one listens (sky/server/common.py, DEFAULT_SERVER_URL). */
+export const LOCAL_API_SERVER = 'http://127.0.0.1:46580';
 
 export function isApiServerOf(home: string, commandLine: string): boolean {
   return commandLine.includes(SERVER_MODULE) && commandLine.includes(`${home}/`);

@@ -10,7 +10,8 @@ import { type FSWatcher, watch } from 'chokidar';
 import type { ErrorBody, InstallState, InstallStatus, SkySource } from '../api.js';
 import { type Layout, type Marker, skypilotIsSupported } from '../contract.js';
 import { runProcess } from '../process/run.js';
-import { localApiServerPids } from './api-server.js';
+import { redactUrl } from '../redact.js';
+import { LOCAL_API_SERVER, localApiServerPids } from './api-server.js';
 import { lockHolder } from './lock.js';
 import { markerExtras, readMarker } from './marker.js';
 import { findOnPath, isExecutable } from './path.js';
@@ -50,6 +51,8 @@ export class StatusStore {
     private readonly layout: Layout,
     private readonly env: NodeJS.ProcessEnv,
     private readonly onChange: (status: InstallStatus) => void,
+    /** The team's SkyPilot API server, when one is set; null for SkyPilot's local one. */
+    private readonly teamServer: () => string | null = () => null,
   ) {
     this.current = this.compute();
     this.serialized = Buffer.from(JSON.stringify(this.current));
@@ -104,6 +107,11 @@ export class StatusStore {
     this.lastError = error;
     await this.refresh();
     await this.refreshApiServer();
+  }
+
+  /** The settings changed: the API server in use may have. */
+  settingsChanged(): void {
+    this.update();
   }
 
   /** Look for SkyPilot's local API server again (after a sky run: the first one starts it). */
@@ -169,6 +177,7 @@ export class StatusStore {
   private compute(): InstallStatus {
     const location = this.skyLocation();
     const managed = location?.source === 'managed';
+    const team = this.teamServer();
     let state: InstallState = 'not_installed';
     if (this.own || this.foreignSince) state = 'installing';
     else if (location) state = 'installed';
@@ -184,7 +193,12 @@ export class StatusStore {
       install_id: this.own?.id ?? null,
       last_error: this.lastError,
       extras: managed && this.marker ? markerExtras(this.marker) : null,
-      api_server: { running: this.apiServerPids.length > 0, pids: this.apiServerPids },
+      api_server: {
+        endpoint: redactUrl(team ?? LOCAL_API_SERVER),
+        team: team !== null,
+        running: this.apiServerPids.length > 0,
+        pids: this.apiServerPids,
+      },
     };
   }
 

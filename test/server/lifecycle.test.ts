@@ -1,0 +1,248 @@
+// SkyPilot's life after the first install, through the server: a cloud added from
+// the page, an update (and one that fails), an uninstall, the network settings used
+// by the next install without a restart, and the install log shown redacted.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '../../src/api.js';
+import { SKYPILOT_VERSION } from '../mirror/artifacts.js';
+import { startMirror } from '../mirror/server.js';
+import { cleanUpTemporaryFolders, type Fixture, standinSkyOnPath, startFixture, until } from '../support/fixture.js';
+import { Listener, type Received } from '../support/sse.js';
+
+const NEWER = '1.0.0.dev20261201';
+
+let fx: Fixture | undefined;
+let sse: Listener | undefined;
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  sse?.close();
+  await fx?.close();
+  for (const close of closers.splice(0)) await close();
+  fx = undefined;
+  sse = undefined;
+  cleanUpTemporaryFolders();
+});
+
+async function open(options: Parameters<typeof startFixture>[0] = {}): Promise<Fixture> {
+  fx = await startFixture(options);
+  sse = new Listener(fx.server.url, { token: fx.server.token });
+  await sse.waitFor((e) => e.type === 'snapshot', 'the snapshot');
+  return fx;
+}
+
+async function installed(f: Fixture): Promise<InstallStatus> {
+  expect((await f.request('POST', '/install')).status).toBe(202);
+  return until(() => {
+    const status = f.server.store.status();
+    return status.state === 'installed' && status;
+  }, 'installed');
+}
+
+async function status(f: Fixture): Promise<InstallStatus> {
+  return (await (await f.request('GET', '/status')).json()) as InstallStatus;
+}
+
+/** The install events of one run, once its complete or error line has arrived. */
+async function runEvents(installId: string): Promise<Received[]> {
+  const listener = sse as Listener;
+  await listener.waitFor(
+    (e) =>
+      e.type === 'install' && e.data.install_id === installId && ['complete', 'error'].includes(String(e.data.phase)),
+    `install ${installId} to end`,
+    30_000,
+  );
+  return listener.events.filter((e) => e.type === 'install' && e.data.install_id === installId);
+}
+
+describe('adding a cloud from the page', () => {
+  it('installs its libraries with install events, lists it in /status, then checks that cloud alone', async () => {
+    const f = await open();
+    await installed(f);
+    const started = Date.now();
+    const response = await f.request('POST', '/clouds/gcp/enable');
+    const seconds = (Date.now() - started) / 1000;
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as CloudEnableAnswer;
+    expect(answer.cloud).toBe('gcp');
+    // The stand-in, as the real sky, enables GCP only with its credentials file.
+    expect(answer.enabled).toBe(false);
+    expect(answer.check.disabled.find((cloud) => cloud.name === 'GCP')?.reasons[0]?.text).toContain(
+      'gcloud auth application-default login',
+    );
+    expect((await status(f)).extras).toEqual(['aws', 'gcp']);
+    const messages = (sse as Listener).events.filter((e) => e.type === 'install').map((e) => String(e.data.message));
+    expect(messages).toContain('Adding the SkyPilot libraries of gcp (skypilot-nightly[aws,gcp])');
+    expect(f.uvInstalls()).toBe(2);
+    console.log(`add a cloud on an installed home: ${seconds.toFixed(2)} s`);
+
+    mkdirSync(join(f.userHome, '.config/gcloud'), { recursive: true });
+    writeFileSync(join(f.userHome, '.config/gcloud/application_default_credentials.json'), '{}');
+    const again = (await (await f.request('POST', '/clouds/gcp/enable')).json()) as CloudEnableAnswer;
+    expect(again.enabled).toBe(true);
+    expect(f.uvInstalls()).toBe(2);
+  });
+
+  it('refuses a name that is not a cloud Carapace knows, and installs nothing', async () => {
+    const f = await open();
+    const response = await f.request('POST', '/clouds/..%2Fetc/enable');
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { code: string }).code).toBe('not-found');
+    expect(f.server.session.runs).toBe(0);
+  });
+
+  it('does not touch a sky on PATH, which was installed outside Carapace', async () => {
+    const f = await open({ pathFront: [standinSkyOnPath()] });
+    await until(() => f.server.store.status().source === 'path', 'the sky on PATH');
+    const response = await f.request('POST', '/clouds/gcp/enable');
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: 'sky-not-managed' });
+    expect(f.server.session.runs).toBe(0);
+  });
+});
+
+describe('updating SkyPilot', () => {
+  it('switches to the newest version with install events, and /status says so', async () => {
+    const f = await open();
+    const before = await installed(f);
+    expect(before.sky_version).toBe(SKYPILOT_VERSION);
+    f.mirror.setSkypilotVersions([SKYPILOT_VERSION, NEWER]);
+    const started = Date.now();
+    const response = await f.request('POST', '/update');
+    expect(response.status).toBe(202);
+    const { install_id: id } = (await response.json()) as { install_id: string };
+    const events = await runEvents(id);
+    const seconds = (Date.now() - started) / 1000;
+    expect(events.at(-1)?.data).toMatchObject({
+      phase: 'complete',
+      message: expect.stringContaining(`SkyPilot updated from ${SKYPILOT_VERSION} to ${NEWER}`),
+    });
+    await until(() => f.server.store.status().sky_version === NEWER, 'the new version in /status');
+    expect((await status(f)).state).toBe('installed');
+    console.log(`update: ${seconds.toFixed(2)} s`);
+  });
+
+  it('that fails leaves the old version in use, and the error says so', async () => {
+    const f = await open();
+    await installed(f);
+    f.mirror.setSkypilotVersions([SKYPILOT_VERSION, NEWER]);
+    f.mirror.setFaults([{ match: `skypilot_nightly-${NEWER}-py3-none-any.whl`, kind: '500' }]);
+    const { install_id: id } = (await (await f.request('POST', '/update')).json()) as { install_id: string };
+    const events = await runEvents(id);
+    expect(events.at(-1)?.data).toMatchObject({ phase: 'error', code: 'network' });
+    const after = await until(() => {
+      const current = f.server.store.status();
+      return current.state === 'installed' && current.last_error && current;
+    }, 'the failure in /status');
+    expect(after.sky_version).toBe(SKYPILOT_VERSION);
+    expect(after.last_error?.hint).toContain(`SkyPilot ${SKYPILOT_VERSION} is still installed and in use`);
+    // and an action still works, on the old version
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+  });
+
+  it('is refused while a launch runs: it would stop the API server the launch runs in', async () => {
+    const f = await open({ env: { STANDIN_SKY_LAUNCH_SECONDS: '5' } });
+    await installed(f);
+    const launch = await f.request('POST', '/servers', { name: 'web-1', dryrun: true });
+    expect(launch.status).toBe(202);
+    const update = await f.request('POST', '/update');
+    expect(update.status).toBe(409);
+    expect(await update.json()).toMatchObject({ code: 'busy', message: expect.stringContaining('launch of web-1') });
+  });
+});
+
+describe('uninstalling from the page', () => {
+  it('stops the local API server, removes the install, and the next action installs again', async () => {
+    const f = await open();
+    await installed(f);
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    await until(() => f.server.store.status().api_server.running, 'the local API server');
+    const response = await f.request('POST', '/uninstall');
+    expect(response.status).toBe(202);
+    const { install_id: id } = (await response.json()) as { install_id: string };
+    const events = await runEvents(id);
+    expect(events.map((e) => e.data.message)).toContain("SkyPilot's local API server is stopped");
+    const after = await until(() => {
+      const current = f.server.store.status();
+      return current.state === 'not_installed' && !current.api_server.running && current;
+    }, 'not installed');
+    expect(after.sky_path).toBeNull();
+    const runs = f.server.session.runs;
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    expect(f.server.session.runs).toBe(runs + 1);
+    expect((await status(f)).state).toBe('installed');
+  });
+});
+
+describe('network settings', () => {
+  it('are saved 0600, shown without the proxy password, and refused when the environment sets them', async () => {
+    const f = await open({ env: { UV_DEFAULT_INDEX: undefined } });
+    const saved = await f.request('PUT', '/settings', {
+      values: { HTTPS_PROXY: 'http://alice:s3cret@proxy.example:3128', UV_DEFAULT_INDEX: f.mirror.indexUrl },
+    });
+    expect(saved.status).toBe(200);
+    const answer = (await saved.json()) as SettingsAnswer;
+    const proxy = answer.settings.find((setting) => setting.name === 'HTTPS_PROXY');
+    expect(proxy).toMatchObject({ value: 'http://alice:***@proxy.example:3128', source: 'saved' });
+    expect(JSON.stringify(answer)).not.toContain('s3cret');
+    expect(statSync(answer.path).mode & 0o777).toBe(0o600);
+    expect(JSON.stringify(await (await f.request('GET', '/status')).json())).not.toContain('s3cret');
+    // Sent back as shown, the redacted value keeps the saved one.
+    await f.request('PUT', '/settings', { values: { HTTPS_PROXY: 'http://alice:***@proxy.example:3128' } });
+    expect(readFileSync(answer.path, 'utf8')).toContain('alice:s3cret@');
+    const fromEnvironment = await f.request('PUT', '/settings', {
+      values: { CARAPACE_UV_MIRROR: 'https://x.example' },
+    });
+    expect(fromEnvironment.status).toBe(400);
+    expect(await fromEnvironment.json()).toMatchObject({ code: 'invalid-request' });
+  });
+
+  it('are used by the next install without a restart: a dead mirror, then the working one saved', async () => {
+    const working = await startMirror();
+    closers.push(() => working.close());
+    const f = await open({ env: { CARAPACE_UV_MIRROR: undefined, UV_DEFAULT_INDEX: undefined } });
+    // Nothing set: the default mirrors are out of reach here, and the error says where to set one.
+    const dead = await f.request('PUT', '/settings', { values: { CARAPACE_UV_MIRROR: 'http://127.0.0.1:9/uv' } });
+    expect(dead.status).toBe(200);
+    const failed = await f.request('POST', '/clouds/check');
+    expect(failed.status).toBe(503);
+    const error = (await failed.json()) as { code: string; hint: string };
+    expect(error.code).toBe('network');
+    expect(error.hint).toContain('Network settings');
+    await f.request('PUT', '/settings', {
+      values: { CARAPACE_UV_MIRROR: working.uvBase, UV_DEFAULT_INDEX: working.indexUrl },
+    });
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    expect(working.requests().some((r) => r.path.endsWith('.tar.gz'))).toBe(true);
+  });
+});
+
+describe('the install log', () => {
+  it('is shown from its end, with passwords in addresses and the token removed', async () => {
+    const f = await open();
+    await installed(f);
+    // What a failing run could have written there: an index address with its password
+    // (from UV_DEFAULT_INDEX), and the token (had it leaked into the environment).
+    const log = join(f.home, 'logs/install.log');
+    writeFileSync(
+      log,
+      `${readFileSync(log, 'utf8')}Failed to fetch: https://bob:hunter2@pypi.corp.example/simple/skypilot-nightly/\n` +
+        `CARAPACE_TOKEN=${f.server.token}\n`,
+    );
+    const response = await f.request('GET', '/logs/install');
+    expect(response.status).toBe(200);
+    const tail = (await response.json()) as LogTail;
+    expect(tail.path).toBe(log);
+    expect(tail.lines.at(-2)).toBe('Failed to fetch: https://bob:***@pypi.corp.example/simple/skypilot-nightly/');
+    expect(tail.lines.at(-1)).toBe('CARAPACE_TOKEN=***');
+    expect(tail.lines.some((line) => line.includes('Installing cloud tools'))).toBe(true);
+  });
+
+  it('is "not found" before the first install', async () => {
+    const f = await open();
+    const response = await f.request('GET', '/logs/install');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 'not-found' });
+  });
+});

@@ -144,7 +144,9 @@ function renderStatus() {
   if (status.uv_version) details.push(...detail('uv', status.uv_version));
   if (status.extras) details.push(...detail('Clouds installed', status.extras.join(', ') || 'none'));
   if (status.sky_path) details.push(...detail('Location', status.sky_path));
-  if (status.api_server.running) details.push(...detail('API server', 'SkyPilot’s local API server is running'));
+  const server = status.api_server;
+  if (server.team) details.push(...detail('API server', `your team’s, at ${server.endpoint}`));
+  else if (server.running) details.push(...detail('API server', `SkyPilot’s local one, running at ${server.endpoint}`));
   details.push(...detail('Folder', status.carapace_home));
   $('status-details').replaceChildren(...details);
   const managed = status.state === 'installed' && status.source === 'managed';
@@ -604,19 +606,10 @@ const install = action(async () => {
   await installerRun('/install', { force });
 });
 
+// The complete line says which version replaced which; a failure's hint says the old one is still in use.
 const update = action(async () => {
-  const before = state.status?.sky_version ?? 'unknown';
   addLog({ kind: 'note', text: 'Update SkyPilot' });
-  try {
-    await installerRun('/update');
-  } catch (error) {
-    const body = /** @type {ErrorBody} */ (error);
-    throw { ...body, message: `${body.message} The previous version (${before}) is still in use.` };
-  }
-  addLog({
-    kind: 'good',
-    text: `SkyPilot updated from ${before} to ${state.status?.sky_version ?? 'the newest version'}.`,
-  });
+  await installerRun('/update');
 });
 
 const uninstall = action(async () => {

@@ -69,8 +69,8 @@ DEFAULT_STALL_TIMEOUT=15
 CONNECT_TIMEOUT=10
 LOCK_REFRESH_SECONDS=4
 DOWNLOAD_ROUNDS=4
-# While a download moves no byte, say so this often.
-WAITING_REPORT_SECONDS=5
+# While a download moves no byte, say so this often: under 5 s, with the loop's own delay.
+WAITING_REPORT_SECONDS=4
 API_STOP_TIMEOUT=20
 # The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the
 # INFRA column and the infra field arrived with skypilot-org/skypilot PR #5602
@@ -1102,7 +1102,7 @@ start_progress_reporter() {
     _owner=$$
     (
         trap - INT TERM HUP EXIT
-        _last_size=-1 _still=0
+        _last_size=0 _still=0
         while sleep 1 >/dev/null 2>&1 && process_runs "$1" && process_runs "$_owner"; do
             _size=0
             [ -f "$2" ] && _size=$(wc -c <"$2" | tr -d ' ')

@@ -10,7 +10,7 @@ import type { ErrorCode, OperationEventData, OperationKind, OperationSummary } f
 import type { EventBus } from '../events/bus.js';
 import type { ProcessResult } from '../process/run.js';
 import type { SkyRunner } from '../sky/runner.js';
-import { plainText } from '../sky/text.js';
+import { displayText } from '../sky/text.js';
 
 export interface Outcome {
   ok: boolean;
@@ -78,8 +78,8 @@ export class OperationRegistry {
         const run = this.runner.run(spec.sky, args, {
           unqueued: options.unqueued,
           onLine: (stream, raw) => {
-            // Colours are for terminals: the log shows text.
-            const line = plainText(raw);
+            // Colours and pictographs are for terminals: the log shows text.
+            const line = displayText(raw);
             summary.lines.push({ stream, line });
             if (summary.lines.length > SNAPSHOT_LINES) summary.lines.shift();
             publish({ ...base, event: 'line', stream, line });

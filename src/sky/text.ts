@@ -10,3 +10,15 @@ export function plainText(text: string): string {
 export function plainLines(text: string): string[] {
   return plainText(text).split('\n');
 }
+
+// Pictographs (sky's 🎉) have no glyph in many fonts and show as boxes; the words around them say it all.
+const HAS_PICTOGRAPH = /\p{Extended_Pictographic}/u;
+const PICTOGRAPHS = /\p{Extended_Pictographic}\uFE0F?/gu;
+
+/** A line of sky's output as the page shows it: no colours, no pictographs (indentation kept). */
+export function displayText(text: string): string {
+  const plain = plainText(text);
+  if (!HAS_PICTOGRAPH.test(plain)) return plain;
+  const indent = /^ */.exec(plain)?.[0] ?? '';
+  return indent + plain.replace(PICTOGRAPHS, '').replace(/ {2,}/g, ' ').trim();
+}

@@ -5,7 +5,7 @@ import { parseSkyDown } from '../../src/sky/down.js';
 import { skyFailure } from '../../src/sky/failure.js';
 import { parseLaunchRequestId, wasCancelled } from '../../src/sky/launch.js';
 import { parseSkyStatus, SkyOutputError } from '../../src/sky/status.js';
-import { plainText } from '../../src/sky/text.js';
+import { displayText, plainText } from '../../src/sky/text.js';
 import { realOutput, realOutputNames } from '../support/real.js';
 
 const ENDPOINT = { ENDPOINT: 'http://127.0.0.1:46580' };
@@ -226,5 +226,17 @@ describe('skyFailure', () => {
 describe('plainText', () => {
   it('removes colours and carriage returns', () => {
     expect(plainText('\u001b[32m\u001b[22m  AWS: enabled\u001b[0m\r\n')).toBe('  AWS: enabled\n');
+  });
+});
+
+describe('displayText', () => {
+  it("drops sky's colours and pictographs, and keeps its indentation", () => {
+    const check = realOutput('sky-check-aws-enabled').stdout.split('\n');
+    const shown = check.map(displayText);
+    expect(shown).toContain('Enabled infra');
+    expect(shown).toContain('  AWS [compute, storage]');
+    expect(shown.join('\n')).not.toMatch(/\p{Extended_Pictographic}/u);
+    expect(shown.join('\n')).not.toContain(String.fromCharCode(27));
+    expect(displayText('  ✓ Cluster launched: web-1.')).toBe('  ✓ Cluster launched: web-1.');
   });
 });

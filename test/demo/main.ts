@@ -11,7 +11,7 @@ const fixture = await startFixture({ port, demo: true });
 fixture.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 400_000 }]);
 console.log(`Carapace demo (stand-in uv and SkyPilot, local mirror ${fixture.mirror.url})`);
 console.log(`CARAPACE_HOME=${fixture.home}`);
-console.log(`Open ${fixture.server.url}`);
+console.log(`Open ${fixture.server.pageUrl}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -16,13 +16,13 @@ COPY src ./src
 RUN npm run build
 
 FROM ${BASE_IMAGE}
-# Only what the installer needs (slim images lack curl and CA certificates), cleaned up in this layer.
+# What the installer needs (curl and CA certificates, which slim images lack; ps, to
+# find SkyPilot's local API server) and what a real `sky launch` runs on this machine
+# (ssh and rsync, as SkyPilot's own image ships), cleaned up in this layer.
 RUN set -eu; \
-    if ! command -v curl >/dev/null 2>&1 || [ ! -s /etc/ssl/certs/ca-certificates.crt ]; then \
-        apt-get update; \
-        apt-get install -y --no-install-recommends curl ca-certificates; \
-        rm -rf /var/lib/apt/lists/*; \
-    fi; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends curl ca-certificates procps openssh-client rsync; \
+    rm -rf /var/lib/apt/lists/*; \
     useradd --create-home --uid 10001 --user-group --shell /bin/sh carapace
 
 USER carapace
@@ -34,6 +34,7 @@ WORKDIR /home/carapace/app
 ARG CARAPACE_UV_MIRROR
 ARG CARAPACE_UV_VERSION
 ARG CARAPACE_UV_SHA256
+ARG CARAPACE_CLOUDS
 ARG CARAPACE_SKYPILOT_SPEC
 ARG CARAPACE_PYTHON
 ARG UV_DEFAULT_INDEX
@@ -61,11 +62,12 @@ COPY --chown=carapace:carapace public ./public
 
 # Listening on all interfaces inside the container; publish it on the host's loopback
 # (-p 127.0.0.1:3001:3001). Requests must still name localhost or 127.0.0.1 in their
-# Host header; add other names with CARAPACE_ALLOWED_HOSTS.
+# Host header (add other names with CARAPACE_ALLOWED_HOSTS) and carry the token: the
+# link the server prints at start (docker logs) has it.
 ENV CARAPACE_HOST=0.0.0.0 \
     CARAPACE_PORT=3001 \
     NODE_ENV=production
 EXPOSE 3001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
-    CMD ["node", "-e", "fetch('http://127.0.0.1:3001/status').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+    CMD ["node", "-e", "fetch('http://127.0.0.1:3001/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

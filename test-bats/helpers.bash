@@ -116,7 +116,8 @@ make_carapace_home() {
 # make_path_sky DIR [VERSION]: the stand-in sky in DIR, as if installed outside Carapace.
 make_path_sky() {
     mkdir -p "$1"
-    sed -e "s/@SKY_VERSION@/${2:-0.10.3}/" -e "s|@FIXTURES_DIR@|$REPO/test/fixtures/real|" "$REPO/test/standins/sky" >"$1/sky"
+    node --import tsx -e 'import(process.argv[1]).then((m) => process.stdout.write(m.standin("sky", { SKY_VERSION: process.argv[2] })))' \
+        "$REPO/test/mirror/artifacts.ts" "${2:-0.10.3}" >"$1/sky"
     chmod +x "$1/sky"
 }
 

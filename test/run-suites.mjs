@@ -1,9 +1,11 @@
 // npm test: every suite in turn -- lint (Biome, shellcheck), typecheck, the
 // installer's bats tests, vitest, then the container build -- and one closing line
 // with the counts.
-// With CARAPACE_REQUIRE_ALL=1 (CI), a skipped test or a missing tool fails the run.
+// With CARAPACE_REQUIRE_ALL=1 (CI), a skipped test or a missing tool fails the run;
+// so does a temporary carapace-* folder a test left behind.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const requireAll = Boolean(process.env.CARAPACE_REQUIRE_ALL);
 const shellFiles = [
@@ -44,6 +46,12 @@ function skipOrFail(what) {
     process.stdout.write(`== SKIPPED: ${what}\n`);
   }
 }
+
+/** The temporary folders tests make are named carapace-*; each must remove its own. */
+function temporaryFolders() {
+  return new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('carapace-')));
+}
+const temporaryBefore = temporaryFolders();
 
 mkdirSync('test-output', { recursive: true });
 run('lint', 'npx', ['biome', 'check', '.']);
@@ -96,6 +104,14 @@ function vitest(title, config, report) {
 
 vitest('server, parsers and page (vitest)', 'vitest.config.ts', 'test-output/vitest.json');
 vitest('container image (vitest, buildah)', 'vitest.container.config.ts', 'test-output/vitest-container.json');
+
+const leftBehind = [...temporaryFolders()].filter((name) => !temporaryBefore.has(name));
+if (leftBehind.length > 0) {
+  broken = true;
+  process.stdout.write(
+    `== FAILED: the tests left ${leftBehind.length} temporary folders behind in ${tmpdir()}: ${leftBehind.join(', ')}\n`,
+  );
+}
 
 if (requireAll && totals.skipped > 0) {
   broken = true;

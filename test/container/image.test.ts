@@ -5,7 +5,7 @@
  * and debootstrap (skipped loudly without them, and required in CI).
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -103,6 +103,12 @@ describe.skipIf(missing.length > 0)('the container image', () => {
     expect(await inside('"$CARAPACE_HOME/tools/bin/sky" --version')).toBe('skypilot, version 1.0.0.dev20261120\n');
   });
 
+  it('has what the installer and a real sky launch run: ps, ssh, rsync', async () => {
+    expect(await inside('for tool in ps ssh rsync; do command -v "$tool" >/dev/null && echo "$tool"; done')).toBe(
+      'ps\nssh\nrsync\n',
+    );
+  });
+
   it('takes the installer fast path when run again', async () => {
     expect(await inside('sh scripts/install-skypilot.sh')).toBe(
       '[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at /home/carapace/.carapace/tools/bin/sky\n',
@@ -114,7 +120,8 @@ describe.skipIf(missing.length > 0)('the container image', () => {
     const port = await freePort();
     const output = await inside(
       `CARAPACE_HOST=127.0.0.1 CARAPACE_PORT=${port} node dist/main.js >/tmp/server.log 2>&1 & pid=$!
-       for i in $(seq 50); do curl -sf http://127.0.0.1:${port}/status && break; sleep 0.2; done
+       for i in $(seq 50); do curl -sf http://127.0.0.1:${port}/health >/dev/null && break; sleep 0.2; done
+       curl -sf -H "Authorization: Bearer $(cat "$CARAPACE_HOME/server-token")" http://127.0.0.1:${port}/status
        kill $pid; wait $pid`,
     );
     expect(JSON.parse(output)).toMatchObject({
@@ -130,14 +137,19 @@ describe.skipIf(missing.length > 0)('the container image', () => {
 
   it('keeps the install layer cached when the app changes', async () => {
     const context = mkdtempSync(join(tmpdir(), 'carapace-context-'));
-    const tracked = (await run('git', ['ls-files', '-z'])).stdout.split('\0').filter(Boolean);
-    for (const file of tracked) {
-      mkdirSync(join(context, dirname(file)), { recursive: true });
-      copyFileSync(file, join(context, file));
+    let output: string[];
+    try {
+      const tracked = (await run('git', ['ls-files', '-z'])).stdout.split('\0').filter(Boolean);
+      for (const file of tracked) {
+        mkdirSync(join(context, dirname(file)), { recursive: true });
+        copyFileSync(file, join(context, file));
+      }
+      appendFileSync(join(context, 'public', 'app.css'), '\n/* an app change */\n');
+      output = (await build(`${IMAGE}-changed`, context)).split('\n');
+      await buildah(['rmi', `${IMAGE}-changed`]).catch(() => undefined);
+    } finally {
+      rmSync(context, { recursive: true, force: true });
     }
-    appendFileSync(join(context, 'public', 'app.css'), '\n/* an app change */\n');
-    const output = (await build(`${IMAGE}-changed`, context)).split('\n');
-    await buildah(['rmi', `${IMAGE}-changed`]).catch(() => undefined);
     /** What buildah says right after a step: "--> Using cache <id>" when the layer was reused. */
     const after = (step: string) => output[output.findIndex((line) => line.endsWith(step)) + 1] ?? '';
     expect(after('RUN sh scripts/install-skypilot.sh')).toMatch(/^--> Using cache /);

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,25 @@ export const REAL_FIXTURES_DIR = fileURLToPath(new URL('../fixtures/real', impor
 
 /** A stand-in program with its placeholders filled. */
 export function standin(name: 'uv' | 'sky', values: Record<string, string>): string {
-  let text = readFileSync(join(STANDINS_DIR, name), 'utf8').replaceAll('@FIXTURES_DIR@', REAL_FIXTURES_DIR);
+  let text = readFileSync(join(STANDINS_DIR, name), 'utf8');
   for (const [key, value] of Object.entries(values)) text = text.replaceAll(`@${key}@`, value);
-  return text;
+  return `${text}${bundledRealOutputs(`${name}-`)}`;
+}
+
+/**
+ * The real outputs a stand-in prints, appended after its last `exit` (read back by
+ * its real_output function), so that it runs where test/fixtures/real is not: inside
+ * a container build, or another machine.
+ */
+function bundledRealOutputs(prefix: string): string {
+  const files = readdirSync(REAL_FIXTURES_DIR)
+    .filter((file) => file.startsWith(prefix) && file.endsWith('.txt'))
+    .sort();
+  const parts = files.map(
+    (file) =>
+      `#### fixture ${file.slice(0, -'.txt'.length)}\n${readFileSync(join(REAL_FIXTURES_DIR, file), 'utf8')}#### end\n`,
+  );
+  return `exit\n# ---- test/fixtures/real/${prefix}*.txt, bundled by test/mirror/artifacts.ts\n${parts.join('')}`;
 }
 
 export const UV_TRIPLES = [

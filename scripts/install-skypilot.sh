@@ -124,10 +124,17 @@ setup_output() {
         COLOR_OFF=$(printf '\033[0m')
     fi
     LOG_OPEN="" STDOUT_GONE="" CLEANING_UP=""
-    CR=$(printf '\r')
-    TAB=$(printf '\t')
+    CR="" TAB=""
     NEWLINE='
 '
+}
+
+# CR and TAB, for the steps that strip or escape them. A $(...) forks, so they are
+# set only on the way to changing something: the fast path starts no process.
+set_control_characters() {
+    [ -n "$TAB" ] && return 0
+    CR=$(printf '\r')
+    TAB=$(printf '\t')
 }
 
 # emit PHASE PERCENT BYTES CODE MESSAGE: the grammar of every stdout line lives here.
@@ -284,9 +291,6 @@ set_layout() {
         *) err permission "CARAPACE_HOME must be a full path starting with /, not '$CARAPACE_HOME_DIR'" \
             "Set CARAPACE_HOME to a full path such as \$HOME/.carapace, then retry." ;;
     esac
-    case $CARAPACE_HOME_DIR in
-        *"$NEWLINE"* | *"$CR"*) err permission "CARAPACE_HOME contains a line break" "Set CARAPACE_HOME to a folder name without line breaks, then retry." ;;
-    esac
     while :; do
         case $CARAPACE_HOME_DIR in
             / | *[!/]) break ;;
@@ -321,6 +325,10 @@ refuse_home() {
 
 # The same refusal for names that lead to / or the home folder another way (/., ~/x/..).
 refuse_special_home() {
+    set_control_characters
+    case $CARAPACE_HOME_DIR in
+        *"$NEWLINE"* | *"$CR"*) err permission "CARAPACE_HOME contains a line break" "Set CARAPACE_HOME to a folder name without line breaks, then retry." ;;
+    esac
     [ -d "$CARAPACE_HOME_DIR" ] || return 0
     _physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || return 0
     [ "$_physical" = / ] && refuse_home "the root folder"
@@ -409,15 +417,16 @@ require_whole_number() {
     esac
 }
 
-# A requirement reaches uv as one argument, and is written into install.json:
-# it may not look like an option, nor hold quotes, backslashes or line breaks.
+# A requirement reaches uv as one argument, and is written into install.json: it
+# may not look like an option, and holds only what PEP 508 names, versions and URLs
+# use -- no quotes, backslashes or control characters.
 check_requirement() {
     case $1 in
         [A-Za-z0-9]*) ;;
         *) bad_requirement "$1" ;;
     esac
     case $1 in
-        *'"'* | *\\* | *"$NEWLINE"* | *"$CR"* | *"$TAB"*) bad_requirement "$1" ;;
+        *[!]A-Za-z0-9._,=\<\>!~\;\ \[*+@:/-]*) bad_requirement "$1" ;;
     esac
 }
 
@@ -511,8 +520,17 @@ folder_is_empty() {
 
 # made_here NAME: record that the installer made this entry of CARAPACE_HOME.
 made_here() {
-    grep -qxF -- "$1" "$HOME_MARK" 2>/dev/null && return 0
+    mark_lists "$1" && return 0
     printf '%s\n' "$1" >>"$HOME_MARK" 2>/dev/null || fail_to_write "$HOME_MARK"
+}
+
+# mark_lists NAME: the mark names this entry (read by the shell itself: no process).
+mark_lists() {
+    [ -f "$HOME_MARK" ] || return 1
+    while IFS= read -r _listed; do
+        [ "$_listed" = "$1" ] && return 0
+    done <"$HOME_MARK"
+    return 1
 }
 
 # unrecord NAME: the installer removed this entry it had made.
@@ -861,7 +879,7 @@ lock_is_fresh() {
 
 # Sets the marker's fields; fails when there is no marker.
 read_marker() {
-    m_uv_version="" m_sky_version="" m_spec="" m_extras="" m_python="" m_download_bytes="" m_installed_at=""
+    m_uv_version="" m_sky_version="" m_spec="" m_extras="" m_python="" m_tools_dir="" m_download_bytes="" m_installed_at=""
     [ -f "$MARKER" ] || return 1
     while IFS= read -r _line; do
         _value=${_line#*: \"}
@@ -872,6 +890,7 @@ read_marker() {
             *'"spec":'*) m_spec=$_value ;;
             *'"extras":'*) m_extras=$_value ;;
             *'"python":'*) m_python=$_value ;;
+            *'"tools_dir":'*) m_tools_dir=$_value ;;
             *'"download_bytes":'*) m_download_bytes=$_value ;;
             *'"installed_at":'*) m_installed_at=$_value ;;
         esac
@@ -1073,7 +1092,9 @@ start_downloader() {
 # unreachable, tls, disk, insecure) and DL_REASON in plain words.
 download() {
     _headers=$2.headers
-    rm -f "$_headers"
+    # Emptied rather than removed (the shell does it, no process): what the last
+    # attempt left there must not be read as this one's.
+    : >"$_headers"
     start_downloader "$1" "$2" "$_headers"
     _dl_pid=$!
     track_pid "$_dl_pid"
@@ -1333,7 +1354,7 @@ download_uv() {
 fetch_from_mirror() {
     EXPECTED_SHA256=$UV_SHA256
     if [ -z "$EXPECTED_SHA256" ]; then
-        rm -f "$2.sha256"
+        : >"$2.sha256"
         download "$1.sha256" "$2.sha256" ""
         stop_on_fatal_download "$1.sha256"
         [ "$DL_RESULT" = ok ] || return 1
@@ -1390,14 +1411,24 @@ sha256_of() {
         shasum) _sum=$(shasum -a 256 <"$1") && _sum=${_sum%% *} ;;
         openssl) _sum=$(openssl dgst -sha256 <"$1") && _sum=${_sum##* } ;;
     esac || return 1
-    echo "$_sum" | tr 'A-F' 'a-f'
+    lowercase_hex "$_sum"
+    echo "$LOWER_HEX"
+}
+
+# Sets LOWER_HEX to a hex string in lowercase; tr runs only when there is something to change.
+lowercase_hex() {
+    case $1 in
+        *[A-F]*) LOWER_HEX=$(echo "$1" | tr 'A-F' 'a-f') ;;
+        *) LOWER_HEX=$1 ;;
+    esac
 }
 
 # verify_archive FILE EXPECTED
 verify_archive() {
     say verifying "Checking the SHA-256 checksum of ${1##*/}"
     choose_sha256_tool
-    _expected=$(echo "$2" | tr 'A-F' 'a-f')
+    lowercase_hex "$2"
+    _expected=$LOWER_HEX
     case $_expected in
         *[!0-9a-f]*) _expected=invalid ;;
     esac
@@ -1520,14 +1551,16 @@ start_package_reporter() {
         trap - INT TERM HUP EXIT
         _expected=$((${m_download_bytes:-0} / 1024))
         [ "$_expected" -gt 0 ] 2>/dev/null || _expected=$((DEFAULT_DOWNLOAD_MB * 1000))
-        _shown=-1
+        _shown=0 _last=0
         while sleep 1 >/dev/null 2>&1 && process_runs "$2" && process_runs "$_owner"; do
             _grown=$(($(download_kilobytes) - $1))
-            [ "$_grown" -gt 0 ] || continue
+            # A line each second the folders grew; the percent never goes back.
+            [ "$_grown" -gt "$_last" ] || continue
+            _last=$_grown
             _pct=$((_grown * 100 / _expected))
             [ "$_pct" -gt 95 ] && _pct=95
-            [ "$_pct" -gt "$_shown" ] || continue
-            _shown=$_pct
+            [ "$_pct" -gt "$_shown" ] && _shown=$_pct
+            _pct=$_shown
             emit installing "$_pct" "$((_grown * 1024))/$((_expected * 1024))" "" \
                 "Downloading cloud tools: $(megabytes $((_grown * 1024))) of about $(megabytes $((_expected * 1024))) MB"
         done
@@ -1634,14 +1667,14 @@ tools_in_use() {
     [ -L "$TOOLS_LINK" ] && readlink "$TOOLS_LINK" 2>/dev/null
 }
 
-# What a stopped run can leave: a switch to finish, or tools.* entries not in use. The
-# fast path checks this first, so that the next run cleans up after a kill -9.
+# What a stopped run can leave beside a current marker (read_marker first): a switch
+# to finish, or tools.* entries other than the marker's. The fast path checks this,
+# so that the next run cleans up after a kill -9 -- by globbing, with no process.
 leftovers_exist() {
     [ -e "$PENDING_MARKER" ] && return 0
-    _in_use=$(tools_in_use)
     for _dir in "$CARAPACE_HOME_DIR"/tools.*; do
         [ -e "$_dir" ] || [ -L "$_dir" ] || continue
-        [ "${_dir##*/}" = "$_in_use" ] || return 0
+        [ "${_dir##*/}" = "$m_tools_dir" ] || return 0
     done
     return 1
 }
@@ -1731,14 +1764,15 @@ run_bounded() {
 
 # ================================================================ commands
 
-# Prints the complete line when the managed install is current and no repair is asked for.
+# Prints the complete line when the managed install is current, nothing is left over
+# by a stopped run, and no repair is asked for.
 already_installed() {
-    [ -z "$FORCE" ] && managed_install_is_current || return 1
+    [ -z "$FORCE" ] && managed_install_is_current && ! leftovers_exist || return 1
     say complete "SkyPilot $m_sky_version is ready at $SKY_BIN"
 }
 
 run_install() {
-    ! leftovers_exist && already_installed && return 0
+    already_installed && return 0
     need_cmds
     say checking "Checking this system and $CARAPACE_HOME_DIR"
     if [ -z "$MANAGED" ] && ! read_marker && usable_sky_on_path; then

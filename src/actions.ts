@@ -44,28 +44,20 @@ export interface ActionsOptions {
 }
 
 export class CloudActions {
+  /** The check running now: clicks meanwhile (200 at once, say) get its answer, not a run each. */
+  private checking: Promise<CloudCheckAnswer> | null = null;
+
   constructor(private readonly options: ActionsOptions) {}
 
-  async checkClouds(): Promise<CloudCheckAnswer> {
-    const { session, operations, store } = this.options;
-    const sky = await session.ensureSkyPilot();
-    let check: CloudCheck | null = null;
-    const { done } = operations.start({
-      kind: 'check',
-      name: null,
-      sky: sky.path,
-      command: ['sky', 'check'],
-      run: async (context) => {
-        const result = await context.sky(['check']);
-        if (result.exitCode !== 0) return this.failed('The cloud check', result);
-        check = parseSkyCheck(result.stdout);
-        return { ok: true, message: 'Cloud check finished.', hint: null, code: null, exit_code: 0 };
-      },
+  checkClouds(): Promise<CloudCheckAnswer> {
+    this.checking ??= this.runCheck().finally(() => {
+      this.checking = null;
     });
-    const outcome = await done;
-    if (!outcome.ok || !check) throw this.asError(outcome);
-    const answer: CloudCheck = check;
-    return { ...answer, disabled: inCarapaceWords(answer, store.status().extras) };
+    return this.checking;
+  }
+
+  private runCheck(): Promise<CloudCheckAnswer> {
+    return this.skyCheck(null);
   }
 
   /**
@@ -81,31 +73,34 @@ export class CloudActions {
         404,
       );
     }
-    const { session, operations, store, lifecycle } = this.options;
-    await lifecycle.addCloud(cloud);
+    await this.options.lifecycle.addCloud(cloud);
+    const check = await this.skyCheck(cloud);
+    return { cloud, enabled: check.enabled.some((found) => extraOfCloud(found.name) === cloud), check };
+  }
+
+  /** `sky check` (of one cloud, or all) as an operation; its answer in Carapace's words. */
+  private async skyCheck(cloud: string | null): Promise<CloudCheckAnswer> {
+    const { session, operations, store } = this.options;
     const sky = await session.ensureSkyPilot();
+    const args = cloud ? ['check', cloud] : ['check'];
     let check: CloudCheck | null = null;
     const { done } = operations.start({
       kind: 'check',
       name: cloud,
       sky: sky.path,
-      command: ['sky', 'check', cloud],
+      command: ['sky', ...args],
       run: async (context) => {
-        const result = await context.sky(['check', cloud]);
-        if (result.exitCode !== 0) return this.failed(`Checking ${cloud}`, result);
+        const result = await context.sky(args);
+        if (result.exitCode !== 0) return this.failed(cloud ? `Checking ${cloud}` : 'The cloud check', result);
         check = parseSkyCheck(result.stdout);
-        return { ok: true, message: `Checked ${cloud}.`, hint: null, code: null, exit_code: 0 };
+        const message = cloud ? `Checked ${cloud}.` : 'Cloud check finished.';
+        return { ok: true, message, hint: null, code: null, exit_code: 0 };
       },
     });
     const outcome = await done;
     if (!outcome.ok || !check) throw this.asError(outcome);
     const answer: CloudCheck = check;
-    const advice = { ...answer, disabled: inCarapaceWords(answer, store.status().extras) };
-    return {
-      cloud,
-      enabled: answer.enabled.some((found) => extraOfCloud(found.name) === cloud),
-      check: advice,
-    };
+    return { ...answer, disabled: inCarapaceWords(answer, store.status().extras) };
   }
 
   async launchServer(body: unknown): Promise<{ operation_id: string; name: string; task_file: string }> {

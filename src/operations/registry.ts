@@ -46,6 +46,8 @@ export interface StartedOperation {
   done: Promise<Outcome>;
 }
 
+const API_SERVER_STARTED = /SkyPilot API server started/;
+
 /** Lines kept per running operation for a new client's snapshot. */
 const SNAPSHOT_LINES = 200;
 
@@ -62,8 +64,12 @@ export class OperationRegistry {
   constructor(
     private readonly bus: EventBus,
     private readonly runner: SkyRunner,
-    /** Called when an operation ends (SkyPilot may have started or stopped its API server). */
-    private readonly onEnd: () => void = () => undefined,
+    /**
+     * Called, after the operation's answer has gone out, when a sky run said it started
+     * SkyPilot's local API server ("SkyPilot API server started", sky/server/common.py):
+     * looking for it costs a scan of the processes, so not after every run.
+     */
+    private readonly onApiServerStarted: () => void = () => undefined,
   ) {}
 
   start(spec: OperationSpec): StartedOperation {
@@ -73,6 +79,7 @@ export class OperationRegistry {
     const publish = (event: OperationEventData) => this.bus.publish('operation', event);
     const stops = new Set<() => void>();
     const registry = this;
+    let startedApiServer = false;
     const context: OperationContext = {
       sky: async (args, options = {}) => {
         const run = this.runner.run(spec.sky, args, {
@@ -80,6 +87,7 @@ export class OperationRegistry {
           onLine: (stream, raw) => {
             // Colours and pictographs are for terminals: the log shows text.
             const line = displayText(raw);
+            if (API_SERVER_STARTED.test(line)) startedApiServer = true;
             summary.lines.push({ stream, line });
             if (summary.lines.length > SNAPSHOT_LINES) summary.lines.shift();
             publish({ ...base, event: 'line', stream, line });
@@ -115,7 +123,7 @@ export class OperationRegistry {
       .then((outcome) => {
         this.running.delete(id);
         publish({ ...base, event: 'end', ...outcome });
-        this.onEnd();
+        if (startedApiServer) setImmediate(this.onApiServerStarted);
         return outcome;
       });
     this.running.set(id, { summary, stops, done });

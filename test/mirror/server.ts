@@ -30,6 +30,11 @@ export interface SeenRequest {
   method: string;
   path: string;
   range: string | null;
+  /** When it arrived and when its answer ended (ms since the epoch; null until then). */
+  startedMs: number;
+  endedMs: number | null;
+  /** The body's bytes sent. */
+  bytes: number;
 }
 
 export interface Mirror {
@@ -148,7 +153,13 @@ export async function startMirror({ port = 0, tls, sizes = TEST_SIZES }: MirrorO
     res.writeHead(404).end();
   }
 
-  function serve(req: IncomingMessage, res: ServerResponse, body: Body, fault: Fault | undefined): void {
+  function serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Body,
+    fault: Fault | undefined,
+    seenAs: SeenRequest,
+  ): void {
     let data = body.data;
     if (fault?.kind === 'bad-checksum')
       data = Buffer.from(data.toString('utf8').replace(/^[0-9a-f]{64}/, 'f'.repeat(64)));
@@ -168,6 +179,7 @@ export async function startMirror({ port = 0, tls, sizes = TEST_SIZES }: MirrorO
     }
     const part = data.subarray(start);
     headers['content-length'] = part.length;
+    if (req.method !== 'HEAD') seenAs.bytes = part.length;
     res.writeHead(status, headers);
     if (req.method === 'HEAD') {
       res.end();
@@ -191,7 +203,18 @@ export async function startMirror({ port = 0, tls, sizes = TEST_SIZES }: MirrorO
       control(req, res, path);
       return;
     }
-    seen.push({ method: req.method ?? 'GET', path, range: req.headers.range ?? null });
+    const request: SeenRequest = {
+      method: req.method ?? 'GET',
+      path,
+      range: req.headers.range ?? null,
+      startedMs: performance.timeOrigin + performance.now(),
+      endedMs: null,
+      bytes: 0,
+    };
+    seen.push(request);
+    res.on('close', () => {
+      request.endedMs = performance.timeOrigin + performance.now();
+    });
     const fault = faults.take(req.method ?? 'GET', path);
     if (fault?.kind === 'refuse') {
       req.socket.destroy();
@@ -211,7 +234,7 @@ export async function startMirror({ port = 0, tls, sizes = TEST_SIZES }: MirrorO
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    serve(req, res, body, fault);
+    serve(req, res, body, fault, request);
   };
   const server: Server = tls ? createTlsServer(tls, handle) : createServer(handle);
 
@@ -259,19 +282,22 @@ function readJson(req: IncomingMessage, use: (value: unknown) => void): Promise<
   });
 }
 
+/**
+ * Sends data at bytesPerSecond on average: each tick sends what is due by the clock
+ * since the start, so that late timers on a busy machine do not slow the link down.
+ */
 function throttle(res: ServerResponse, data: Buffer, bytesPerSecond: number): void {
-  const slice = Math.max(1, Math.floor(bytesPerSecond / 10));
-  let offset = 0;
-  const timer = setInterval(() => {
-    if (res.destroyed) {
-      clearInterval(timer);
-      return;
+  const started = performance.now();
+  let sent = 0;
+  const tick = () => {
+    if (res.destroyed) return;
+    const due = Math.min(data.length, Math.floor(((performance.now() - started) / 1000) * bytesPerSecond));
+    if (due > sent) {
+      res.write(data.subarray(sent, due));
+      sent = due;
     }
-    res.write(data.subarray(offset, offset + slice));
-    offset += slice;
-    if (offset >= data.length) {
-      clearInterval(timer);
-      res.end();
-    }
-  }, 100);
+    if (sent >= data.length) res.end();
+    else setTimeout(tick, 20);
+  };
+  setTimeout(tick, 20);
 }

@@ -1,33 +1,15 @@
 // One installer run for any number of callers; installs from elsewhere; failures and retries; sky on PATH.
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanUpTemporaryFolders,
-  type Fixture,
-  runInstallerInTerminal,
-  standinSkyOnPath,
-  startFixture,
-  temporaryFolder,
-  until,
-} from '../support/fixture.js';
-import { Listener } from '../support/sse.js';
+import { describe, expect, it } from 'vitest';
+import { runInstallerInTerminal, standinSkyOnPath, temporaryFolder, until } from '../support/fixture.js';
+import { fixturePerTest } from '../support/per-test.js';
 
-let fx: Fixture | undefined;
-let sse: Listener | undefined;
-
-afterEach(async () => {
-  sse?.close();
-  await fx?.close();
-  fx = undefined;
-  sse = undefined;
-  cleanUpTemporaryFolders();
-});
+const suite = fixturePerTest();
 
 describe('single flight', () => {
   it('20 simultaneous actions start exactly one installer, and all of them proceed', async () => {
-    fx = await startFixture();
-    const f = fx;
+    const f = await suite.open();
     f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 1_000_000 }]);
     const calls = Array.from({ length: 20 }, (_, i) => {
       switch (i % 4) {
@@ -52,9 +34,8 @@ describe('single flight', () => {
 
 describe('an install started in a terminal while the server runs', () => {
   it('shows in /status and is waited for by an action, not repeated', async () => {
-    fx = await startFixture();
-    const f = fx;
-    sse = new Listener(f.server.url, { token: f.server.token });
+    const f = await suite.open();
+    const sse = suite.listener();
     f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 400_000 }]);
     const terminal = runInstallerInTerminal(f.env);
     await until(() => f.server.store.status().state === 'installing', 'the server to see the lock');
@@ -72,9 +53,8 @@ describe('an install started in a terminal while the server runs', () => {
   });
 
   it('is noticed when it finishes, with no request made', async () => {
-    fx = await startFixture();
-    const f = fx;
-    sse = new Listener(f.server.url, { token: f.server.token });
+    const f = await suite.open();
+    const sse = suite.listener();
     expect(await runInstallerInTerminal(f.env).exit).toBe(0);
     await sse.waitFor((e) => e.type === 'status' && e.data.state === 'installed', 'a status event');
     expect(f.server.session.runs).toBe(0);
@@ -83,8 +63,7 @@ describe('an install started in a terminal while the server runs', () => {
 
 describe('a failed install', () => {
   it('answers with code, message and hint, sets last_error, and a retry succeeds once the fault is gone', async () => {
-    fx = await startFixture();
-    const f = fx;
+    const f = await suite.open();
     f.mirror.setFaults([{ match: '.sha256', kind: 'bad-checksum' }]);
     const failed = await f.request('POST', '/clouds/check');
     expect(failed.status).toBe(503);
@@ -108,8 +87,7 @@ describe('a failed install', () => {
   });
 
   it('fails every waiting action with the same network error, promptly, and leaves the server healthy', async () => {
-    fx = await startFixture();
-    const f = fx;
+    const f = await suite.open();
     f.mirror.setFaults([{ match: '.tar.gz', kind: '404' }]);
     const started = Date.now();
     const responses = await Promise.all([
@@ -134,8 +112,7 @@ describe('a failed install', () => {
   });
 
   it('started by POST /install alone does not take the server down', async () => {
-    fx = await startFixture();
-    const f = fx;
+    const f = await suite.open();
     f.mirror.setFaults([{ match: '.tar.gz', kind: '404' }]);
     expect((await f.request('POST', '/install')).status).toBe(202);
     await until(() => f.server.store.status().state === 'error', 'the error state');
@@ -149,8 +126,7 @@ describe('a failed install', () => {
 describe('sky already on PATH', () => {
   it('is used as it is: no installer, no download', async () => {
     const dir = standinSkyOnPath('0.10.3');
-    fx = await startFixture({ pathFront: [dir] });
-    const f = fx;
+    const f = await suite.open({ pathFront: [dir] });
     await until(() => f.server.store.status().sky_version, 'the PATH sky version');
     expect(await (await f.request('GET', '/status')).json()).toMatchObject({
       state: 'installed',
@@ -169,8 +145,7 @@ describe('sky already on PATH', () => {
 describe('sky put on PATH while the server runs', () => {
   it('is found by the next action instead of installing', async () => {
     const dir = temporaryFolder('later');
-    fx = await startFixture({ pathFront: [dir] });
-    const f = fx;
+    const f = await suite.open({ pathFront: [dir] });
     expect(f.server.store.status().state).toBe('not_installed');
     copyFileSync(join(standinSkyOnPath('0.10.4'), 'sky'), join(dir, 'sky'));
     expect((await f.request('POST', '/clouds/check')).status).toBe(200);

@@ -3,34 +3,18 @@
 // by the next install without a restart, and the install log shown redacted.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '../../src/api.js';
 import { SKYPILOT_VERSION } from '../mirror/artifacts.js';
 import { startMirror } from '../mirror/server.js';
-import { cleanUpTemporaryFolders, type Fixture, standinSkyOnPath, startFixture, until } from '../support/fixture.js';
-import { Listener, type Received } from '../support/sse.js';
+import { type Fixture, standinSkyOnPath, until } from '../support/fixture.js';
+import { fixturePerTest } from '../support/per-test.js';
+import type { Received } from '../support/sse.js';
 
 const NEWER = '1.0.0.dev20261201';
 
-let fx: Fixture | undefined;
-let sse: Listener | undefined;
-const closers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  sse?.close();
-  await fx?.close();
-  for (const close of closers.splice(0)) await close();
-  fx = undefined;
-  sse = undefined;
-  cleanUpTemporaryFolders();
-});
-
-async function open(options: Parameters<typeof startFixture>[0] = {}): Promise<Fixture> {
-  fx = await startFixture(options);
-  sse = new Listener(fx.server.url, { token: fx.server.token });
-  await sse.waitFor((e) => e.type === 'snapshot', 'the snapshot');
-  return fx;
-}
+const suite = fixturePerTest();
+const open = suite.open;
 
 async function installed(f: Fixture): Promise<InstallStatus> {
   expect((await f.request('POST', '/install')).status).toBe(202);
@@ -46,7 +30,7 @@ async function status(f: Fixture): Promise<InstallStatus> {
 
 /** The install events of one run, once its complete or error line has arrived. */
 async function runEvents(installId: string): Promise<Received[]> {
-  const listener = sse as Listener;
+  const listener = suite.listener();
   await listener.waitFor(
     (e) =>
       e.type === 'install' && e.data.install_id === installId && ['complete', 'error'].includes(String(e.data.phase)),
@@ -72,7 +56,10 @@ describe('adding a cloud from the page', () => {
       'gcloud auth application-default login',
     );
     expect((await status(f)).extras).toEqual(['aws', 'gcp']);
-    const messages = (sse as Listener).events.filter((e) => e.type === 'install').map((e) => String(e.data.message));
+    const messages = suite
+      .listener()
+      .events.filter((e) => e.type === 'install')
+      .map((e) => String(e.data.message));
     expect(messages).toContain('Adding the SkyPilot libraries of gcp (skypilot-nightly[aws,gcp])');
     expect(f.uvInstalls()).toBe(2);
     console.log(`add a cloud on an installed home: ${seconds.toFixed(2)} s`);
@@ -200,7 +187,7 @@ describe('network settings', () => {
 
   it('are used by the next install without a restart: a dead mirror, then the working one saved', async () => {
     const working = await startMirror();
-    closers.push(() => working.close());
+    suite.alsoClose(() => working.close());
     const f = await open({ env: { CARAPACE_UV_MIRROR: undefined, UV_DEFAULT_INDEX: undefined } });
     // Nothing set: the default mirrors are out of reach here, and the error says where to set one.
     const dead = await f.request('PUT', '/settings', { values: { CARAPACE_UV_MIRROR: 'http://127.0.0.1:9/uv' } });

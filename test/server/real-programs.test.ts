@@ -4,37 +4,15 @@
 // cloud libraries, and launches that go on in SkyPilot after Carapace stops.
 import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { standin } from '../mirror/artifacts.js';
-import {
-  cleanUpTemporaryFolders,
-  type Fixture,
-  standinSkyOnPath,
-  startFixture,
-  temporaryFolder,
-  until,
-} from '../support/fixture.js';
-import { Listener, type Received } from '../support/sse.js';
+import { type Fixture, standinSkyOnPath, temporaryFolder, until } from '../support/fixture.js';
+import { fixturePerTest } from '../support/per-test.js';
+import type { Received } from '../support/sse.js';
 
-let fx: Fixture | undefined;
-let sse: Listener | undefined;
-
-afterEach(async () => {
-  sse?.close();
-  await fx?.close();
-  fx = undefined;
-  sse = undefined;
-  cleanUpTemporaryFolders();
-});
-
-async function open(options: Parameters<typeof startFixture>[0] = {}): Promise<Fixture> {
-  fx = await startFixture(options);
-  sse = new Listener(fx.server.url, { token: fx.server.token });
-  await sse.waitFor((e) => e.type === 'snapshot', 'the snapshot');
-  return fx;
-}
-
-const listen = () => sse as Listener;
+const suite = fixturePerTest();
+const open = suite.open;
+const listen = suite.listener;
 
 function ended(operationId: string): Promise<Received> {
   return listen().waitFor(
@@ -66,8 +44,7 @@ describe('tearing down', () => {
       const f = await open();
       await ended(await launch(f, { name: 'web-1' }));
       await f.restart({ STANDIN_SKY_DOWN_FAILS: mode });
-      sse?.close();
-      sse = new Listener(f.server.url, { token: f.server.token });
+      suite.relisten();
       const g = f;
       const down = await g.request('DELETE', '/servers/web-1');
       expect(down.status).toBe(202);

@@ -157,13 +157,29 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
 
 /** Runs the installer as a terminal would, outside the server. */
 export function runInstallerInTerminal(env: NodeJS.ProcessEnv, args: string[] = []) {
-  const child = spawn('sh', [INSTALLER_SCRIPT, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', [INSTALLER_SCRIPT, ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
   });
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exit, output: () => output };
+  const done = new Promise<{ status: number | null; stdout: string }>((resolve) =>
+    child.on('close', (status) => resolve({ status, stdout: output })),
+  );
+  return { child, done, exit: done.then(({ status }) => status), output: () => output };
+}
+
+/** The installer's environment against a test mirror: CARAPACE_HOME, and a user's folder beside it. */
+export function installerEnv(mirror: Mirror, home: string, more: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  mkdirSync(`${home}-user`, { recursive: true });
+  return {
+    PATH: process.env.PATH,
+    HOME: `${home}-user`,
+    CARAPACE_HOME: home,
+    CARAPACE_UV_MIRROR: mirror.uvBase,
+    UV_DEFAULT_INDEX: mirror.indexUrl,
+    UV_PYTHON_INSTALL_MIRROR: mirror.pythonBase,
+    ...more,
+  };
 }
 
 /** A folder holding the stand-in sky, as if SkyPilot had been installed by other means. */

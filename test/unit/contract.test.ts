@@ -1,8 +1,7 @@
 // The contract between scripts/install-skypilot.sh and the server (src/contract.ts):
 // the script is run, and what it prints and the files it makes are checked against
 // the module. Changing one side alone fails here.
-import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTALLER_SCRIPT } from '../../src/config.js';
@@ -22,7 +21,13 @@ import { lockHolder } from '../../src/status/lock.js';
 import { readMarker } from '../../src/status/marker.js';
 import { STANDINS_DIR } from '../mirror/artifacts.js';
 import { type Mirror, startMirror } from '../mirror/server.js';
-import { cleanUpTemporaryFolders, temporaryFolder, until } from '../support/fixture.js';
+import {
+  cleanUpTemporaryFolders,
+  installerEnv,
+  runInstallerInTerminal,
+  temporaryFolder,
+  until,
+} from '../support/fixture.js';
 
 let mirror: Mirror;
 let root: string;
@@ -38,26 +43,8 @@ afterAll(async () => {
 });
 
 function installer(home: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  mkdirSync(`${home}-user`, { recursive: true });
-  const child = spawn('sh', [INSTALLER_SCRIPT, ...args], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: `${home}-user`,
-      CARAPACE_HOME: home,
-      CARAPACE_UV_MIRROR: mirror.uvBase,
-      UV_DEFAULT_INDEX: mirror.indexUrl,
-      ...env,
-    },
-  });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  const done = new Promise<{ status: number | null; stdout: string }>((resolve) =>
-    child.on('close', (status) => resolve({ status, stdout })),
-  );
-  return { child, done, stdout: () => stdout };
+  const run = runInstallerInTerminal(installerEnv(mirror, home, env), args);
+  return { child: run.child, done: run.done, stdout: run.output };
 }
 
 /** `--help`'s line that starts with `label`, split into its words. */

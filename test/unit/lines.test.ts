@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INSTALLER_SCRIPT } from '../../src/config.js';
 import { INSTALLER_EXIT_STATUS } from '../../src/contract.js';
 import { parseInstallerLine } from '../../src/installer/lines.js';
 import { STANDINS_DIR } from '../mirror/artifacts.js';
 import { type Mirror, startMirror } from '../mirror/server.js';
-import { cleanUpTemporaryFolders } from '../support/fixture.js';
+import { cleanUpTemporaryFolders, installerEnv, runInstallerInTerminal } from '../support/fixture.js';
 
 describe('parseInstallerLine', () => {
   it('reads phase and message', () => {
@@ -93,26 +91,7 @@ describe('every line the script prints parses', () => {
   // Asynchronous: the mirror answers from this same process.
   function run(name: string, env: NodeJS.ProcessEnv = {}) {
     const home = join(root, name);
-    mkdirSync(join(root, `${name}-user`), { recursive: true });
-    return (args: string[]) =>
-      new Promise<{ status: number | null; stdout: string }>((resolve) => {
-        const child = spawn('sh', [INSTALLER_SCRIPT, ...args], {
-          stdio: ['ignore', 'pipe', 'inherit'],
-          env: {
-            PATH: process.env.PATH,
-            HOME: join(root, `${name}-user`),
-            CARAPACE_HOME: home,
-            CARAPACE_UV_MIRROR: mirror.uvBase,
-            UV_DEFAULT_INDEX: mirror.indexUrl,
-            ...env,
-          },
-        });
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString('utf8');
-        });
-        child.on('close', (status) => resolve({ status, stdout }));
-      });
+    return (args: string[]) => runInstallerInTerminal(installerEnv(mirror, home, env), args).done;
   }
 
   it.each([

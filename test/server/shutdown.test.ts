@@ -1,11 +1,20 @@
 // SIGTERM/SIGINT: the installer is told to stop (it releases its lock), SSE clients are closed.
 // npm start: its link, a clean exit, and plain answers when it cannot start.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUpTemporaryFolders, type Fixture, startFixture, temporaryFolder, until } from '../support/fixture.js';
+import { startMirror } from '../mirror/server.js';
+import {
+  cleanUpTemporaryFolders,
+  type Fixture,
+  installerEnv,
+  pathWithoutSky,
+  startFixture,
+  temporaryFolder,
+  until,
+} from '../support/fixture.js';
 import { Listener } from '../support/sse.js';
 
 describe('graceful shutdown', () => {
@@ -87,3 +96,64 @@ describe('npm start', () => {
     expect(server.output().trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('a server killed with -9 during an install', () => {
+  it('takes its installer with it: the lock is released, and a restarted server installs at once', async () => {
+    const mirror = await startMirror();
+    const root = temporaryFolder('kill9');
+    const home = join(root, 'carapace');
+    const env = {
+      ...installerEnv(mirror, home, { STANDIN_UV_INSTALL_SECONDS: '20', STANDIN_RECORD_DIR: join(root, 'records') }),
+      PATH: pathWithoutSky(),
+      CARAPACE_PORT: '0',
+      CARAPACE_AUTH: 'off',
+      AWS_ACCESS_KEY_ID: 'AKIA-STANDIN',
+    };
+    try {
+      const first = start(env);
+      const url = await until(() => /Open (http:\/\/127\.0\.0\.1:\d+)\//.exec(first.output())?.[1], 'the server');
+      const post = (path: string) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect((await post('/install')).status).toBe(202);
+      const owner = join(home, 'install.lock', 'owner');
+      const installer = await until(() => existsSync(join(root, 'records')) && lockOwnerPid(owner), 'uv to run');
+      first.child.kill('SIGKILL');
+      // The installer watches the server (CARAPACE_WATCH_PID): it stops and releases the lock.
+      await until(() => !existsSync(join(home, 'install.lock')), 'the lock to be released', 15_000);
+      await until(() => !processRuns(installer), 'the orphaned installer to stop', 15_000);
+
+      const second = start({ ...env, STANDIN_UV_INSTALL_SECONDS: '0' });
+      const again = await until(() => /Open (http:\/\/127\.0\.0\.1:\d+)\//.exec(second.output())?.[1], 'the restart');
+      const started = Date.now();
+      const check = await fetch(`${again}/clouds/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      console.log(`restarted server's first click after a kill -9: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      expect(check.status).toBe(200);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      await mirror.close();
+      cleanUpTemporaryFolders(root);
+    }
+  });
+});
+
+function lockOwnerPid(owner: string): number | null {
+  try {
+    return Number(JSON.parse(readFileSync(owner, 'utf8')).pid) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Alive and not a zombie (its state in /proc/<pid>/stat, after the command name). */
+function processRuns(pid: number): boolean {
+  try {
+    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] !== 'Z';
+  } catch {
+    return false;
+  }
+}

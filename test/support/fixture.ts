@@ -60,7 +60,7 @@ export function cleanUpTemporaryFolders(...folders: string[]): void {
 }
 
 /** PATH without any folder that holds a `sky` (this machine has none, but be sure). */
-function pathWithoutSky(): string {
+export function pathWithoutSky(): string {
   return (process.env.PATH ?? '/usr/bin:/bin')
     .split(':')
     .filter((dir) => {

@@ -3,7 +3,17 @@
 // CARAPACE_HOME, a marker written by hand, a crowd of identical requests, and a fuzz
 // of malformed requests from a fixed seed.
 
-import { chmodSync, closeSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -117,6 +127,7 @@ describe('event-stream clients', () => {
     }
     await until(() => reader.of('install').length === 12_000, 'the reading client to get everything', 60_000);
     const grown = (process.memoryUsage().rss - before) / 1e6;
+    console.log(`300 clients that never read, 12,000 events of 1 KB: RSS grew ${grown.toFixed(0)} MB`);
     reader.close();
     expect(f.server.events.dropped).toBeGreaterThanOrEqual(290);
     expect(grown).toBeLessThan(100);
@@ -158,6 +169,22 @@ describe('special files in CARAPACE_HOME', () => {
     expect(await status.json()).toMatchObject({ state: 'not_installed' });
     expect(Date.now() - started).toBeLessThan(2000);
     expect((process.memoryUsage().rss - before) / 1e6).toBeLessThan(100);
+  });
+});
+
+describe('links the server finds in CARAPACE_HOME', () => {
+  it('a link at a task file is replaced, and what it points to is left alone', async () => {
+    fx = await startFixture();
+    const f = fx;
+    const outside = join(f.root, 'outside.txt');
+    writeFileSync(outside, "not Carapace's\n");
+    mkdirSync(join(f.home, 'servers'), { recursive: true });
+    symlinkSync(outside, join(f.home, 'servers', 'web-1.yaml'));
+    const launch = await f.request('POST', '/servers', { name: 'web-1', cpus: '2+', dryrun: true });
+    expect(launch.status).toBe(202);
+    await until(() => !lstatSync(join(f.home, 'servers', 'web-1.yaml')).isSymbolicLink(), 'the task file');
+    expect(readFileSync(outside, 'utf8')).toBe("not Carapace's\n");
+    expect(readFileSync(join(f.home, 'servers', 'web-1.yaml'), 'utf8')).toContain('resources:');
   });
 });
 

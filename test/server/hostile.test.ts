@@ -163,11 +163,10 @@ describe('special files in CARAPACE_HOME', () => {
     make(join(f.home, 'install.json'));
     const before = process.memoryUsage().rss;
     await f.restart();
-    const started = Date.now();
+    // A read that blocked on the FIFO would never answer: the answer is the test.
     const status = await f.request('GET', '/status');
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ state: 'not_installed' });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect((process.memoryUsage().rss - before) / 1e6).toBeLessThan(100);
   });
 });
@@ -217,9 +216,8 @@ describe('a marker written by hand', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     writeSync(markerFd, marker.slice(half));
     closeSync(markerFd);
-    const started = Date.now();
+    // Without the settle re-read the status stayed not_installed for 30 s or more.
     await until(() => f.server.store.status().state === 'installed', 'installed', 5000);
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 

@@ -51,13 +51,22 @@ class ActiveInstall {
   readonly id = randomUUID();
   readonly events: InstallEventData[] = [];
   run: InstallerRun | null = null;
-  promise!: Promise<SkyLocation | null>;
+  readonly promise: Promise<SkyLocation | null>;
+  settle!: { resolve(location: SkyLocation | null): void; reject(error: unknown): void };
 
-  constructor(readonly job: InstallerJob) {}
+  constructor(readonly job: InstallerJob) {
+    this.promise = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    // A failure reaches whoever awaits; POST /install may not, and that must not crash the process.
+    this.promise.catch(() => undefined);
+  }
 }
 
 export class InstallSession {
   private running: ActiveInstall | null = null;
+  /** Runs asked for while another ran, in order; each has its own id from the start. */
+  private readonly waiting: ActiveInstall[] = [];
   private closed = false;
   /** How many times this process has started the installer (tests and benchmarks read it). */
   runs = 0;
@@ -79,29 +88,45 @@ export class InstallSession {
   }
 
   /**
-   * Start an installer run, or join the one running when it does the same; a run
-   * of another kind starts once the one running has ended (one run at a time).
+   * Start an installer run, or join the one running (or waiting) that does the same;
+   * a run of another kind waits for the one running to end (one run at a time), and
+   * its id, returned now, is the one its events will carry.
    */
   start(job: InstallerJob): { id: string; promise: Promise<SkyLocation | null> } {
-    const running = this.running;
-    if (running && sameJob(running.job, job)) return running;
-    if (this.closed) throw new CarapaceError('shutting-down', 'The server is shutting down.', 'Start it again.', 503);
-    if (running) {
-      const next = running.promise.catch(() => null).then(() => this.start(job).promise);
-      return { id: running.id, promise: next };
-    }
-    return this.begin(job);
+    const same = [this.running, ...this.waiting].find((install) => install && sameJob(install.job, job));
+    if (same) return same;
+    if (this.closed) throw shuttingDown();
+    const install = new ActiveInstall(job);
+    if (this.running) this.waiting.push(install);
+    else this.begin(install);
+    return install;
   }
 
-  private begin(job: InstallerJob): { id: string; promise: Promise<SkyLocation | null> } {
-    const running = new ActiveInstall(job);
-    running.promise = this.install(running).finally(() => {
-      this.running = null;
-    });
-    // A failure reaches whoever awaits; POST /install may not, and that must not crash the process.
-    running.promise.catch(() => undefined);
-    this.running = running;
-    return running;
+  private begin(install: ActiveInstall): void {
+    this.running = install;
+    this.install(install).then(
+      (location) => {
+        this.next();
+        install.settle.resolve(location);
+      },
+      (error: unknown) => {
+        this.next();
+        install.settle.reject(error);
+      },
+    );
+  }
+
+  /** The run that waited longest starts (or, on shutdown, is told no). */
+  private next(): void {
+    this.running = null;
+    const following = this.waiting.shift();
+    if (!following) return;
+    if (this.closed) {
+      following.settle.reject(shuttingDown());
+      this.next();
+    } else {
+      this.begin(following);
+    }
   }
 
   /** The install in progress, with its events so far (for a new client's snapshot). */
@@ -166,6 +191,10 @@ export class InstallSession {
 
 function sameJob(a: InstallerJob, b: InstallerJob): boolean {
   return JSON.stringify(a) === JSON.stringify(b) || (a.kind === 'install' && b.kind === 'install' && !b.force);
+}
+
+function shuttingDown(): CarapaceError {
+  return new CarapaceError('shutting-down', 'The server is shutting down.', 'Start it again.', 503);
 }
 
 function failure(body: ErrorBody): CarapaceError {

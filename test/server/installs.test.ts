@@ -32,6 +32,25 @@ describe('single flight', () => {
   });
 });
 
+describe('a run of another kind asked for during an install', () => {
+  it('waits for it, under an id of its own that its events carry', async () => {
+    const f = await suite.open({ env: { STANDIN_UV_INSTALL_SECONDS: '2' } });
+    const install = (await (await f.request('POST', '/install')).json()) as { install_id: string };
+    const update = (await (await f.request('POST', '/update')).json()) as { install_id: string };
+    expect(update.install_id).not.toBe(install.install_id);
+    const ended = await suite
+      .listener()
+      .waitFor(
+        (e) => e.type === 'install' && e.data.install_id === update.install_id && e.data.phase === 'complete',
+        'the update to end',
+        30_000,
+      );
+    // The update's own last line, not the install's "is ready at".
+    expect(String(ended.data.message)).toMatch(/is already the newest version|updated from/);
+    expect(f.server.session.runs).toBe(2);
+  });
+});
+
 describe('an install started in a terminal while the server runs', () => {
   it('shows in /status and is waited for by an action, not repeated', async () => {
     const f = await suite.open();

@@ -49,6 +49,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (env.CARAPACE_SKYPILOT_TELEMETRY === '0') env.SKYPILOT_DISABLE_USAGE_COLLECTION = '1';
   // The status names the API server in use, which a saved setting can change.
   const settings = new Settings(layout, options.env, () => store.settingsChanged());
+  const teamServer = () => settings.value(TEAM_SERVER);
   /** sky's environment: Carapace's, with the saved network settings and the team's API server. */
   const skyEnvironment = (): NodeJS.ProcessEnv => {
     const withSettings: NodeJS.ProcessEnv = { ...env };
@@ -56,17 +57,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const value = settings.value(name);
       if (value) withSettings[name] = value;
     }
-    const team = settings.value(TEAM_SERVER);
+    const team = teamServer();
     if (team) withSettings.SKYPILOT_API_SERVER_ENDPOINT = team;
     return withSettings;
   };
   const bus = new EventBus();
-  const store = new StatusStore(
-    layout,
-    env,
-    (status) => bus.publish('status', status),
-    () => settings.value(TEAM_SERVER),
-  );
+  const store = new StatusStore(layout, env, (status) => bus.publish('status', status), teamServer);
   await store.start();
   const session = new InstallSession({ script: options.script ?? INSTALLER_SCRIPT, env, store, bus });
   const runner = new SkyRunner(skyEnvironment);
@@ -80,7 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runner,
     layout,
     env,
-    teamServer: () => skyEnvironment().SKYPILOT_API_SERVER_ENDPOINT ?? null,
+    teamServer,
   });
   const events = new EventStream({
     bus,

@@ -5,7 +5,7 @@
  * form the script reads. A variable set in Carapace's environment wins, and is
  * shown as such. A password in a proxy address is never sent back: it shows as ***.
  */
-import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Setting, SettingsAnswer } from './api.js';
 import { type Layout, SETTINGS_VARIABLES } from './contract.js';
 import { invalidRequest } from './errors.js';
@@ -53,6 +53,8 @@ const DESCRIBED: Record<string, { label: string; help: string; kind: Kind }> = {
 const NAMES = [...SETTINGS_VARIABLES, TEAM_SERVER];
 
 export class Settings {
+  private cache: { version: string; values: Record<string, string> } | null = null;
+
   constructor(
     private readonly layout: Layout,
     /** The environment Carapace was started with. */
@@ -61,14 +63,22 @@ export class Settings {
     private readonly onSaved: () => void = () => undefined,
   ) {}
 
+  /**
+   * What settings.json holds. Every sky run and status change asks, so the file is
+   * read again only when it changed (saved from the page, or edited by hand).
+   */
   private saved(): Record<string, string> {
+    const version = fileVersion(this.layout.settings);
+    if (this.cache?.version === version) return this.cache.values;
     const record = readJsonObject(this.layout.settings) ?? {};
-    return Object.fromEntries(
+    const values = Object.fromEntries(
       NAMES.filter((name) => typeof record[name] === 'string' && record[name] !== '').map((name) => [
         name,
         record[name] as string,
       ]),
     );
+    this.cache = { version, values };
+    return values;
   }
 
   /** The value in use of one setting (the environment's, else the saved one), unredacted. */
@@ -163,4 +173,14 @@ function checked(label: string, kind: Kind, value: string): string {
     throw invalidRequest(`${label} must be a full path, starting with /.`);
   }
   return value;
+}
+
+/** Which version of a file is there: its inode, size and time of change; '' when there is none. */
+function fileVersion(path: string): string {
+  try {
+    const stat = lstatSync(path);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return '';
+  }
 }

@@ -185,6 +185,20 @@ describe('network settings', () => {
     expect(await fromEnvironment.json()).toMatchObject({ code: 'invalid-request' });
   });
 
+  it('edited by hand in settings.json are read again, one save after another', async () => {
+    const f = await open();
+    const shown = async () =>
+      ((await (await f.request('GET', '/settings')).json()) as SettingsAnswer).settings.find(
+        (setting) => setting.name === 'UV_PYTHON_INSTALL_MIRROR',
+      );
+    expect(await shown()).toMatchObject({ source: 'unset' });
+    const path = join(f.home, 'settings.json');
+    writeFileSync(path, '{"UV_PYTHON_INSTALL_MIRROR": "https://py.example/one"}\n');
+    expect(await shown()).toMatchObject({ value: 'https://py.example/one', source: 'saved' });
+    writeFileSync(path, '{"UV_PYTHON_INSTALL_MIRROR": "https://py.example/two-changed"}\n');
+    expect(await shown()).toMatchObject({ value: 'https://py.example/two-changed', source: 'saved' });
+  });
+
   it('are used by the next install without a restart: a dead mirror, then the working one saved', async () => {
     const working = await startMirror();
     suite.alsoClose(() => working.close());

@@ -27,7 +27,11 @@
  * @typedef {{id: string, kind: 'launch'|'down', name: string, requestId: string|null, running: boolean, failure: string|null}} ServerOperation
  */
 
+import { openEventStream } from './stream.js';
+
 const STORAGE_KEY = 'carapace.page';
+/** The token, kept for this tab only: sessionStorage is read by this origin (scheme, host and port) alone. */
+const TOKEN_KEY = 'carapace.token';
 const LOG_LIMIT = 1000;
 
 /** @param {string} id */
@@ -428,11 +432,11 @@ function cancelButton(operation) {
 
 // ---------------------------------------------------------------- the event stream
 
-/** @param {MessageEvent} message */
+/** @param {{data: string, id: string}} message */
 function data(message) {
-  if (message.lastEventId) state.lastEventId = message.lastEventId;
+  if (message.id) state.lastEventId = message.id;
   save();
-  return JSON.parse(String(message.data));
+  return JSON.parse(message.data);
 }
 
 /** @param {InstallEvent} event */
@@ -488,41 +492,52 @@ function onOperation(event) {
   }
 }
 
-function connect() {
-  const resume = state.lastEventId ? `?lastEventId=${encodeURIComponent(state.lastEventId)}` : '';
-  const source = new EventSource(`/events${resume}`);
-  source.addEventListener('snapshot', (message) => {
-    const snapshot = /** @type {Snapshot} */ (data(message));
-    state.status = snapshot.status;
-    // A fresh start: what is running now replaces whatever this tab remembered.
-    state.log = [];
-    state.install = [];
-    renderLog();
-    for (const event of snapshot.install?.events ?? []) onInstall(event);
-    for (const operation of snapshot.operations) {
-      if ((operation.kind === 'launch' || operation.kind === 'down') && operation.name) {
-        state.operations.set(operation.operation_id, {
-          id: operation.operation_id,
-          kind: operation.kind,
-          name: operation.name,
-          requestId: operation.request_id,
-          running: true,
-          failure: null,
-        });
-      }
-      for (const { line } of operation.lines) addLog({ kind: 'action', text: line });
+/** @param {{data: string, id: string}} message */
+function onSnapshot(message) {
+  const snapshot = /** @type {Snapshot} */ (data(message));
+  state.status = snapshot.status;
+  // A fresh start: what is running now replaces whatever this tab remembered.
+  state.log = [];
+  state.install = [];
+  renderLog();
+  for (const event of snapshot.install?.events ?? []) onInstall(event);
+  for (const operation of snapshot.operations) {
+    if ((operation.kind === 'launch' || operation.kind === 'down') && operation.name) {
+      state.operations.set(operation.operation_id, {
+        id: operation.operation_id,
+        kind: operation.kind,
+        name: operation.name,
+        requestId: operation.request_id,
+        running: true,
+        failure: null,
+      });
     }
-    renderStatus();
-    void refreshServers();
+    for (const { line } of operation.lines) addLog({ kind: 'action', text: line });
+  }
+  renderStatus();
+  void refreshServers();
+}
+
+/** @param {{data: string, id: string}} message */
+function onStatus(message) {
+  const before = state.status?.state;
+  state.status = /** @type {Status} */ (data(message));
+  renderStatus();
+  if (before !== 'installed' && state.status.state === 'installed') void refreshServers();
+}
+
+function connect() {
+  openEventStream('/events', {
+    token,
+    lastEventId: state.lastEventId,
+    onUnauthorized: showLogin,
+    onEvent(event) {
+      if (event.type === 'snapshot') onSnapshot(event);
+      else if (event.type === 'status') onStatus(event);
+      else if (event.type === 'install') onInstall(data(event));
+      else if (event.type === 'operation') onOperation(data(event));
+    },
   });
-  source.addEventListener('status', (message) => {
-    const before = state.status?.state;
-    state.status = /** @type {Status} */ (data(message));
-    renderStatus();
-    if (before !== 'installed' && state.status.state === 'installed') void refreshServers();
-  });
-  source.addEventListener('install', (message) => onInstall(data(message)));
-  source.addEventListener('operation', (message) => onOperation(data(message)));
 }
 
 // ---------------------------------------------------------------- calls and actions
@@ -534,12 +549,11 @@ function connect() {
  */
 async function call(method, path, body) {
   const sends = method !== 'GET' && method !== 'DELETE';
-  const response = await fetch(path, {
-    method,
-    headers: sends ? { 'content-type': 'application/json' } : {},
-    body: sends ? JSON.stringify(body ?? {}) : undefined,
-  });
-  if (response.status === 401) $('token-banner').hidden = false;
+  /** @type {Record<string, string>} */
+  const headers = { authorization: `Bearer ${token()}` };
+  if (sends) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: sends ? JSON.stringify(body ?? {}) : undefined });
+  if (response.status === 401) showLogin();
   return { ok: response.ok, status: response.status, body: await response.json() };
 }
 
@@ -778,18 +792,65 @@ const saveSettings = action(async () => {
   $('settings-said').textContent = 'Saved. The next install or action uses them.';
 });
 
+// ---------------------------------------------------------------- the token
+
+/** The token this tab was given: from the printed link, or pasted into the login card. */
+function token() {
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+/** The printed link carries the token: keep it for this tab and take it out of the address and the history. */
+function takeTokenFromAddress() {
+  const address = new URL(location.href);
+  const given = address.searchParams.get('token');
+  if (given === null) return;
+  sessionStorage.setItem(TOKEN_KEY, given);
+  address.searchParams.delete('token');
+  history.replaceState(history.state, '', `${address.pathname}${address.search}${address.hash}`);
+}
+
+/** Without a token that works, the page is a login card: nothing else on it could work. */
+function showLogin() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('app').hidden = true;
+  $('login-card').hidden = false;
+  $('login-token').focus();
+}
+
+/** @param {SubmitEvent} event */
+async function logIn(event) {
+  event.preventDefault();
+  const input = /** @type {HTMLInputElement} */ ($('login-token'));
+  const given = input.value.trim();
+  const response = await fetch('/status', { headers: { authorization: `Bearer ${given}` } });
+  if (!response.ok) {
+    $('login-error').textContent =
+      response.status === 401
+        ? 'That is not the token of this Carapace: check it and paste it again.'
+        : 'Carapace did not answer: is it still running?';
+    input.focus();
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, given);
+  location.reload();
+}
+
 // ---------------------------------------------------------------- start
 
 async function start() {
+  $('login-form').addEventListener('submit', (event) => void logIn(/** @type {SubmitEvent} */ (event)));
+  takeTokenFromAddress();
+  const status = await call('GET', '/status');
+  if (!status.ok) return;
+  $('login-card').hidden = true;
+  $('app').hidden = false;
   restore();
   renderLog();
   renderProgress();
-  const [info, status] = await Promise.all([call('GET', '/app-info'), call('GET', '/status')]);
+  state.status = status.body;
+  renderStatus();
+  const info = await call('GET', '/app-info');
   $('demo-banner').hidden = !info.body.demo;
-  if (status.ok) {
-    state.status = status.body;
-    renderStatus();
-  }
   $('check-button').addEventListener('click', () => void checkClouds());
   $('install-button').addEventListener('click', () => void install());
   $('update-button').addEventListener('click', () => void update());
@@ -806,10 +867,8 @@ async function start() {
     event.preventDefault();
     void saveSettings();
   });
-  if (status.ok) {
-    connect();
-    void loadSettings();
-  }
+  connect();
+  void loadSettings();
 }
 
 void start();

@@ -31,7 +31,7 @@ export interface ServerOptions extends Config {
 
 export interface RunningServer {
   url: string;
-  /** The page's address with the token, as printed at start (the page trades it for a cookie). */
+  /** The page's address with the token, as printed at start (the page keeps it for its tab). */
   pageUrl: string;
   token: string;
   session: InstallSession;
@@ -96,7 +96,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logTail: () => installLogTail(layout, [token]),
     pageDir: PAGE_DIR,
     demo: options.demo ?? false,
-    token: tokenCheck,
   });
 
   // GET /status and GET /events are answered here, before Express: the status is a

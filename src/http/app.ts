@@ -10,7 +10,6 @@ import type { Lifecycle } from '../installer/lifecycle.js';
 import type { InstallSession } from '../installer/session.js';
 import type { Settings } from '../settings.js';
 import type { StatusStore } from '../status/store.js';
-import type { TokenCheck } from './token.js';
 
 export interface AppParts {
   store: StatusStore;
@@ -24,8 +23,6 @@ export interface AppParts {
   pageDir: string;
   /** The offline demo: the page shows a banner saying uv and sky are stand-ins. */
   demo: boolean;
-  /** null when the token is turned off. */
-  token: TokenCheck | null;
 }
 
 export function createApp({
@@ -37,23 +34,11 @@ export function createApp({
   logTail,
   pageDir,
   demo,
-  token,
 }: AppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(express.json({ limit: '16kb', type: 'application/json', strict: true }));
-
-  // The link the server prints carries the token once: trade it for the page's cookie.
-  app.get('/', (req, res, next) => {
-    const given = typeof req.query.token === 'string' ? req.query.token : null;
-    if (given === null || !token) {
-      next();
-      return;
-    }
-    if (token.matches(given)) res.setHeader('Set-Cookie', token.setCookie());
-    res.redirect(303, '/');
-  });
 
   app.get('/health', (_req, res) => {
     res.json({ ok: true });

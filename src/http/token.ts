@@ -2,8 +2,11 @@
  * The token every API request must carry (as Jupyter does): any program on this
  * machine -- and, bound to a non-loopback address, on the network -- can reach the
  * server and forge a Host header, but not read a file private to this user. The
- * token is made once and kept 0600 in CARAPACE_HOME; the page trades it, from the
- * link the server prints, for an HttpOnly, SameSite=Strict cookie.
+ * token is made once and kept 0600 in CARAPACE_HOME. It travels only as
+ * `Authorization: Bearer`, never in a cookie: a browser sends the cookies of
+ * 127.0.0.1 to every port on it (another local server would receive the token), and
+ * a page on another port can set them. The page keeps the token, taken from the
+ * printed link, in its own sessionStorage (src/../public), which only this origin reads.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, closeSync, openSync, writeSync } from 'node:fs';
@@ -11,7 +14,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Layout } from '../contract.js';
 import { readSmallFile } from '../status/files.js';
 
-export const TOKEN_COOKIE = 'carapace_token';
 const TOKEN = /^[A-Za-z0-9._~-]{16,256}$/;
 
 export function loadToken(layout: Layout, configured: string | null): string {
@@ -45,22 +47,9 @@ export class TokenCheck {
     return given.length === this.expected.length && timingSafeEqual(given, this.expected);
   }
 
-  /** The token a request carries: `Authorization: Bearer <token>`, or the page's cookie. */
+  /** Whether a request carries the token: `Authorization: Bearer <token>`, and nothing else counts. */
   carried(req: IncomingMessage): boolean {
     const authorization = req.headers.authorization;
-    if (authorization?.startsWith('Bearer ') && this.matches(authorization.slice(7).trim())) return true;
-    return this.matches(cookie(req, TOKEN_COOKIE));
+    return authorization?.startsWith('Bearer ') === true && this.matches(authorization.slice(7).trim());
   }
-
-  setCookie(): string {
-    return `${TOKEN_COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000`;
-  }
-}
-
-function cookie(req: IncomingMessage, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return null;
 }

@@ -3,7 +3,9 @@
 // accessibility and at 360, 800, 1280 and 1920 px for width, with a screenshot of each in
 // test-output/screenshots/ and the figures in test-output/e2e-report.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InstallEventData } from '../../src/api.js';
@@ -71,7 +73,7 @@ async function open(options: Parameters<typeof startFixture>[0] = {}, before?: (
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   requests = [];
   page.on('request', (request) => requests.push(request.url()));
-  // The link Carapace prints: the page trades its token for a cookie.
+  // The link Carapace prints: the page keeps its token for this tab.
   await page.goto(fx.server.pageUrl);
   await page
     .getByRole('status')
@@ -150,14 +152,21 @@ const visible = (locator: Locator, yes = true) => expect.poll(() => locator.isVi
 
 /** The install events the page received, in order, with when they arrived. */
 async function recordInstallEvents(): Promise<void> {
-  await page.evaluate(() => {
-    const seen: { at: number; event: unknown }[] = [];
-    (window as unknown as { installEvents: typeof seen }).installEvents = seen;
-    const source = new EventSource('/events');
-    source.addEventListener('install', (message) =>
-      seen.push({ at: performance.now(), event: JSON.parse(String((message as MessageEvent).data)) }),
-    );
-  });
+  // A string, so that vitest leaves its import() alone: the page's own stream reader, with the
+  // token this tab keeps.
+  await page.evaluate(`(async () => {
+    const seen = [];
+    window.installEvents = seen;
+    const { openEventStream } = await import('/stream.js');
+    openEventStream('/events', {
+      token: () => sessionStorage.getItem('carapace.token') ?? '',
+      lastEventId: '',
+      onUnauthorized: () => undefined,
+      onEvent: (message) => {
+        if (message.type === 'install') seen.push({ at: performance.now(), event: JSON.parse(message.data) });
+      },
+    });
+  })()`);
 }
 
 async function installEvents(): Promise<{ at: number; event: InstallEventData }[]> {
@@ -392,6 +401,58 @@ describe.skipIf(!available)('the page', () => {
       page.locator('#status-text'),
       'SkyPilot is not installed yet. It installs itself when you check clouds or launch a server.',
     );
+  });
+
+  it('keeps the token from the printed link to itself: no other port gets it, the history holds none', async () => {
+    const f = await open();
+    // Another web server on this machine (a dev server, another user's program), visited in the same browser.
+    const seen: string[] = [];
+    const other = createServer((req, res) => {
+      seen.push(JSON.stringify(req.headers));
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<p>another local site</p>');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => other.close(() => resolve())));
+    expect(page.url()).not.toContain(f.server.token);
+    const { port } = other.address() as AddressInfo;
+    for (const host of ['127.0.0.1', 'localhost']) {
+      await page.goto(`http://${host}:${port}/`);
+      await page.goto(`http://${host}:${port}/favicon.ico`);
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    for (const headers of seen) expect(headers).not.toContain(f.server.token);
+    expect(await page.context().cookies()).toEqual([]);
+    // Back through the history to Carapace: no entry holds the token, and the tab still works without it.
+    const visited: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.goBack();
+      visited.push(page.url());
+    }
+    expect(visited.join(' ')).not.toContain('token');
+    expect(visited).toContain(`${f.server.url}/`);
+    await page.goto(`${f.server.url}/`);
+    await page.getByRole('button', { name: 'Check Clouds' }).waitFor();
+    expect(await page.locator('#login-card').isHidden()).toBe(true);
+  });
+
+  it('opened without the token, is a login card that takes the pasted token, and says when it is wrong', async () => {
+    const f = await open();
+    await page.close();
+    page = await browser.newPage({ viewport: { width: 800, height: 800 } });
+    const fresh = page;
+    await fresh.goto(`${f.server.url}/`);
+    await fresh.getByRole('heading', { name: 'Open Carapace with its token' }).waitFor();
+    expect(await fresh.locator('#app').isHidden()).toBe(true);
+    expect(await fresh.getByRole('button', { name: 'Check Clouds' }).count()).toBe(0);
+    const field = fresh.getByLabel('Token', { exact: true });
+    expect(await fresh.evaluate(() => document.activeElement?.id)).toBe('login-token');
+    await field.fill('not-the-token-0123456789abcdef');
+    await fresh.getByRole('button', { name: 'Open Carapace' }).click();
+    await fresh.getByText('That is not the token of this Carapace').waitFor();
+    await state('00-login', 'the login card after a wrong token');
+    await field.fill(f.server.token);
+    await fresh.getByRole('button', { name: 'Open Carapace' }).click();
+    await fresh.getByRole('button', { name: 'Check Clouds' }).waitFor();
   });
 
   it('works with the keyboard and labels every control', async () => {

@@ -59,7 +59,7 @@ describe('GET has no side effects', () => {
     expect(fx.mirror.requests()).toEqual([]);
   });
 
-  it('a cross-site GET (an <img> on any page) is refused, even carrying the cookie', async () => {
+  it('a cross-site GET (an <img> on any page) is refused, even carrying a cookie with the token', async () => {
     fx = await startFixture();
     const port = new URL(fx.server.url).port;
     const answer = await raw(fx, 'GET', '/servers', {

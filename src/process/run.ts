@@ -1,21 +1,23 @@
 /**
- * The one way this server runs a program (the installer under `sh`, `sky`, `ps`):
- * an argument list with no shell in between -- nothing is quoted or parsed, and
- * no bash starts before each sky (1.3 ms each, measured in bench/results.md) --
- * stdin closed (nothing may wait on a prompt), each output line handed over as it
- * arrives, the output kept (up to a bound) for the parsers, and a stop that
- * signals the program itself.
+ * The one way this server runs a program (the installer under `sh`, `sky`, `ps`),
+ * through zx: `/bin/sh -c 'exec <program> <args>'`, each argument passed through
+ * zx's interpolation and single-quoted (src/process/quote.ts), so that the shell
+ * parses nothing of them and then becomes the program -- one process, no bash.
+ * stdin is closed (nothing may wait on a prompt), each output line is handed over
+ * as it arrives (stdout through zx's line iteration), the output is kept up to a
+ * bound for the parsers, and stop() signals the program itself.
  */
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { $, type ProcessPromise } from 'zx/core';
 import type { OutputStream } from '../api.js';
+import { posixQuote } from './quote.js';
 
 export interface ProcessResult {
-  /** null when the process was ended by a signal, or could not be started. */
+  /** null when the process was ended by a signal. */
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
-  /** With, when the program could not be started, why (e.g. ENOENT) on its last line. */
+  /** With, when the program could not be started, the shell's reason (exit status 126 or 127). */
   stderr: string;
 }
 
@@ -34,60 +36,90 @@ export interface ProcessOptions {
 const KEEP_BYTES = 2 * 1024 * 1024;
 const STRAGGLER_MS = 2000;
 
+/**
+ * zx keeps everything a program prints (its "store"); this store keeps the first
+ * KEEP_BYTES of a stream and drops the rest, so that a chatty program cannot grow
+ * the server. It has the shape zx asks of a store: an array's push, join and reduce.
+ */
+class BoundedChunks extends Array<string | Buffer> {
+  private bytes = 0;
+
+  override push(...chunks: (string | Buffer)[]): number {
+    for (const chunk of chunks) {
+      if (this.bytes >= KEEP_BYTES) break;
+      this.bytes += chunk.length;
+      super.push(chunk);
+    }
+    return this.length;
+  }
+}
+
+/** No copy of both streams together: nothing here reads it. */
+class NoChunks extends Array<string | Buffer> {
+  override push(): number {
+    return 0;
+  }
+}
+
+const shell = $({
+  shell: '/bin/sh',
+  quote: posixQuote,
+  // zx prepends `set -euo pipefail;` for bash; the program here is the whole command.
+  prefix: '',
+  postfix: '',
+  stdio: ['ignore', 'pipe', 'pipe'],
+  nothrow: true,
+  quiet: true,
+  verbose: false,
+});
+
 function delay(ms: number): Promise<false> {
   return new Promise((resolve) => setTimeout(() => resolve(false), ms).unref());
 }
 
 export function runProcess(command: string, args: readonly string[], options: ProcessOptions): RunningProcess {
-  const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const program: ProcessPromise = shell({
+    env: options.env,
+    store: { stdout: new BoundedChunks(), stderr: new BoundedChunks(), stdall: new NoChunks() },
+  })`exec ${command} ${[...args]}`;
+  const child = program.child;
   let ended = false;
-  let startError: string | null = null;
-  const kept: Record<OutputStream, string[]> = { stdout: [], stderr: [] };
-  const keptBytes: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
 
-  const streamsClosed = (['stdout', 'stderr'] as const).map(
-    (stream) =>
-      new Promise<void>((resolve) => {
-        const lines = createInterface({ input: child[stream], crlfDelay: Number.POSITIVE_INFINITY });
-        lines.on('line', (line) => {
-          if (keptBytes[stream] < KEEP_BYTES) {
-            kept[stream].push(line);
-            keptBytes[stream] += line.length + 1;
-          }
-          options.onLine?.(stream, line);
-        });
-        lines.on('close', resolve);
-      }),
-  );
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('error', (error) => {
-      startError = `${command}: ${error.message}`;
-      resolve({ code: null, signal: null });
+  const stdoutRead = (async () => {
+    for await (const line of program) options.onLine?.('stdout', line);
+  })().catch(() => undefined);
+  const stderrRead = new Promise<void>((resolve) => {
+    if (!child?.stderr) return resolve();
+    const lines = createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('line', (line) => options.onLine?.('stderr', line));
+    lines.on('close', resolve);
+  });
+
+  // A grandchild that kept our pipes open (a daemon that forgot to redirect them)
+  // must not hold the result back: what arrived soon after the exit is all there is.
+  child?.once('exit', () => {
+    ended = true;
+    void delay(STRAGGLER_MS).then(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
     });
-    child.on('exit', (code, signal) => resolve({ code, signal }));
   });
 
   const result = (async (): Promise<ProcessResult> => {
-    const { code, signal } = await exited;
+    const output = await program;
+    await Promise.all([stdoutRead, stderrRead]);
     ended = true;
-    if (!startError) {
-      // A grandchild that kept our pipes open (a daemon that forgot to redirect them)
-      // must not hold the result back: what arrived soon after the exit is all there is.
-      const closed = await Promise.race([Promise.all(streamsClosed).then(() => true), delay(STRAGGLER_MS)]);
-      if (!closed) {
-        child.stdout.destroy();
-        child.stderr.destroy();
-      }
-    }
-    if (startError) kept.stderr.push(startError);
-    const text = (stream: OutputStream) => (kept[stream].length ? `${kept[stream].join('\n')}\n` : '');
-    return { exitCode: code, signal, stdout: text('stdout'), stderr: text('stderr') };
+    return { exitCode: output.exitCode, signal: output.signal, stdout: output.stdout, stderr: output.stderr };
   })();
 
   return {
     result,
     stop() {
-      if (!ended) child.kill('SIGTERM');
+      // The program alone, as Node's own kill does. zx's kill() would signal every
+      // descendant it finds with `ps` too -- among them SkyPilot's local API server,
+      // which a sky command starts and which must outlive it -- and the installer
+      // stops its own children (uv, curl) and releases its lock when told to stop.
+      if (!ended) child?.kill('SIGTERM');
     },
   };
 }

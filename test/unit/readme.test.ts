@@ -76,4 +76,14 @@ describe('README.md', () => {
       .map((line) => (line.split('|')[1] ?? '').trim().replace(/`/g, ''));
     expect(new Set(codes)).toEqual(new Set(SERVER_ERROR_CODES));
   });
+
+  it('names the packages the project is built with: every runtime dependency, vitest and bats', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const built = readme.slice(readme.indexOf('## Built with'));
+    const names = [...Object.keys(manifest.dependencies), 'vitest', 'bats'];
+    expect(names).toEqual(expect.arrayContaining(['zx', 'express', 'chokidar', 'proper-lockfile']));
+    for (const name of names) expect(built, name).toContain(`[\`${name}\`]`);
+  });
 });

@@ -93,6 +93,8 @@ export function runProcess(command: string, args: readonly string[], options: Pr
     const lines = createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on('line', (line) => options.onLine?.('stderr', line));
     lines.on('close', resolve);
+    // Destroyed (see below) rather than ended, the stream closes without readline hearing of it.
+    child.stderr.once('close', resolve);
   });
 
   // A grandchild that kept our pipes open (a daemon that forgot to redirect them)

@@ -21,6 +21,7 @@
 /** @typedef {import('../src/api.js').SettingsAnswer} SettingsAnswer */
 /** @typedef {import('../src/api.js').LogTail} LogTail */
 /** @typedef {import('../src/api.js').Phase} Phase */
+/** @typedef {import('../src/api.js').AppInfo} AppInfo */
 /** @typedef {{kind: 'install'|'action'|'good'|'bad'|'note', text: string}} LogLine */
 /**
  * A launch or teardown in progress, or one that failed (kept until the servers list says otherwise).
@@ -849,8 +850,11 @@ async function start() {
   renderProgress();
   state.status = status.body;
   renderStatus();
-  const info = await call('GET', '/app-info');
-  $('demo-banner').hidden = !info.body.demo;
+  const info = /** @type {AppInfo} */ ((await call('GET', '/app-info')).body);
+  $('demo-banner').hidden = !info.demo;
+  const select = /** @type {HTMLSelectElement} */ ($('server-cloud'));
+  for (const cloud of info.clouds) select.add(new Option(cloud.name, cloud.id));
+  renderCloudChoices();
   $('check-button').addEventListener('click', () => void checkClouds());
   $('install-button').addEventListener('click', () => void install());
   $('update-button').addEventListener('click', () => void update());

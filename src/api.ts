@@ -4,10 +4,97 @@
  * type-checks it against them (tsconfig.page.json).
  */
 import type { InstallerErrorCode, Phase } from './contract.js';
-import type { CloudCheck, DisabledCloudAdvice } from './sky/check.js';
-import type { Cluster } from './sky/status.js';
 
-export type { CloudCheck, Cluster, DisabledCloudAdvice, InstallerErrorCode, Phase };
+export type { InstallerErrorCode, Phase };
+
+/** A cloud `sky check` found enabled, with what it can do there ("compute", "storage"). */
+export interface EnabledCloud {
+  name: string;
+  capabilities: string[];
+}
+
+/** Why a cloud is disabled, for the capabilities named. */
+export interface CloudReason {
+  capabilities: string[];
+  text: string;
+}
+
+export interface DisabledCloud {
+  name: string;
+  reasons: CloudReason[];
+}
+
+/** One workspace's summary block of `sky check`. */
+export interface WorkspaceInfra {
+  workspace: string;
+  enabled: EnabledCloud[];
+}
+
+/** What `sky check` printed (src/sky/check.ts). */
+export interface CloudCheck {
+  enabled: EnabledCloud[];
+  disabled: DisabledCloud[];
+  /** The summary blocks: one per workspace (one, named "default", without workspaces). */
+  workspaces: WorkspaceInfra[];
+  raw: string;
+}
+
+/** A disabled cloud, in Carapace's words: its libraries may simply not be installed yet. */
+export interface DisabledCloudAdvice extends DisabledCloud {
+  /** SkyPilot's libraries for this cloud are not installed: Carapace can add them (the extra to add). */
+  missing_extra: string | null;
+}
+
+/** One cluster of `sky status` (src/sky/status.ts). */
+export interface Cluster {
+  name: string;
+  infra: string;
+  resources: string;
+  status: string;
+  autostop: string;
+  launched: string;
+  workspace: string | null;
+  /** Whose it is: listed with `--all-users` (a team's API server), else null. */
+  user: string | null;
+}
+
+/** What "Stop when idle" asks of SkyPilot (`-i N`, `--down`). */
+export interface Autostop {
+  /** Stop (or tear down) after this many idle minutes. */
+  idle_minutes: number;
+  /** Tear down instead of stopping. */
+  down: boolean;
+}
+
+/** POST /servers, as validated by src/servers/request.ts. */
+export interface LaunchRequest {
+  name: string;
+  cloud: string | null;
+  region: string | null;
+  cpus: string | null;
+  memory: string | null;
+  disk_size: number | null;
+  use_spot: boolean;
+  ports: string[];
+  /** null: no autostop (the server runs, and bills, until torn down). */
+  autostop: Autostop | null;
+  dryrun: boolean;
+}
+
+/** A cloud Carapace can launch on (src/sky/clouds.ts), as GET /app-info lists them. */
+export interface CloudInfo {
+  /** SkyPilot's name for it in `infra:` and for its extra, e.g. "gcp". */
+  id: string;
+  /** How `sky check` names it, e.g. "GCP". */
+  name: string;
+}
+
+/** GET /app-info. */
+export interface AppInfo {
+  /** The offline demo: uv and sky are stand-ins. */
+  demo: boolean;
+  clouds: CloudInfo[];
+}
 
 /** POST /clouds/check: the check, with disabled clouds explained in Carapace's words. */
 export interface CloudCheckAnswer extends Omit<CloudCheck, 'disabled'> {

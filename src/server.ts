@@ -1,21 +1,22 @@
 /** Puts the parts together and listens; close() is the graceful shutdown. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloudActions } from './actions.js';
+import { CloudChecks } from './clouds.js';
 import { type Config, INSTALLER_SCRIPT, PAGE_DIR } from './config.js';
 import { layoutOf } from './contract.js';
 import type { CarapaceError } from './errors.js';
 import { EventBus } from './events/bus.js';
+import { EventStream } from './events/stream.js';
 import { prepareHome } from './home.js';
 import { createApp } from './http/app.js';
-import { EventStream } from './http/events.js';
 import { HostPolicy, refusal } from './http/security.js';
 import { loadToken, TokenCheck } from './http/token.js';
 import { Lifecycle } from './installer/lifecycle.js';
 import { installLogTail } from './installer/log.js';
 import { InstallSession } from './installer/session.js';
-import { OperationRegistry } from './operations/registry.js';
+import type { ServersContext } from './servers/context.js';
 import { Settings, TEAM_SERVER } from './settings.js';
+import { OperationRegistry } from './sky/operations.js';
 import { SkyRunner } from './sky/runner.js';
 import { StatusStore } from './status/store.js';
 
@@ -68,16 +69,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const runner = new SkyRunner(skyEnvironment);
   const operations = new OperationRegistry(bus, runner, () => void store.refreshApiServer());
   const lifecycle = new Lifecycle({ session, store, running: () => operations.list() });
-  const actions = new CloudActions({
-    session,
-    lifecycle,
-    store,
-    operations,
-    runner,
-    layout,
-    env,
-    teamServer,
-  });
+  const clouds = new CloudChecks({ session, lifecycle, store, operations, teamServer });
+  const servers: ServersContext = { session, store, operations, runner, layout, env, teamServer };
   const events = new EventStream({
     bus,
     heartbeatMs: options.heartbeatMs ?? 15_000,
@@ -91,7 +84,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     session,
     lifecycle,
-    actions,
+    clouds,
+    servers,
     settings,
     logTail: () => installLogTail(layout, [token]),
     pageDir: PAGE_DIR,

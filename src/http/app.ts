@@ -3,19 +3,25 @@
  * and GET /events do not come through here (src/server.ts answers them first).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { CloudActions } from '../actions.js';
-import type { LogTail } from '../api.js';
+import type { AppInfo, LogTail } from '../api.js';
+import type { CloudChecks } from '../clouds.js';
 import { CarapaceError, invalidRequest } from '../errors.js';
 import type { Lifecycle } from '../installer/lifecycle.js';
 import type { InstallSession } from '../installer/session.js';
+import type { ServersContext } from '../servers/context.js';
+import { cancelLaunch, launchServer } from '../servers/launch.js';
+import { listServers } from '../servers/list.js';
+import { tearDown } from '../servers/teardown.js';
 import type { Settings } from '../settings.js';
+import { CLOUDS } from '../sky/clouds.js';
 import type { StatusStore } from '../status/store.js';
 
 export interface AppParts {
   store: StatusStore;
   session: InstallSession;
   lifecycle: Lifecycle;
-  actions: CloudActions;
+  clouds: CloudChecks;
+  servers: ServersContext;
   settings: Settings;
   /** The end of the install log, secrets removed. */
   logTail(): LogTail | null;
@@ -29,7 +35,8 @@ export function createApp({
   store,
   session,
   lifecycle,
-  actions,
+  clouds,
+  servers,
   settings,
   logTail,
   pageDir,
@@ -45,17 +52,14 @@ export function createApp({
   });
 
   app.get('/app-info', (_req, res) => {
-    res.json({ demo });
+    const info: AppInfo = { demo, clouds: [...CLOUDS] };
+    res.json(info);
   });
 
   app.post('/install', (req, res) => {
-    const force = bodyObject(req.body).force === true;
-    if (!force && store.skyLocation()) {
-      res.status(200).json(store.status());
-      return;
-    }
-    const { id } = session.start({ kind: 'install', force });
-    res.status(202).json({ install_id: id });
+    const started = session.requestInstall(bodyObject(req.body).force === true);
+    if (started) res.status(202).json(started);
+    else res.status(200).json(store.status());
   });
 
   app.post('/update', (_req, res) => {
@@ -67,7 +71,7 @@ export function createApp({
   });
 
   app.post('/clouds/:name/enable', async (req, res) => {
-    res.json(await actions.enableCloud(String(req.params.name)));
+    res.json(await clouds.enable(String(req.params.name)));
   });
 
   app.get('/settings', (_req, res) => {
@@ -88,23 +92,23 @@ export function createApp({
   });
 
   app.post('/clouds/check', async (_req, res) => {
-    res.json(await actions.checkClouds());
+    res.json(await clouds.check());
   });
 
   app.get('/servers', async (_req, res) => {
-    res.json(await actions.listServers());
+    res.json(await listServers(servers));
   });
 
   app.post('/servers', async (req, res) => {
-    res.status(202).json(await actions.launchServer(req.body));
+    res.status(202).json(await launchServer(servers, req.body));
   });
 
   app.delete('/servers/:name', async (req, res) => {
-    res.status(202).json(await actions.tearDown(String(req.params.name)));
+    res.status(202).json(await tearDown(servers, String(req.params.name)));
   });
 
   app.post('/operations/:id/cancel', async (req, res) => {
-    res.json(await actions.cancelLaunch(String(req.params.id)));
+    res.json(await cancelLaunch(servers, String(req.params.id)));
   });
 
   // After the API, so that its requests never look at the disk.

@@ -88,6 +88,15 @@ export class InstallSession {
   }
 
   /**
+   * POST /install: nothing to run when SkyPilot is usable and no repair is asked
+   * for (null); else the id of the install started, or joined.
+   */
+  requestInstall(force: boolean): { install_id: string } | null {
+    if (!force && this.options.store.skyLocation()) return null;
+    return { install_id: this.start({ kind: 'install', force }).id };
+  }
+
+  /**
    * Start an installer run, or join the one running (or waiting) that does the same;
    * a run of another kind waits for the one running to end (one run at a time), and
    * its id, returned now, is the one its events will carry.

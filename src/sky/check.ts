@@ -16,35 +16,16 @@
  * Cloud names may hold spaces and parentheses ("Cloudflare (for R2 object store)");
  * a reason's continuation lines may be indented by only 4 spaces.
  */
+import type {
+  CloudCheck,
+  CloudReason,
+  DisabledCloud,
+  DisabledCloudAdvice,
+  EnabledCloud,
+  WorkspaceInfra,
+} from '../api.js';
+import { extraOfCloud } from './clouds.js';
 import { plainLines } from './text.js';
-
-export interface EnabledCloud {
-  name: string;
-  capabilities: string[];
-}
-
-export interface CloudReason {
-  capabilities: string[];
-  text: string;
-}
-
-export interface DisabledCloud {
-  name: string;
-  reasons: CloudReason[];
-}
-
-export interface WorkspaceInfra {
-  workspace: string;
-  enabled: EnabledCloud[];
-}
-
-export interface CloudCheck {
-  enabled: EnabledCloud[];
-  disabled: DisabledCloud[];
-  /** The summary blocks: one per workspace (one, named "default", without workspaces). */
-  workspaces: WorkspaceInfra[];
-  raw: string;
-}
 
 const CLOUD = /^ {2}(\S.*?): (enabled|disabled)(?: \[([^\]]*)\])?\s*$/;
 const DETAIL = /^ {4,}(Reason|Hint)(?: \[([^\]]*)\])?: (.*)$/;
@@ -120,37 +101,6 @@ function splitList(list: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
-}
-
-/** SkyPilot's extras (skypilot[<extra>]) of the clouds sky check names; others are not installable. */
-const CLOUD_EXTRAS: Record<string, string> = {
-  AWS: 'aws',
-  GCP: 'gcp',
-  Azure: 'azure',
-  Kubernetes: 'kubernetes',
-  Lambda: 'lambda',
-  RunPod: 'runpod',
-  Nebius: 'nebius',
-  OCI: 'oci',
-  IBM: 'ibm',
-  Paperspace: 'paperspace',
-  Fluidstack: 'fluidstack',
-  Cudo: 'cudo',
-  SCP: 'scp',
-  vSphere: 'vsphere',
-  Vast: 'vast',
-  DO: 'do',
-  Hyperbolic: 'hyperbolic',
-};
-
-export function extraOfCloud(name: string): string | null {
-  return CLOUD_EXTRAS[name] ?? null;
-}
-
-/** A disabled cloud, in Carapace's words: its libraries may simply not be installed yet. */
-export interface DisabledCloudAdvice extends DisabledCloud {
-  /** SkyPilot's libraries for this cloud are not installed: Carapace can add them (the extra to add). */
-  missing_extra: string | null;
 }
 
 /**

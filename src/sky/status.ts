@@ -16,17 +16,8 @@
  * USER or WORKSPACE column appears with --all-users or several workspaces. So the
  * columns are found by their header names and cut where the header's words start.
  */
+import type { Cluster } from '../api.js';
 import { plainLines } from './text.js';
-
-export interface Cluster {
-  name: string;
-  infra: string;
-  resources: string;
-  status: string;
-  autostop: string;
-  launched: string;
-  workspace: string | null;
-}
 
 export class SkyOutputError extends Error {}
 
@@ -62,6 +53,7 @@ export function parseSkyStatus(text: string): Cluster[] {
       autostop: cells.AUTOSTOP ?? '',
       launched: cells.LAUNCHED ?? '',
       workspace: cells.WORKSPACE ?? null,
+      user: cells.USER ?? null,
     });
   }
   return clusters;

@@ -111,6 +111,7 @@ describe('parseSkyStatus', () => {
         autostop: '60m',
         launched: '2 mins ago',
         workspace: null,
+        user: null,
       },
       {
         name: 'train-gpu',
@@ -120,6 +121,7 @@ describe('parseSkyStatus', () => {
         autostop: '-',
         launched: 'just now',
         workspace: null,
+        user: null,
       },
       {
         name: 'db.backup-2',
@@ -129,6 +131,7 @@ describe('parseSkyStatus', () => {
         autostop: '10m (down)',
         launched: '3 days ago',
         workspace: null,
+        user: null,
       },
     ]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CarapaceError } from '../../src/errors.js';
-import { launchFlags, parseLaunchRequest, taskYaml } from '../../src/sky/task.js';
+import { parseLaunchRequest } from '../../src/servers/request.js';
+import { launchFlags, taskYaml } from '../../src/sky/task.js';
 
 function refusal(body: unknown): CarapaceError {
   try {

@@ -7,10 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode, OperationEventData, OperationKind, OperationSummary } from '../api.js';
+import { CarapaceError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { ProcessResult } from '../process/run.js';
-import type { SkyRunner } from '../sky/runner.js';
-import { displayText } from '../sky/text.js';
+import { skyFailure } from './failure.js';
+import type { SkyRunner } from './runner.js';
+import { displayText } from './text.js';
 
 export interface Outcome {
   ok: boolean;
@@ -21,6 +23,22 @@ export interface Outcome {
   code: ErrorCode | null;
   /** The exit status of the sky run the outcome rests on, if one. */
   exit_code: number | null;
+}
+
+/** The outcome of a sky run that failed, in Carapace's words (what: "Checking gcp", "The launch of web-1"). */
+export function failedOutcome(what: string, result: ProcessResult, teamServer: string | null): Outcome {
+  const failure = skyFailure(what, result.stdout, result.stderr, teamServer);
+  return { ok: false, message: failure.message, hint: failure.hint, code: failure.code, exit_code: result.exitCode };
+}
+
+/** A failed outcome as the answer of a request that waited for it. */
+export function outcomeError(outcome: Outcome): CarapaceError {
+  return new CarapaceError(
+    outcome.code ?? 'sky-failed',
+    outcome.message,
+    outcome.hint ?? 'See the output in the activity log; then try again.',
+    502,
+  );
 }
 
 export interface OperationContext {

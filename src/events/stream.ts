@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Snapshot } from '../api.js';
-import type { BusEvent, EventBus } from '../events/bus.js';
+import type { BusEvent, EventBus } from './bus.js';
 
 export interface EventStreamOptions {
   bus: EventBus;

@@ -1,0 +1,83 @@
+/**
+ * The clouds behind "Check Clouds" and "Add <cloud>": `sky check`, of every
+ * cloud or of one, run as an operation (its lines streamed) once SkyPilot is
+ * installed -- installing it first when it is missing -- and answered in
+ * Carapace's words.
+ */
+import type { CloudCheck, CloudCheckAnswer, CloudEnableAnswer } from './api.js';
+import { CarapaceError } from './errors.js';
+import type { Lifecycle } from './installer/lifecycle.js';
+import type { InstallSession } from './installer/session.js';
+import { inCarapaceWords, parseSkyCheck } from './sky/check.js';
+import { CLOUD_IDS, extraOfCloud } from './sky/clouds.js';
+import { failedOutcome, type OperationRegistry, outcomeError } from './sky/operations.js';
+import type { StatusStore } from './status/store.js';
+
+export interface CloudsContext {
+  session: InstallSession;
+  lifecycle: Lifecycle;
+  store: StatusStore;
+  operations: OperationRegistry;
+  /** The team's API server every sky run uses, if one is set. */
+  teamServer(): string | null;
+}
+
+export class CloudChecks {
+  /** The check running now: clicks meanwhile (200 at once, say) get its answer, not a run each. */
+  private checking: Promise<CloudCheckAnswer> | null = null;
+
+  constructor(private readonly context: CloudsContext) {}
+
+  /** Check Clouds: `sky check`. */
+  check(): Promise<CloudCheckAnswer> {
+    this.checking ??= this.skyCheck(null).finally(() => {
+      this.checking = null;
+    });
+    return this.checking;
+  }
+
+  /**
+   * Adds a cloud's SkyPilot libraries (the installer's --add-cloud), then checks
+   * that cloud alone (`sky check <cloud>`), so that the page can say what it still needs.
+   */
+  async enable(cloud: string): Promise<CloudEnableAnswer> {
+    if (!CLOUD_IDS.includes(cloud)) {
+      throw new CarapaceError(
+        'not-found',
+        `"${cloud.slice(0, 80)}" is not a cloud Carapace can add.`,
+        `Use one of: ${CLOUD_IDS.join(', ')}.`,
+        404,
+      );
+    }
+    await this.context.lifecycle.addCloud(cloud);
+    const check = await this.skyCheck(cloud);
+    return { cloud, enabled: check.enabled.some((found) => extraOfCloud(found.name) === cloud), check };
+  }
+
+  /** `sky check` (of one cloud, or all) as an operation; its answer in Carapace's words. */
+  private async skyCheck(cloud: string | null): Promise<CloudCheckAnswer> {
+    const { session, operations, store, teamServer } = this.context;
+    const sky = await session.ensureSkyPilot();
+    const args = cloud ? ['check', cloud] : ['check'];
+    let check: CloudCheck | null = null;
+    const { done } = operations.start({
+      kind: 'check',
+      name: cloud,
+      sky: sky.path,
+      command: ['sky', ...args],
+      run: async (context) => {
+        const result = await context.sky(args);
+        if (result.exitCode !== 0) {
+          return failedOutcome(cloud ? `Checking ${cloud}` : 'The cloud check', result, teamServer());
+        }
+        check = parseSkyCheck(result.stdout);
+        const message = cloud ? `Checked ${cloud}.` : 'Cloud check finished.';
+        return { ok: true, message, hint: null, code: null, exit_code: 0 };
+      },
+    });
+    const outcome = await done;
+    if (!outcome.ok || !check) throw outcomeError(outcome);
+    const answer: CloudCheck = check;
+    return { ...answer, disabled: inCarapaceWords(answer, store.status().extras) };
+  }
+}

@@ -1,0 +1,18 @@
+/** What the server actions (launch, list, tear down, cancel) work with. */
+import type { Layout } from '../contract.js';
+import type { InstallSession } from '../installer/session.js';
+import type { OperationRegistry } from '../sky/operations.js';
+import type { SkyRunner } from '../sky/runner.js';
+import type { StatusStore } from '../status/store.js';
+
+export interface ServersContext {
+  session: InstallSession;
+  store: StatusStore;
+  operations: OperationRegistry;
+  runner: SkyRunner;
+  layout: Layout;
+  /** Carapace's environment (its PATH tells whether ssh and rsync are here). */
+  env: NodeJS.ProcessEnv;
+  /** The team's API server every sky run uses, if one is set. */
+  teamServer(): string | null;
+}

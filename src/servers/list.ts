@@ -1,0 +1,49 @@
+/**
+ * The servers: the clusters `sky status` lists. Reading them never installs
+ * anything (a GET has no side effects): without SkyPilot there are none to show.
+ */
+import type { Cluster, ServersAnswer } from '../api.js';
+import { CarapaceError } from '../errors.js';
+import { failedOutcome, type OperationContext, outcomeError } from '../sky/operations.js';
+import { parseSkyStatus, SkyOutputError } from '../sky/status.js';
+import type { ServersContext } from './context.js';
+
+export async function listServers({ store, runner, teamServer }: ServersContext): Promise<ServersAnswer> {
+  const sky = store.skyLocation();
+  if (!sky) return { installed: false, servers: [] };
+  const result = await runner.run(sky.path, ['status'], { readOnly: true }).result;
+  if (result.exitCode !== 0) throw outcomeError(failedOutcome('Listing the servers', result, teamServer()));
+  try {
+    return { installed: true, servers: parseSkyStatus(result.stdout) };
+  } catch (error) {
+    if (error instanceof SkyOutputError) {
+      throw new CarapaceError(
+        'sky-failed',
+        error.message,
+        'Check that the SkyPilot in use is supported (see README).',
+        502,
+      );
+    }
+    throw error;
+  }
+}
+
+/** The cluster `sky status NAME` lists, or null; an unreadable answer counts as listed (never report gone unseen). */
+export async function clusterNamed(context: OperationContext, name: string): Promise<Cluster | null> {
+  const result = await context.sky(['status', name]);
+  try {
+    if (result.exitCode !== 0) throw new SkyOutputError('sky status failed');
+    return parseSkyStatus(result.stdout).find((cluster) => cluster.name === name) ?? null;
+  } catch {
+    return {
+      name,
+      infra: '',
+      resources: '',
+      status: 'status unknown',
+      autostop: '',
+      launched: '',
+      workspace: null,
+      user: null,
+    };
+  }
+}

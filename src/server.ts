@@ -15,7 +15,8 @@ import { Lifecycle } from './installer/lifecycle.js';
 import { installLogTail } from './installer/log.js';
 import { InstallSession } from './installer/session.js';
 import type { ServersContext } from './servers/context.js';
-import { Settings, TEAM_SERVER } from './settings.js';
+import { Settings, TEAM_SERVER } from './settings/settings.js';
+import { skyEnvironment } from './sky/environment.js';
 import { OperationRegistry } from './sky/operations.js';
 import { SkyRunner } from './sky/runner.js';
 import { StatusStore } from './status/store.js';
@@ -51,22 +52,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The status names the API server in use, which a saved setting can change.
   const settings = new Settings(layout, options.env, () => store.settingsChanged());
   const teamServer = () => settings.value(TEAM_SERVER);
-  /** sky's environment: Carapace's, with the saved network settings and the team's API server. */
-  const skyEnvironment = (): NodeJS.ProcessEnv => {
-    const withSettings: NodeJS.ProcessEnv = { ...env };
-    for (const name of ['HTTPS_PROXY', 'SSL_CERT_FILE'] as const) {
-      const value = settings.value(name);
-      if (value) withSettings[name] = value;
-    }
-    const team = teamServer();
-    if (team) withSettings.SKYPILOT_API_SERVER_ENDPOINT = team;
-    return withSettings;
-  };
   const bus = new EventBus();
   const store = new StatusStore(layout, env, (status) => bus.publish('status', status), teamServer);
   await store.start();
   const session = new InstallSession({ script: options.script ?? INSTALLER_SCRIPT, env, store, bus });
-  const runner = new SkyRunner(skyEnvironment);
+  const runner = new SkyRunner(() => skyEnvironment(env, settings));
   const operations = new OperationRegistry(bus, runner, () => void store.refreshApiServer());
   const lifecycle = new Lifecycle({ session, store, running: () => operations.list() });
   const clouds = new CloudChecks({ session, lifecycle, store, operations, teamServer });

@@ -12,7 +12,7 @@ import type { ServersContext } from '../servers/context.js';
 import { cancelLaunch, launchServer } from '../servers/launch.js';
 import { listServers } from '../servers/list.js';
 import { tearDown } from '../servers/teardown.js';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../settings/settings.js';
 import { CLOUDS } from '../sky/clouds.js';
 import type { StatusStore } from '../status/store.js';
 

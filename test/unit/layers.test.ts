@@ -11,7 +11,7 @@ const SRC = new URL('../../src/', import.meta.url).pathname;
 const FLOORS: [floor: number, modules: string[]][] = [
   [0, ['contract.ts', 'api.ts']],
   [1, ['errors.ts', 'redact.ts', 'config.ts', 'process/', 'events/']],
-  [2, ['status/', 'settings.ts', 'home.ts']],
+  [2, ['status/', 'settings/', 'home.ts']],
   [3, ['sky/', 'installer/']],
   [4, ['clouds.ts', 'servers/']],
   [5, ['http/']],

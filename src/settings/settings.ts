@@ -5,12 +5,11 @@
  * form the script reads. A variable set in Carapace's environment wins, and is
  * shown as such. A password in a proxy address is never sent back: it shows as ***.
  */
-import { chmodSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import type { Setting, SettingsAnswer } from './api.js';
-import { type Layout, SETTINGS_VARIABLES } from './contract.js';
-import { invalidRequest } from './errors.js';
-import { redactUrl } from './redact.js';
-import { readJsonObject } from './status/files.js';
+import type { Setting, SettingsAnswer } from '../api.js';
+import { type Layout, SETTINGS_VARIABLES } from '../contract.js';
+import { invalidRequest } from '../errors.js';
+import { redactUrl } from '../redact.js';
+import { readSettingsFile, writeSettingsFile } from './file.js';
 
 /** The team's SkyPilot API server (SkyPilot's SKYPILOT_API_SERVER_ENDPOINT), for every sky the app runs. */
 export const TEAM_SERVER = 'CARAPACE_SKYPILOT_API_SERVER';
@@ -68,13 +67,12 @@ export class Settings {
    * read again only when it changed (saved from the page, or edited by hand).
    */
   private saved(): Record<string, string> {
-    const version = fileVersion(this.layout.settings);
-    if (this.cache?.version === version) return this.cache.values;
-    const record = readJsonObject(this.layout.settings) ?? {};
+    const { version, record } = readSettingsFile(this.layout.settings, this.cache?.version ?? null);
+    if (record === null && this.cache) return this.cache.values;
     const values = Object.fromEntries(
-      NAMES.filter((name) => typeof record[name] === 'string' && record[name] !== '').map((name) => [
+      NAMES.filter((name) => typeof record?.[name] === 'string' && record[name] !== '').map((name) => [
         name,
-        record[name] as string,
+        record?.[name] as string,
       ]),
     );
     this.cache = { version, values };
@@ -129,23 +127,9 @@ export class Settings {
       if (next[name] && value === redactUrl(next[name])) continue;
       next[name] = checked(described.label, described.kind, value);
     }
-    this.write(next);
+    writeSettingsFile(this.layout.settings, next);
     this.onSaved();
     return this.answer();
-  }
-
-  private write(values: Record<string, string>): void {
-    const lines = Object.entries(values).map(([name, value]) => `  ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
-    const text = lines.length ? `{\n${lines.join(',\n')}\n}\n` : '{}\n';
-    const temporary = `${this.layout.settings}.tmp.${process.pid}`;
-    try {
-      writeFileSync(temporary, text, { mode: 0o600, flag: 'w' });
-      chmodSync(temporary, 0o600);
-      renameSync(temporary, this.layout.settings);
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      throw error;
-    }
   }
 }
 
@@ -173,14 +157,4 @@ function checked(label: string, kind: Kind, value: string): string {
     throw invalidRequest(`${label} must be a full path, starting with /.`);
   }
   return value;
-}
-
-/** Which version of a file is there: its inode, size and time of change; '' when there is none. */
-function fileVersion(path: string): string {
-  try {
-    const stat = lstatSync(path);
-    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-  } catch {
-    return '';
-  }
 }

@@ -87,6 +87,16 @@ export interface CloudInfo {
   id: string;
   /** How `sky check` names it, e.g. "GCP". */
   name: string;
+  /**
+   * SkyPilot has an extra for it (sky/setup_files/dependencies.py), so "Add <cloud>" can
+   * install its libraries into Carapace's SkyPilot; false: enabled some other way, said in the check.
+   */
+  addable: boolean;
+  /**
+   * Whether autostop may stop a server there (keeping its disk) rather than tear it down:
+   * SkyPilot's STOP feature, for on-demand and for spot servers (sky/clouds/<cloud>.py).
+   */
+  can_stop: { on_demand: boolean; spot: boolean };
 }
 
 /** GET /app-info. */
@@ -94,6 +104,8 @@ export interface AppInfo {
   /** The offline demo: uv and sky are stand-ins. */
   demo: boolean;
   clouds: CloudInfo[];
+  /** What a launch needs on this machine and is missing ("ssh", "rsync"), looked for at start. */
+  missing_tools: string[];
 }
 
 /** POST /clouds/check: the check, with disabled clouds explained in Carapace's words. */
@@ -106,6 +118,12 @@ export interface ServersAnswer {
   /** false: SkyPilot is not installed, so there can be no servers (and nothing was installed). */
   installed: boolean;
   servers: Cluster[];
+  /** Everyone's clusters, with whose each is (`sky status -u`, a team's API server); false: only this user's. */
+  all_users: boolean;
+  /** When sky answered (ISO 8601); null when nothing was read. */
+  read_at: string | null;
+  /** The statuses were asked of the clouds (`sky status --refresh`, GET /servers?refresh=true), not SkyPilot's cache. */
+  refreshed: boolean;
 }
 
 /** One setting the page can show and change (GET /settings). */
@@ -192,8 +210,19 @@ export interface InstallStatus {
 export interface ApiServerStatus {
   /** Its address (a password in it shown as ***). */
   endpoint: string;
-  /** A team's shared server (the CARAPACE_SKYPILOT_API_SERVER setting), else SkyPilot's local one. */
+  /** A team's shared server, else SkyPilot's local one. */
   team: boolean;
+  /**
+   * Where the address comes from, in the order sky itself reads them (sky/server/common.py,
+   * get_server_url): SKYPILOT_API_SERVER_ENDPOINT in the environment, Carapace's setting,
+   * api_server.endpoint in ~/.sky/config.yaml (`sky api login`), else the local default.
+   */
+  source: 'environment' | 'settings' | 'config' | 'default';
+  /**
+   * The local API server runs with settings (proxy, CA bundle) older than the saved ones: it
+   * is restarted before the next sky command, once no request runs in it.
+   */
+  restart_pending: boolean;
   /** The local one started from this install is running (it outlives the sky command that started it). */
   running: boolean;
   pids: number[];
@@ -258,6 +287,8 @@ export interface Snapshot {
   status: InstallStatus;
   install: { id: string; events: InstallEventData[] } | null;
   operations: OperationSummary[];
+  /** The last Check Clouds (or Add) answer of this server's life, with when it was checked. */
+  last_check: (CloudCheckAnswer & { checked_at: string }) | null;
 }
 
 /** The data of every event carries the server's time when it was sent, in ms. */

@@ -25,8 +25,14 @@ export interface CloudsContext {
 export class CloudChecks {
   /** The check running now: clicks meanwhile (200 at once, say) get its answer, not a run each. */
   private checking: Promise<CloudCheckAnswer> | null = null;
+  private last: (CloudCheckAnswer & { checked_at: string }) | null = null;
 
   constructor(private readonly context: CloudsContext) {}
+
+  /** The last answer, for a new client's snapshot. */
+  lastCheck(): (CloudCheckAnswer & { checked_at: string }) | null {
+    return this.last;
+  }
 
   /** Check Clouds: `sky check`. */
   check(): Promise<CloudCheckAnswer> {
@@ -78,6 +84,8 @@ export class CloudChecks {
     const outcome = await done;
     if (!outcome.ok || !check) throw outcomeError(outcome);
     const answer: CloudCheck = check;
-    return { ...answer, disabled: inCarapaceWords(answer, store.status().extras) };
+    const inWords = { ...answer, disabled: inCarapaceWords(answer, store.status().extras) };
+    if (!cloud) this.last = { ...inWords, checked_at: new Date().toISOString() };
+    return inWords;
   }
 }

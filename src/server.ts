@@ -15,6 +15,7 @@ import { Lifecycle } from './installer/lifecycle.js';
 import { installLogTail } from './installer/log.js';
 import { InstallSession } from './installer/session.js';
 import type { ServersContext } from './servers/context.js';
+import { missingLaunchTools } from './servers/launch.js';
 import { Settings, TEAM_SERVER } from './settings/settings.js';
 import { skyEnvironment } from './sky/environment.js';
 import { OperationRegistry } from './sky/operations.js';
@@ -65,7 +66,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     bus,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     maxClients: options.maxEventClients,
-    snapshot: () => ({ status: store.status(), install: session.progress(), operations: operations.list() }),
+    snapshot: () => ({
+      status: store.status(),
+      install: session.progress(),
+      operations: operations.list(),
+      last_check: clouds.lastCheck(),
+    }),
   });
   const token = loadToken(layout, options.token);
   const tokenCheck = new TokenCheck(token);
@@ -80,6 +86,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logTail: () => installLogTail(layout, [token]),
     pageDir: PAGE_DIR,
     demo: options.demo ?? false,
+    missingTools: missingLaunchTools(env),
   });
 
   // GET /status and GET /events are answered here, before Express: the status is a

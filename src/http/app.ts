@@ -29,6 +29,8 @@ export interface AppParts {
   pageDir: string;
   /** The offline demo: the page shows a banner saying uv and sky are stand-ins. */
   demo: boolean;
+  /** What a launch needs on this machine and is missing, looked for at start. */
+  missingTools: string[];
 }
 
 export function createApp({
@@ -41,6 +43,7 @@ export function createApp({
   logTail,
   pageDir,
   demo,
+  missingTools,
 }: AppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -52,7 +55,7 @@ export function createApp({
   });
 
   app.get('/app-info', (_req, res) => {
-    const info: AppInfo = { demo, clouds: [...CLOUDS] };
+    const info: AppInfo = { demo, clouds: [...CLOUDS], missing_tools: missingTools };
     res.json(info);
   });
 

@@ -161,9 +161,13 @@ function refuseCloudWithoutLibraries({ store }: ServersContext, request: LaunchR
   );
 }
 
-/** A real `sky launch` runs ssh and rsync on this machine (sky/utils/command_runner.py). */
+/** What a real `sky launch` runs on this machine (sky/utils/command_runner.py) and is not on PATH. */
+export function missingLaunchTools(env: NodeJS.ProcessEnv): string[] {
+  return ['ssh', 'rsync'].filter((tool) => !findOnPath(tool, env.PATH));
+}
+
 function refuseWithoutSshTools(env: NodeJS.ProcessEnv): void {
-  const missing = ['ssh', 'rsync'].filter((tool) => !findOnPath(tool, env.PATH));
+  const missing = missingLaunchTools(env);
   if (missing.length === 0) return;
   throw new CarapaceError(
     'missing-tool',

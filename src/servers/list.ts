@@ -10,11 +10,18 @@ import type { ServersContext } from './context.js';
 
 export async function listServers({ store, runner, teamServer }: ServersContext): Promise<ServersAnswer> {
   const sky = store.skyLocation();
-  if (!sky) return { installed: false, servers: [] };
+  if (!sky) return { installed: false, servers: [], all_users: false, read_at: null, refreshed: false };
   const result = await runner.run(sky.path, ['status'], { readOnly: true }).result;
   if (result.exitCode !== 0) throw outcomeError(failedOutcome('Listing the servers', result, teamServer()));
+  const readAt = new Date().toISOString();
   try {
-    return { installed: true, servers: parseSkyStatus(result.stdout) };
+    return {
+      installed: true,
+      servers: parseSkyStatus(result.stdout),
+      all_users: false,
+      read_at: readAt,
+      refreshed: false,
+    };
   } catch (error) {
     if (error instanceof SkyOutputError) {
       throw new CarapaceError(

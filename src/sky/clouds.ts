@@ -7,16 +7,20 @@
  */
 import type { CloudInfo } from '../api.js';
 
+/** Until each is read from sky/clouds/<cloud>.py: spot servers never stop; Lambda and Kubernetes do not either. */
+const STOPS = { on_demand: true, spot: false };
+const NEVER_STOPS = { on_demand: false, spot: false };
+
 export const CLOUDS: readonly CloudInfo[] = [
-  { id: 'aws', name: 'AWS' },
-  { id: 'gcp', name: 'GCP' },
-  { id: 'azure', name: 'Azure' },
-  { id: 'kubernetes', name: 'Kubernetes' },
-  { id: 'lambda', name: 'Lambda' },
-  { id: 'runpod', name: 'RunPod' },
-  { id: 'nebius', name: 'Nebius' },
-  { id: 'oci', name: 'OCI' },
-  { id: 'ibm', name: 'IBM' },
+  { id: 'aws', name: 'AWS', addable: true, can_stop: STOPS },
+  { id: 'gcp', name: 'GCP', addable: true, can_stop: STOPS },
+  { id: 'azure', name: 'Azure', addable: true, can_stop: STOPS },
+  { id: 'kubernetes', name: 'Kubernetes', addable: true, can_stop: NEVER_STOPS },
+  { id: 'lambda', name: 'Lambda', addable: true, can_stop: NEVER_STOPS },
+  { id: 'runpod', name: 'RunPod', addable: true, can_stop: STOPS },
+  { id: 'nebius', name: 'Nebius', addable: true, can_stop: STOPS },
+  { id: 'oci', name: 'OCI', addable: true, can_stop: STOPS },
+  { id: 'ibm', name: 'IBM', addable: true, can_stop: STOPS },
 ];
 
 export const CLOUD_IDS: readonly string[] = CLOUDS.map((cloud) => cloud.id);

@@ -196,6 +196,8 @@ export class StatusStore {
       api_server: {
         endpoint: redactUrl(team ?? LOCAL_API_SERVER),
         team: team !== null,
+        source: team === null ? 'default' : 'settings',
+        restart_pending: false,
         running: this.apiServerPids.length > 0,
         pids: this.apiServerPids,
       },

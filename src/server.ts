@@ -14,6 +14,7 @@ import { loadToken, TokenCheck } from './http/token.js';
 import { Lifecycle } from './installer/lifecycle.js';
 import { installLogTail } from './installer/log.js';
 import { InstallSession } from './installer/session.js';
+import { jsonWithoutCredentials } from './redact.js';
 import type { ServersContext } from './servers/context.js';
 import { missingLaunchTools } from './servers/launch.js';
 import { Settings, TEAM_SERVER } from './settings/settings.js';
@@ -163,5 +164,5 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 function sendError(res: ServerResponse, error: Pick<CarapaceError, 'httpStatus' | 'toBody'>): void {
   res.writeHead(error.httpStatus, { 'Content-Type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(error.toBody()));
+  res.end(jsonWithoutCredentials(error.toBody()));
 }

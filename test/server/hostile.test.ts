@@ -1,11 +1,12 @@
 // Hostile input against the server: GETs that must not install, a non-loopback bind
 // with a forged Host, event-stream clients that never read, special files in
-// CARAPACE_HOME, a marker written by hand, a crowd of identical requests, and a fuzz
-// of malformed requests from a fixed seed.
+// CARAPACE_HOME, a marker written by hand, a crowd of identical requests, passwords
+// in addresses, and a fuzz of malformed requests from a fixed seed.
 
 import {
   chmodSync,
   closeSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -20,17 +21,23 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INSTALLER_ERROR_CODES, type Marker } from '../../src/contract.js';
+import { type StandinApiServer, startStandinApiServer } from '../standins/api-server.js';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
 import { Listener } from '../support/sse.js';
 import { mkfifoSync } from './fifo.js';
 
 let fx: Fixture | undefined;
+let team: StandinApiServer | undefined;
 const sockets: Socket[] = [];
+const listeners: Listener[] = [];
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
+  for (const listener of listeners.splice(0)) listener.close();
   await fx?.close();
+  await team?.close();
   fx = undefined;
+  team = undefined;
 });
 
 function raw(f: Fixture, method: string, path: string, headers: Record<string, string>, body?: Buffer | string) {
@@ -54,7 +61,13 @@ describe('GET has no side effects', () => {
     fx = await startFixture();
     const response = await fx.request('GET', '/servers');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ installed: false, servers: [], all_users: false, read_at: null, refreshed: false });
+    expect(await response.json()).toEqual({
+      installed: false,
+      servers: [],
+      all_users: false,
+      read_at: null,
+      refreshed: false,
+    });
     expect(fx.server.session.runs).toBe(0);
     expect(fx.mirror.requests()).toEqual([]);
   });
@@ -184,6 +197,51 @@ describe('links the server finds in CARAPACE_HOME', () => {
     await until(() => !lstatSync(join(f.home, 'servers', 'web-1.yaml')).isSymbolicLink(), 'the task file');
     expect(readFileSync(outside, 'utf8')).toBe("not Carapace's\n");
     expect(readFileSync(join(f.home, 'servers', 'web-1.yaml'), 'utf8')).toContain('resources:');
+  });
+});
+
+describe("a team's API server with a user and password in its address", () => {
+  it('the password, or a token as the user name, reaches no event, snapshot, answer or status', async () => {
+    team = await startStandinApiServer();
+    fx = await startFixture();
+    const f = fx;
+    const listener = new Listener(f.server.url, { token: f.server.token });
+    listeners.push(listener);
+    const secrets = ['Sup3r-Secret', 'ghp_0123456789TOKEN'];
+    const shown = team.url.replace('http://', 'http://***@');
+    const seen: string[] = [];
+    for (const userinfo of ['alice:Sup3r-Secret', 'ghp_0123456789TOKEN']) {
+      const endpoint = team.url.replace('http://', `http://${userinfo}@`);
+      const saved = await f.request('PUT', '/settings', { values: { CARAPACE_SKYPILOT_API_SERVER: endpoint } });
+      expect(saved.status).toBe(200);
+      seen.push(await saved.text());
+      // sky check ends with "Using SkyPilot API server: <endpoint>", as SkyPilot prints it.
+      const check = await f.request('POST', '/clouds/check');
+      expect(check.status).toBe(200);
+      const answer = await check.text();
+      expect(answer).toContain(`Using SkyPilot API server: ${shown}`);
+      seen.push(answer);
+      // A failure names the server in SkyPilot's words and in Carapace's.
+      team.setMode('auth');
+      const failed = await f.request('POST', '/clouds/check');
+      expect((await failed.json()) as { code: string }).toMatchObject({ code: 'sky-api-unauthorized' });
+      team.setMode('healthy');
+      for (const path of ['/status', '/settings']) seen.push(await (await f.request('GET', path)).text());
+    }
+    await until(
+      () => listener.of('operation').filter((event) => event.data.event === 'end').length >= 4,
+      'the four checks to end',
+    );
+    expect(JSON.stringify(listener.events)).toContain(`Authentication required for SkyPilot API server at ${shown}`);
+    seen.push(JSON.stringify(listener.events));
+    const late = new Listener(f.server.url, { token: f.server.token });
+    listeners.push(late);
+    const snapshot = await late.waitFor((event) => event.type === 'snapshot', 'a snapshot');
+    expect(JSON.stringify(snapshot.data)).toContain(`Using SkyPilot API server: ${shown}`);
+    seen.push(JSON.stringify(snapshot.data));
+    for (const text of seen) for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(existsSync(join(f.home, 'settings.json'))).toBe(true);
+    expect(readFileSync(join(f.home, 'settings.json'), 'utf8')).toContain('ghp_0123456789TOKEN@');
   });
 });
 

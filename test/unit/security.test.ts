@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../src/events/bus.js';
 import { HostPolicy } from '../../src/http/security.js';
+import { jsonWithoutCredentials, redactUrl } from '../../src/redact.js';
 
 describe('HostPolicy', () => {
   it('accepts only this server loopback names and port', () => {
@@ -29,5 +31,100 @@ describe('HostPolicy', () => {
     policy.setPort(3001);
     expect(policy.allowsHost('carapace.internal:8080')).toBe(true);
     expect(policy.allowsHost('0.0.0.0:3001')).toBe(false);
+  });
+});
+
+describe('redactUrl: user names and passwords out of text', () => {
+  it.each([
+    // [text, shown]
+    ['http://alice:s3cret@proxy.example:3128', 'http://***@proxy.example:3128'],
+    // A token used as the user name, with or without an empty password.
+    ['https://ghp_0123456789abcdef@git.example/repo', 'https://***@git.example/repo'],
+    ['https://TOKEN:@api.example', 'https://***@api.example'],
+    ['https://:TOKEN@api.example', 'https://***@api.example'],
+    // An @ in the password: the last @ of the authority ends the userinfo.
+    ['http://bob:p@ss@w0rd@host:46580/api', 'http://***@host:46580/api'],
+    // A space in the password.
+    [
+      'Using SkyPilot API server: http://carol:two words@sky.corp:443',
+      'Using SkyPilot API server: http://***@sky.corp:443',
+    ],
+    ['Try: curl http://dave:a b@c:d@sky.corp/api/health', 'Try: curl http://***@sky.corp/api/health'],
+    // A colon and percent-escapes in the password, an upper-case scheme, another scheme.
+    ['HTTPS://eve:%2Fx:y@h.example/', 'HTTPS://***@h.example/'],
+    [
+      'socks5h://u:p@127.0.0.1:1080 and git+ssh://git:key@repo.example/x',
+      'socks5h://***@127.0.0.1:1080 and git+ssh://***@repo.example/x',
+    ],
+    // Two addresses on one line: each its own.
+    [
+      'from http://a:1@one.example to https://b:2@two.example/x',
+      'from http://***@one.example to https://***@two.example/x',
+    ],
+    // Inside quotes and after a colon, as SkyPilot and the installer print them.
+    ['"http://u:pw@h.example" is not an address', '"http://***@h.example" is not an address'],
+  ])('%s', (text, shown) => {
+    expect(redactUrl(text)).toBe(shown);
+  });
+
+  it.each([
+    'Using SkyPilot API server: http://127.0.0.1:46580',
+    'https://pypi.org/simple/skypilot-nightly/',
+    // An @ after the authority is not a user name: in a path, a query or a fragment.
+    'https://host.example/@scope/pkg',
+    'https://host.example?mail=a@b.example',
+    'https://host.example#me@there',
+    'mail root@localhost about http://host.example/x',
+    'no address here: a@b',
+  ])('leaves alone text without a userinfo: %s', (text) => {
+    expect(redactUrl(text)).toBe(text);
+  });
+
+  it('a password with a space reaches to the end of its line, never further', () => {
+    expect(redactUrl('http://u:a b@h.example\nsee admin@corp.example')).toBe(
+      'http://***@h.example\nsee admin@corp.example',
+    );
+  });
+
+  it('shows what it redacted the same way again (a value sent back as shown is recognised)', () => {
+    for (const text of ['http://u:p@h.example', 'https://TOKEN@h.example/x', 'http://a b@c@d.example']) {
+      expect(redactUrl(redactUrl(text))).toBe(redactUrl(text));
+    }
+  });
+});
+
+describe('jsonWithoutCredentials: one serialization for whatever leaves the server', () => {
+  it('removes userinfos from every string, however deep, and keeps the rest', () => {
+    const value = {
+      line: 'Using SkyPilot API server: http://team:pa55@sky.corp',
+      nested: [{ raw: 'x\nhttps://TOKEN@h.example/y\n' }, 3, null, true],
+      plain: 'a@b',
+    };
+    expect(JSON.parse(jsonWithoutCredentials(value))).toEqual({
+      line: 'Using SkyPilot API server: http://***@sky.corp',
+      nested: [{ raw: 'x\nhttps://***@h.example/y\n' }, 3, null, true],
+      plain: 'a@b',
+    });
+  });
+
+  it('is JSON.stringify itself when there is nothing to remove', () => {
+    const value = { message: 'Installing cloud tools', percent: 40, at: 'user@host' };
+    expect(jsonWithoutCredentials(value)).toBe(JSON.stringify(value));
+  });
+});
+
+describe('every event published', () => {
+  it('leaves the bus without credentials, in its frame and in the history a client replays', () => {
+    const bus = new EventBus();
+    const frames: string[] = [];
+    bus.subscribe((event) => frames.push(event.frame));
+    const first = bus.publish('operation', { line: 'Using SkyPilot API server: http://team:pa55word@sky.corp:443' });
+    bus.publish('install', { message: 'Failed to fetch: https://ghp_TOKEN0123456789@pypi.corp/simple/' });
+    const replayed = bus.since(`${bus.bootId}-0`)?.map((event) => event.frame) ?? [];
+    for (const frame of [...frames, ...replayed]) {
+      expect(frame).not.toMatch(/pa55word|ghp_TOKEN/);
+    }
+    expect(first.frame).toContain('http://***@sky.corp:443');
+    expect(replayed).toHaveLength(2);
   });
 });

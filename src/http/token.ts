@@ -9,28 +9,24 @@
  * printed link, in its own sessionStorage (src/../public), which only this origin reads.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, openSync, writeSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Layout } from '../contract.js';
-import { readSmallFile } from '../status/files.js';
+import { readSmallFile, writeSmallFile } from '../status/files.js';
 
 const TOKEN = /^[A-Za-z0-9._~-]{16,256}$/;
 
+/** The token to ask for: the configured one, else the kept one, else a new one kept for the next start. */
 export function loadToken(layout: Layout, configured: string | null): string {
   if (configured) return configured;
   const kept = readSmallFile(layout.token, 1024)?.trim();
   if (kept && TOKEN.test(kept)) {
-    chmodSync(layout.token, 0o600);
+    // Kept readable by others (copied in by hand, say): written again 0600, through no link.
+    if ((lstatSync(layout.token).mode & 0o777) !== 0o600) writeSmallFile(layout.token, `${kept}\n`, 0o600);
     return kept;
   }
   const token = randomBytes(24).toString('hex');
-  const fd = openSync(layout.token, 'w', 0o600);
-  try {
-    writeSync(fd, `${token}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(layout.token, 0o600);
+  writeSmallFile(layout.token, `${token}\n`, 0o600);
   return token;
 }
 

@@ -1,7 +1,8 @@
 // Hostile input against the server: GETs that must not install, a non-loopback bind
 // with a forged Host, event-stream clients that never read, special files in
-// CARAPACE_HOME, a marker written by hand, a crowd of identical requests, passwords
-// in addresses, and a fuzz of malformed requests from a fixed seed.
+// CARAPACE_HOME and the files the server writes there, a marker written by hand, a
+// crowd of identical requests, passwords in addresses, and a fuzz of malformed
+// requests from a fixed seed.
 
 import {
   chmodSync,
@@ -10,7 +11,9 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
   writeSync,
@@ -184,19 +187,53 @@ describe('special files in CARAPACE_HOME', () => {
   });
 });
 
-describe('links the server finds in CARAPACE_HOME', () => {
-  it('a link at a task file is replaced, and what it points to is left alone', async () => {
+describe('files the server writes in CARAPACE_HOME', () => {
+  it('a link at the servers folder is replaced, and what it points to is left alone', async () => {
     fx = await startFixture();
     const f = fx;
-    const outside = join(f.root, 'outside.txt');
-    writeFileSync(outside, "not Carapace's\n");
-    mkdirSync(join(f.home, 'servers'), { recursive: true });
-    symlinkSync(outside, join(f.home, 'servers', 'web-1.yaml'));
+    const outside = join(f.root, 'outside');
+    mkdirSync(outside);
+    symlinkSync(outside, join(f.home, 'servers'));
     const launch = await f.request('POST', '/servers', { name: 'web-1', cpus: '2+', dryrun: true });
     expect(launch.status).toBe(202);
-    await until(() => !lstatSync(join(f.home, 'servers', 'web-1.yaml')).isSymbolicLink(), 'the task file');
+    const { task_file: taskFile } = (await launch.json()) as { task_file: string };
+    expect(lstatSync(join(f.home, 'servers')).isDirectory()).toBe(true);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(lstatSync(taskFile).isFile()).toBe(true);
+  });
+
+  it('two launches of one name at once never share a task file', async () => {
+    fx = await startFixture();
+    const f = fx;
+    const [two, four] = await Promise.all(
+      ['2+', '4+'].map(async (cpus) => {
+        const response = await f.request('POST', '/servers', { name: 'web-1', cpus, dryrun: true });
+        expect(response.status).toBe(202);
+        return ((await response.json()) as { task_file: string }).task_file;
+      }),
+    );
+    expect(two).not.toBe(four);
+    expect(readFileSync(two ?? '', 'utf8')).toContain('cpus: "2+"');
+    expect(readFileSync(four ?? '', 'utf8')).toContain('cpus: "4+"');
+  });
+
+  it('a FIFO or a link at the server token neither hangs the server nor is written through', async () => {
+    fx = await startFixture();
+    const f = fx;
+    const token = join(f.home, 'server-token');
+    const outside = join(f.root, 'outside.txt');
+    writeFileSync(outside, "not Carapace's\n");
+    for (const plant of [() => mkfifoSync(token), () => symlinkSync(outside, token)]) {
+      await f.server.close();
+      rmSync(token, { force: true });
+      plant();
+      // An open for writing would wait for a reader of the FIFO forever: the start is the test.
+      await f.restart();
+      expect(lstatSync(token).isFile()).toBe(true);
+      expect(readFileSync(token, 'utf8').trim()).toBe(f.server.token);
+      expect((await f.request('GET', '/status')).status).toBe(200);
+    }
     expect(readFileSync(outside, 'utf8')).toBe("not Carapace's\n");
-    expect(readFileSync(join(f.home, 'servers', 'web-1.yaml'), 'utf8')).toContain('resources:');
   });
 });
 

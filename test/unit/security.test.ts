@@ -1,7 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { layoutOf } from '../../src/contract.js';
 import { EventBus } from '../../src/events/bus.js';
 import { HostPolicy } from '../../src/http/security.js';
+import { loadToken } from '../../src/http/token.js';
 import { jsonWithoutCredentials, redactUrl } from '../../src/redact.js';
+import { writeSettingsFile } from '../../src/settings/file.js';
+import { writeSmallFile } from '../../src/status/files.js';
+import { mkfifoSync } from '../server/fifo.js';
 
 describe('HostPolicy', () => {
   it('accepts only this server loopback names and port', () => {
@@ -126,5 +143,60 @@ describe('every event published', () => {
     }
     expect(first.frame).toContain('http://***@sky.corp:443');
     expect(replayed).toHaveLength(2);
+  });
+});
+
+describe('files the server writes in CARAPACE_HOME', () => {
+  const folders: string[] = [];
+  afterEach(() => {
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+  });
+  function folder(): string {
+    const made = mkdtempSync(join(tmpdir(), 'carapace-files-'));
+    folders.push(made);
+    return made;
+  }
+
+  it('writeSmallFile replaces a link with a file of its own, and leaves what the link pointed to alone', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'outside'), "not Carapace's\n");
+    symlinkSync(join(dir, 'outside'), join(dir, 'target'));
+    writeSmallFile(join(dir, 'target'), 'mine\n', 0o600);
+    expect(readFileSync(join(dir, 'outside'), 'utf8')).toBe("not Carapace's\n");
+    expect(lstatSync(join(dir, 'target')).isFile()).toBe(true);
+    expect(readFileSync(join(dir, 'target'), 'utf8')).toBe('mine\n');
+    expect(statSync(join(dir, 'target')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['outside', 'target']);
+  });
+
+  it('writeSmallFile never opens a FIFO that sits at the name (it would block)', () => {
+    const dir = folder();
+    mkfifoSync(join(dir, 'target'));
+    writeSmallFile(join(dir, 'target'), 'mine\n', 0o600);
+    expect(readFileSync(join(dir, 'target'), 'utf8')).toBe('mine\n');
+  });
+
+  it('the server token is written through no link', () => {
+    const home = folder();
+    const layout = layoutOf(home);
+    writeFileSync(join(home, 'outside'), 'keep me\n');
+    symlinkSync(join(home, 'outside'), layout.token);
+    const token = loadToken(layout, null);
+    expect(readFileSync(join(home, 'outside'), 'utf8')).toBe('keep me\n');
+    expect(lstatSync(layout.token).isFile()).toBe(true);
+    expect(readFileSync(layout.token, 'utf8').trim()).toBe(token);
+    expect(statSync(layout.token).mode & 0o777).toBe(0o600);
+  });
+
+  it('settings.json is written through no link, its temporary file included', () => {
+    const home = folder();
+    const path = join(home, 'settings.json');
+    writeFileSync(join(home, 'outside'), 'keep me\n');
+    // The old temporary name, guessable from the pid: a link there was written through.
+    symlinkSync(join(home, 'outside'), `${path}.tmp.${process.pid}`);
+    writeSettingsFile(path, { HTTPS_PROXY: 'http://proxy.example:3128' });
+    expect(readFileSync(join(home, 'outside'), 'utf8')).toBe('keep me\n');
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ HTTPS_PROXY: 'http://proxy.example:3128' });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 });

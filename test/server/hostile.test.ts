@@ -1,8 +1,7 @@
 // Hostile input against the server: GETs that must not install, a non-loopback bind
-// with a forged Host, event-stream clients that never read, special files in
-// CARAPACE_HOME and the files the server writes there, a marker written by hand, a
-// crowd of identical requests, passwords in addresses, and a fuzz of malformed
-// requests from a fixed seed.
+// with a forged Host, wrong tokens, event-stream clients that never read, special
+// files in CARAPACE_HOME, a marker written by hand, a crowd of identical requests,
+// passwords in addresses, and a fuzz of malformed requests from a fixed seed.
 
 import {
   chmodSync,
@@ -234,6 +233,51 @@ describe('files the server writes in CARAPACE_HOME', () => {
       expect((await f.request('GET', '/status')).status).toBe(200);
     }
     expect(readFileSync(outside, 'utf8')).toBe("not Carapace's\n");
+  });
+});
+
+describe('wrong tokens', () => {
+  it('are answered ever later, while the right token is answered at once', async () => {
+    fx = await startFixture();
+    const f = fx;
+    const port = new URL(f.server.url).port;
+    const asking = (token: string) =>
+      raw(f, 'GET', '/status', { host: `127.0.0.1:${port}`, authorization: `Bearer ${token}` });
+    const wrong = 'not-the-token-0123456789-0123456789';
+    for (let i = 0; i < 4; i++) expect((await asking(wrong)).status).toBe(401);
+    // The fifth waits longer still; the right token, sent after it, is not held up by it.
+    const answered: string[] = [];
+    const fifth = asking(wrong).then((answer) => answered.push(`wrong ${answer.status}`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const right = asking(f.server.token).then((answer) => answered.push(`right ${answer.status}`));
+    await Promise.all([fifth, right]);
+    expect(answered).toEqual(['right 200', 'wrong 401']);
+  });
+});
+
+describe('CARAPACE_TOKEN', () => {
+  it('reaches neither the installer and uv, nor sky, nor SkyPilot API server', async () => {
+    const token = 'given-in-the-environment-0123456789';
+    fx = await startFixture({ env: { CARAPACE_TOKEN: token }, server: { token } });
+    const f = fx;
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    const status = await until(() => {
+      const current = f.server.store.status();
+      return current.api_server.pids.length > 0 && current;
+    }, "SkyPilot's local API server");
+    const records = readdirSync(join(f.root, 'uv-runs'));
+    expect(records.filter((name) => name.startsWith('uv-run.')).length).toBeGreaterThan(0);
+    expect(records.filter((name) => name.startsWith('sky-run.')).length).toBeGreaterThan(0);
+    for (const record of records) {
+      const text = readFileSync(join(f.root, 'uv-runs', record), 'utf8');
+      expect(text, record).toContain('CARAPACE_HOME=');
+      expect(text, record).not.toContain(token);
+    }
+    for (const pid of status.api_server.pids) {
+      const environment = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      expect(environment).toContain('CARAPACE_HOME=');
+      expect(environment).not.toContain(token);
+    }
   });
 });
 

@@ -11,10 +11,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../src/config.js';
 import { layoutOf } from '../../src/contract.js';
 import { EventBus } from '../../src/events/bus.js';
 import { HostPolicy } from '../../src/http/security.js';
-import { loadToken } from '../../src/http/token.js';
+import { loadToken, WrongTokenDelay } from '../../src/http/token.js';
 import { jsonWithoutCredentials, redactUrl } from '../../src/redact.js';
 import { writeSettingsFile } from '../../src/settings/file.js';
 import { writeSmallFile } from '../../src/status/files.js';
@@ -48,6 +49,22 @@ describe('HostPolicy', () => {
     policy.setPort(3001);
     expect(policy.allowsHost('carapace.internal:8080')).toBe(true);
     expect(policy.allowsHost('0.0.0.0:3001')).toBe(false);
+  });
+
+  it('on port 80 accepts the names without a port, as a browser sends them', () => {
+    const policy = new HostPolicy('127.0.0.1');
+    policy.setPort(80);
+    for (const host of ['127.0.0.1', 'localhost', '[::1]', '127.0.0.1:80', 'localhost:80']) {
+      expect(policy.allowsHost(host), host).toBe(true);
+    }
+    // A browser's Origin drops the default port too.
+    expect(policy.allowsOrigin('http://localhost')).toBe(true);
+    expect(policy.allowsOrigin('http://127.0.0.1:80')).toBe(true);
+    expect(policy.allowsHost('evil.example')).toBe(false);
+    expect(policy.allowsOrigin('http://evil.example')).toBe(false);
+    // On another port a name without one is still refused.
+    policy.setPort(8080);
+    expect(policy.allowsHost('localhost')).toBe(false);
   });
 });
 
@@ -146,6 +163,27 @@ describe('every event published', () => {
   });
 });
 
+describe('CARAPACE_TOKEN', () => {
+  it('is refused shorter than 32 characters', () => {
+    expect(() => readConfig({ HOME: '/home/u', CARAPACE_TOKEN: 'a'.repeat(31) })).toThrow(ConfigError);
+    expect(() => readConfig({ HOME: '/home/u', CARAPACE_TOKEN: 'correct-horse-battery' })).toThrow(/32/);
+    expect(readConfig({ HOME: '/home/u', CARAPACE_TOKEN: 'a'.repeat(32) }).token).toBe('a'.repeat(32));
+  });
+});
+
+describe('wrong tokens', () => {
+  it('wait longer each time, up to a bound, and again briefly after a quiet minute', () => {
+    let now = 1_000_000;
+    const delay = new WrongTokenDelay(() => now);
+    const waits = Array.from({ length: 9 }, () => delay.next());
+    expect(waits).toEqual([100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000]);
+    now += 59_000;
+    expect(delay.next()).toBe(10_000);
+    now += 61_000;
+    expect(delay.next()).toBe(100);
+  });
+});
+
 describe('files the server writes in CARAPACE_HOME', () => {
   const folders: string[] = [];
   afterEach(() => {
@@ -186,6 +224,15 @@ describe('files the server writes in CARAPACE_HOME', () => {
     expect(lstatSync(layout.token).isFile()).toBe(true);
     expect(readFileSync(layout.token, 'utf8').trim()).toBe(token);
     expect(statSync(layout.token).mode & 0o777).toBe(0o600);
+  });
+
+  it('a kept token shorter than 32 characters is replaced', () => {
+    const home = folder();
+    const layout = layoutOf(home);
+    writeFileSync(layout.token, 'short-token-0123456789\n');
+    const token = loadToken(layout, null);
+    expect(token).not.toBe('short-token-0123456789');
+    expect(token.length).toBeGreaterThanOrEqual(32);
   });
 
   it('settings.json is written through no link, its temporary file included', () => {

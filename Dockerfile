@@ -31,6 +31,11 @@ ENV HOME=/home/carapace \
 WORKDIR /home/carapace/app
 
 # A build can use a mirror, a proxy or a CA bundle; build args left unset stay unset.
+# The proxy's are not declared: HTTP_PROXY, HTTPS_PROXY and NO_PROXY (and their lower-case
+# forms; ALL_PROXY too with Docker, not with buildah 1.28) are build args Docker and buildah
+# predefine, which reach RUN steps without an ARG and stay out of the image's history,
+# where a declared ARG's value is recorded -- with the proxy's password in it. The values
+# of the args declared below are recorded: put no password in them.
 ARG CARAPACE_UV_MIRROR
 ARG CARAPACE_UV_VERSION
 ARG CARAPACE_UV_SHA256
@@ -43,10 +48,6 @@ ARG UV_INDEX_URL
 ARG UV_PYTHON_INSTALL_MIRROR
 ARG UV_HTTP_TIMEOUT
 ARG UV_SYSTEM_CERTS
-ARG HTTP_PROXY
-ARG HTTPS_PROXY
-ARG ALL_PROXY
-ARG NO_PROXY
 ARG SSL_CERT_FILE
 ARG CURL_CA_BUNDLE
 
@@ -68,6 +69,7 @@ ENV CARAPACE_HOST=0.0.0.0 \
     CARAPACE_PORT=3001 \
     NODE_ENV=production
 EXPOSE 3001
+# Asks the port the server listens on, CARAPACE_PORT included when `docker run -e` changes it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
-    CMD ["node", "-e", "fetch('http://127.0.0.1:3001/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CARAPACE_PORT || 3001) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

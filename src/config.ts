@@ -22,6 +22,13 @@ export const PAGE_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
 
+/**
+ * What a token may be: 32 to 256 characters that need no escaping in a URL or a
+ * header. 32 is the floor a guessable choice (a word, a date) rarely reaches; the
+ * generated one has 48 hex digits (192 bits).
+ */
+export const TOKEN_FORM = /^[A-Za-z0-9._~-]{32,256}$/;
+
 export class ConfigError extends Error {}
 
 /**
@@ -52,8 +59,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`CARAPACE_AUTH=off is allowed only on a loopback address, not on ${host}.`);
   }
   const token = env.CARAPACE_TOKEN || null;
-  if (token !== null && !/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
-    throw new ConfigError('CARAPACE_TOKEN must be 16 to 256 letters, digits, ".", "_", "~" or "-".');
+  if (token !== null && !TOKEN_FORM.test(token)) {
+    throw new ConfigError('CARAPACE_TOKEN must be 32 to 256 letters, digits, ".", "_", "~" or "-".');
   }
   return {
     host,

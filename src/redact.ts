@@ -1,6 +1,64 @@
-/** What must never be shown back: a password in an address. */
+/**
+ * What must never be shown back: the user name and password of an address. A
+ * team's API server, a proxy or a package index may carry them (`user:password@`,
+ * or a token as the user name), and SkyPilot, uv and the installer print addresses
+ * as they are. Every way out of the server (events, snapshots, JSON answers, the
+ * status, the install log) goes through this one function.
+ *
+ * The rule, for text that may hold any number of addresses:
+ * - an address starts with `scheme://`;
+ * - its authority runs to the first `/`, `?` or `#` after that, or to the end of
+ *   the line (any control character): both RFC 3986 and the WHATWG URL standard
+ *   end it there, and so does Python's urllib, which SkyPilot and its clients use;
+ * - if the authority holds an `@`, all of it before the LAST `@` is the userinfo,
+ *   whatever it holds (`:`, `@`, spaces), and is shown as `***`: `scheme://***@host`.
+ * So a password with a space reaches at most to the end of its line or the first
+ * `/`, `?` or `#` -- and an `@` later on that stretch is taken for the end of a
+ * userinfo, hiding more than needed (`http://h.example and root@x` shows as
+ * `http://***@x`) rather than less: the text cannot tell `http://u:a b@x` from it.
+ * The scan is by hand, not by WHATWG's `URL`: WHATWG also ends an http(s) authority
+ * at `\`, where urllib and curl do not, so its reading could leave part of a
+ * password that SkyPilot reads. What the rule cannot find is a password holding a
+ * raw `/`, `?` or `#` (no parser reads one there either; it must be written `%2F`)
+ * or an address without `scheme://`.
+ */
 
-/** http://user:secret@host -> http://user:***@host, wherever it appears in the text. */
-export function redactUrl(value: string): string {
-  return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*):[^/@\s]*@/gi, '$1:***@');
+const SCHEME = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+
+/** `/`, `?`, `#` and control characters end an authority. */
+function endsAuthority(code: number): boolean {
+  return code === 0x2f || code === 0x3f || code === 0x23 || code < 0x20 || code === 0x7f;
+}
+
+/** The text with the userinfo of every address in it shown as `***`. */
+export function redactUrl(text: string): string {
+  // A userinfo ends with an @: text without one, nearly all of it, costs one scan.
+  if (!text.includes('@')) return text;
+  let shown = '';
+  let copied = 0;
+  for (const match of text.matchAll(SCHEME)) {
+    const start = match.index + match[0].length;
+    let end = start;
+    while (end < text.length && !endsAuthority(text.charCodeAt(end))) end += 1;
+    const at = text.lastIndexOf('@', end - 1);
+    if (at < start) continue;
+    shown += `${text.slice(copied, start)}***`;
+    copied = at;
+  }
+  return copied === 0 ? text : shown + text.slice(copied);
+}
+
+/** A JSON.stringify replacer (Express's `json replacer` too): every string redacted. */
+export function withoutCredentials(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? redactUrl(value) : value;
+}
+
+/**
+ * JSON.stringify, without credentials: the JSON of what leaves the server. An
+ * address with a userinfo has both `://` and `@`, which JSON keeps as they are: JSON
+ * without them (nearly every installer line) is sent as it was serialized.
+ */
+export function jsonWithoutCredentials(value: object): string {
+  const json = JSON.stringify(value);
+  return json.includes('@') && json.includes('://') ? JSON.stringify(value, withoutCredentials) : json;
 }

@@ -9,11 +9,12 @@ import { EventBus } from './events/bus.js';
 import { EventStream } from './events/stream.js';
 import { prepareHome } from './home.js';
 import { createApp } from './http/app.js';
-import { HostPolicy, refusal } from './http/security.js';
+import { HostPolicy, refusal, SECURITY_HEADERS } from './http/security.js';
 import { loadToken, TokenCheck } from './http/token.js';
 import { Lifecycle } from './installer/lifecycle.js';
 import { installLogTail } from './installer/log.js';
 import { InstallSession } from './installer/session.js';
+import { jsonWithoutCredentials } from './redact.js';
 import type { ServersContext } from './servers/context.js';
 import { missingLaunchTools } from './servers/launch.js';
 import { Settings, TEAM_SERVER } from './settings/settings.js';
@@ -21,6 +22,8 @@ import { skyEnvironment } from './sky/environment.js';
 import { OperationRegistry } from './sky/operations.js';
 import { SkyRunner } from './sky/runner.js';
 import { StatusStore } from './status/store.js';
+
+const SECURITY_HEADER_LIST = Object.entries(SECURITY_HEADERS);
 
 export interface ServerOptions extends Config {
   env: NodeJS.ProcessEnv;
@@ -49,6 +52,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const layout = layoutOf(options.home);
   prepareHome(layout);
   const env: NodeJS.ProcessEnv = { ...options.env, CARAPACE_HOME: options.home };
+  // The environment of the installer, uv, sky and SkyPilot's API server (which keeps it): not theirs to read.
+  delete env.CARAPACE_TOKEN;
   if (env.CARAPACE_SKYPILOT_TELEMETRY === '0') env.SKYPILOT_DISABLE_USAGE_COLLECTION = '1';
   // The status names the API server in use, which a saved setting can change.
   const settings = new Settings(layout, options.env, () => store.settingsChanged());
@@ -92,13 +97,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // GET /status and GET /events are answered here, before Express: the status is a
   // buffer built when it changes, and an event stream is a long-lived response.
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of SECURITY_HEADER_LIST) res.setHeader(name, value);
     const query = (req.url ?? '').indexOf('?');
     const path = query < 0 ? (req.url ?? '') : (req.url ?? '').slice(0, query);
     const refused = refusal(req, path, guard);
     if (refused) {
       // Read and drop any body, so that the answer reaches a client still sending one.
       req.resume();
-      sendError(res, refused);
+      if (refused.delayMs === 0) sendError(res, refused.error);
+      else setTimeout(() => sendError(res, refused.error), refused.delayMs).unref();
       return;
     }
     if (req.method === 'GET' && path === '/status') {
@@ -162,6 +169,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 function sendError(res: ServerResponse, error: Pick<CarapaceError, 'httpStatus' | 'toBody'>): void {
+  if (res.destroyed) return; // a client that left while its wrong token waited
   res.writeHead(error.httpStatus, { 'Content-Type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(error.toBody()));
+  res.end(jsonWithoutCredentials(error.toBody()));
 }

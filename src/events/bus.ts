@@ -1,10 +1,13 @@
 /**
  * The event stream behind GET /events. Every event gets an id unique across
  * restarts (this boot's id, then a counter), the server's time (`ts`, ms) in its
- * data, and is serialized once into the frame every client is sent. The last
- * `capacity` events are kept so that a reconnecting client can catch up.
+ * data, and is serialized once into the frame every client is sent -- without the
+ * user names and passwords of addresses (src/redact.ts), which SkyPilot prints as
+ * they are. The last `capacity` events are kept so that a reconnecting client can
+ * catch up.
  */
 import { randomBytes } from 'node:crypto';
+import { jsonWithoutCredentials } from '../redact.js';
 
 export interface BusEvent {
   id: string;
@@ -29,7 +32,7 @@ export class EventBus {
   publish(type: string, data: object): BusEvent {
     this.sequence += 1;
     const id = `${this.bootId}-${this.sequence}`;
-    const payload = JSON.stringify({ ...data, ts: Date.now() });
+    const payload = jsonWithoutCredentials({ ...data, ts: Date.now() });
     const event: BusEvent = { id, type, frame: `id: ${id}\nevent: ${type}\ndata: ${payload}\n\n` };
     this.ring[this.sequence % this.capacity] = event;
     for (const listener of this.listeners) listener(event);

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Snapshot } from '../api.js';
+import { jsonWithoutCredentials } from '../redact.js';
 import type { BusEvent, EventBus } from './bus.js';
 
 export interface EventStreamOptions {
@@ -64,8 +65,10 @@ export class EventStream {
     if (missed) {
       for (const event of missed) opening += event.frame;
     } else {
-      // Its id is the newest event it already reflects, so a reconnect resumes after it.
-      opening += `id: ${bus.lastId}\nevent: snapshot\ndata: ${JSON.stringify({ ...snapshot(), ts: Date.now() })}\n\n`;
+      // Its id is the newest event it already reflects, so a reconnect resumes after it. Its
+      // parts (the install's events, the operations' lines, the last check) are kept as
+      // they came: the credentials in them are removed here, as the bus does for events.
+      opening += `id: ${bus.lastId}\nevent: snapshot\ndata: ${jsonWithoutCredentials({ ...snapshot(), ts: Date.now() })}\n\n`;
     }
     res.write(opening);
     this.clients.add(res);

@@ -8,6 +8,7 @@ import type { CloudChecks } from '../clouds.js';
 import { CarapaceError, invalidRequest } from '../errors.js';
 import type { Lifecycle } from '../installer/lifecycle.js';
 import type { InstallSession } from '../installer/session.js';
+import { redactUrl, withoutCredentials } from '../redact.js';
 import type { ServersContext } from '../servers/context.js';
 import { cancelLaunch, launchServer } from '../servers/launch.js';
 import { listServers } from '../servers/list.js';
@@ -48,6 +49,9 @@ export function createApp({
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Every JSON answer and error body, without the user names and passwords of
+  // addresses: sky check's raw text names the API server, errors quote addresses.
+  app.set('json replacer', withoutCredentials);
   app.use(express.json({ limit: '16kb', type: 'application/json', strict: true }));
 
   app.get('/health', (_req, res) => {
@@ -157,7 +161,7 @@ function asCarapaceError(error: unknown): CarapaceError {
       fields.type === 'entity.parse.failed' ? 'The request body is not valid JSON.' : 'The request is malformed.';
     return new CarapaceError('invalid-request', what, 'Fix the request and send it again.', 400);
   }
-  console.error(error);
+  console.error(redactUrl(error instanceof Error ? (error.stack ?? error.message) : String(error)));
   return new CarapaceError(
     'internal',
     'Something went wrong inside Carapace.',

@@ -6,14 +6,26 @@
  * - the Host header must name this server (against DNS rebinding);
  * - API requests must carry the token (src/http/token.ts) and come from this
  *   server's own page: `Sec-Fetch-Site` other than same-origin/none is refused, and
- *   so is another Origin on anything but GET;
+ *   so is another Origin on anything but GET; a wrong token is answered late;
  * - request bodies are JSON only: every POST says `Content-Type: application/json`
  *   (a form or a `text/plain` beacon cannot), with no other Content-Encoding.
  * No CORS header is ever sent. Only GET of the page and its files skips the API rules.
+ * Every answer carries SECURITY_HEADERS.
  */
 import type { IncomingMessage } from 'node:http';
 import { CarapaceError } from '../errors.js';
 import type { TokenCheck } from './token.js';
+
+/**
+ * Sent with every answer. The page is ES modules from this server and no inline
+ * script or style, so it needs nothing but 'self'; no other site may frame it (a
+ * click on a hidden Carapace could start a paid machine); nothing is sniffed into
+ * a type it was not sent as.
+ */
+export const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+} as const;
 
 export class HostPolicy {
   private hosts = new Set<string>();
@@ -34,6 +46,8 @@ export class HostPolicy {
       names.add(this.bindHost.includes(':') ? `[${this.bindHost}]` : this.bindHost);
     }
     this.hosts = new Set([...names].map((name) => `${name}:${port}`));
+    // On http's own port a browser names the host alone, in Host and in Origin.
+    if (port === 80) for (const name of names) this.hosts.add(name);
     for (const extra of this.extraHosts) this.hosts.add(extra.toLowerCase());
   }
 
@@ -68,25 +82,33 @@ function refused(message: string): CarapaceError {
   return new CarapaceError('invalid-request', message, 'Send the request as a browser would.', 400);
 }
 
+export interface Refusal {
+  error: CarapaceError;
+  /** How long to wait before answering (a wrong token), in ms. */
+  delayMs: number;
+}
+
 export interface GuardOptions {
   hosts: HostPolicy;
   /** null when the token is turned off (CARAPACE_AUTH=off, loopback only). */
   token: TokenCheck | null;
 }
 
-/** Why this request must not reach any route, or null. `path` is the target's path. */
-export function refusal(req: IncomingMessage, path: string, { hosts, token }: GuardOptions): CarapaceError | null {
+/** Why this request must not reach any route, and when to say so; or null. `path` is the target's path. */
+export function refusal(req: IncomingMessage, path: string, { hosts, token }: GuardOptions): Refusal | null {
   const url = req.url ?? '';
-  if (!url.startsWith('/')) return refused('The request target must be a path, not a full address.');
+  if (!url.startsWith('/')) return atOnce(refused('The request target must be a path, not a full address.'));
   let hostHeaders = 0;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     if (req.rawHeaders[i]?.toLowerCase() === 'host') hostHeaders += 1;
   }
-  if (hostHeaders !== 1) return refused('A request must have exactly one Host header.');
+  if (hostHeaders !== 1) return atOnce(refused('A request must have exactly one Host header.'));
   if (!hosts.allowsHost(req.headers.host)) {
-    return forbidden(
-      `Requests must be addressed to this server by its local name, not "${req.headers.host ?? ''}".`,
-      'Open Carapace at http://127.0.0.1 or http://localhost with its port.',
+    return atOnce(
+      forbidden(
+        `Requests must be addressed to this server by its local name, not "${req.headers.host ?? ''}".`,
+        'Open Carapace at http://127.0.0.1 or http://localhost with its port.',
+      ),
     );
   }
   if (isPageRequest(req.method, path) || OPEN_ROUTES.has(path)) return null;
@@ -94,21 +116,29 @@ export function refusal(req: IncomingMessage, path: string, { hosts, token }: Gu
   const site = req.headers['sec-fetch-site'];
   const siteValue = (Array.isArray(site) ? site.join(',') : (site ?? '')).toLowerCase();
   if (siteValue !== '' && siteValue !== 'same-origin' && siteValue !== 'none') {
-    return forbidden('This request came from another web site.', 'Use the Carapace page itself to do this.');
+    return atOnce(forbidden('This request came from another web site.', 'Use the Carapace page itself to do this.'));
   }
   const origin = req.headers.origin;
   if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !hosts.allowsOrigin(origin)) {
-    return forbidden('This request came from another web site.', 'Use the Carapace page itself to do this.');
+    return atOnce(forbidden('This request came from another web site.', 'Use the Carapace page itself to do this.'));
   }
-  if (token && !token.carried(req)) {
-    return new CarapaceError(
+  const verdict = token ? token.verdict(req) : 'right';
+  if (verdict !== 'right') {
+    const error = new CarapaceError(
       'unauthorized',
       "This request does not carry Carapace's token.",
       'Open Carapace with the link it printed when it started (it holds the token), or send "Authorization: Bearer <token>".',
       401,
     );
+    // A wrong token waits, longer each time (src/http/token.ts); a missing one is the page before its login.
+    return { error, delayMs: verdict === 'wrong' && token ? token.wrongDelay.next() : 0 };
   }
-  return bodyRefusal(req);
+  const body = bodyRefusal(req);
+  return body ? atOnce(body) : null;
+}
+
+function atOnce(error: CarapaceError): Refusal {
+  return { error, delayMs: 0 };
 }
 
 function bodyRefusal(req: IncomingMessage): CarapaceError | null {

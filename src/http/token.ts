@@ -9,47 +9,78 @@
  * printed link, in its own sessionStorage (src/../public), which only this origin reads.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, openSync, writeSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { TOKEN_FORM } from '../config.js';
 import type { Layout } from '../contract.js';
-import { readSmallFile } from '../status/files.js';
+import { readSmallFile, writeSmallFile } from '../status/files.js';
 
-const TOKEN = /^[A-Za-z0-9._~-]{16,256}$/;
-
+/** The token to ask for: the configured one, else the kept one, else a new one kept for the next start. */
 export function loadToken(layout: Layout, configured: string | null): string {
   if (configured) return configured;
   const kept = readSmallFile(layout.token, 1024)?.trim();
-  if (kept && TOKEN.test(kept)) {
-    chmodSync(layout.token, 0o600);
+  if (kept && TOKEN_FORM.test(kept)) {
+    // Kept readable by others (copied in by hand, say): written again 0600, through no link.
+    if ((lstatSync(layout.token).mode & 0o777) !== 0o600) writeSmallFile(layout.token, `${kept}\n`, 0o600);
     return kept;
   }
   const token = randomBytes(24).toString('hex');
-  const fd = openSync(layout.token, 'w', 0o600);
-  try {
-    writeSync(fd, `${token}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(layout.token, 0o600);
+  writeSmallFile(layout.token, `${token}\n`, 0o600);
   return token;
 }
 
+/** What a request says about the token: none, the right one, or another. */
+export type TokenVerdict = 'missing' | 'right' | 'wrong';
+
 export class TokenCheck {
   private readonly expected: Buffer;
+  /** How long each wrong token waits for its answer. */
+  readonly wrongDelay = new WrongTokenDelay();
 
   constructor(readonly token: string) {
     this.expected = Buffer.from(token);
   }
 
-  matches(candidate: string | null | undefined): boolean {
-    if (!candidate) return false;
+  matches(candidate: string): boolean {
     const given = Buffer.from(candidate);
     return given.length === this.expected.length && timingSafeEqual(given, this.expected);
   }
 
-  /** Whether a request carries the token: `Authorization: Bearer <token>`, and nothing else counts. */
-  carried(req: IncomingMessage): boolean {
+  /** `Authorization: Bearer <token>`, and nothing else counts. */
+  verdict(req: IncomingMessage): TokenVerdict {
     const authorization = req.headers.authorization;
-    return authorization?.startsWith('Bearer ') === true && this.matches(authorization.slice(7).trim());
+    const given = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+    if (given === '') return 'missing';
+    return this.matches(given) ? 'right' : 'wrong';
+  }
+}
+
+const FIRST_WAIT_MS = 100;
+const LONGEST_WAIT_MS = 10_000;
+/** After this long without a wrong token, the next one waits the shortest time again. */
+const QUIET_MS = 60_000;
+
+/**
+ * Repeated wrong tokens are answered ever more slowly: 0.1 s, 0.2 s, 0.4 s... up
+ * to 10 s, until none has come for a minute. The count is the server's, not a
+ * client's (every local program has the same address), and it never delays the
+ * right token, so that a program guessing cannot lock the page out. What it slows
+ * is a client that waits for each answer before its next guess; against many
+ * guesses at once, what protects is the token's length (192 random bits, or at
+ * least 32 characters given in CARAPACE_TOKEN).
+ */
+export class WrongTokenDelay {
+  private count = 0;
+  private last = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A wrong token came now: how long its answer waits, in ms. */
+  next(): number {
+    const now = this.now();
+    if (now - this.last > QUIET_MS) this.count = 0;
+    this.last = now;
+    this.count += 1;
+    return Math.min(FIRST_WAIT_MS * 2 ** (this.count - 1), LONGEST_WAIT_MS);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The end of the last install's log (logs/install.log), for "Show full log": read
  * as any file of the folder is (a regular file, not through a link, bounded), with
- * what must not be shown removed -- passwords in addresses, and the server's token.
+ * what must not be shown removed -- user names and passwords in addresses, and the
+ * server's token.
  */
 import type { LogTail } from '../api.js';
 import type { Layout } from '../contract.js';

@@ -1,11 +1,16 @@
-/** servers/<name>.yaml: the task file of a launch, in the server's own folder of CARAPACE_HOME. */
+/**
+ * servers/<name>.<random>.yaml: the task file of one launch, in the servers folder
+ * of CARAPACE_HOME. Each launch has a file of its own, so that two launches of one
+ * name at once never hand sky each other's task; it is written through no link
+ * (src/status/files.ts, writeSmallFile).
+ */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import type { LaunchRequest } from '../api.js';
 import type { Layout } from '../contract.js';
 import { taskYaml } from '../sky/task.js';
+import { writeSmallFile } from '../status/files.js';
 
-/** Written to a new file and renamed over any old one: never through a link. */
 export function writeTaskFile(layout: Layout, request: LaunchRequest): string {
   const { servers } = layout;
   try {
@@ -14,14 +19,7 @@ export function writeTaskFile(layout: Layout, request: LaunchRequest): string {
     // not there yet
   }
   mkdirSync(servers, { recursive: true, mode: 0o700 });
-  const taskFile = `${servers}/${request.name}.yaml`;
-  const temporary = `${servers}/.${request.name}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, taskYaml(request), { flag: 'wx', mode: 0o600 });
-    renameSync(temporary, taskFile);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  const taskFile = `${servers}/${request.name}.${randomBytes(6).toString('hex')}.yaml`;
+  writeSmallFile(taskFile, taskYaml(request), 0o600);
   return taskFile;
 }

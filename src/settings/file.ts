@@ -2,8 +2,8 @@
  * CARAPACE_HOME/settings.json: the settings saved from the page, in the form the
  * installer reads too -- a JSON object, one `"NAME": "value"` pair a line.
  */
-import { chmodSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readJsonObject } from '../status/files.js';
+import { lstatSync } from 'node:fs';
+import { readJsonObject, writeSmallFile } from '../status/files.js';
 
 /**
  * The file's pairs, read again only when it changed since `knownVersion` (its
@@ -19,18 +19,10 @@ export function readSettingsFile(
   return { version, record: readJsonObject(path) ?? {} };
 }
 
+/** 0600: a proxy or API server address may hold a password. */
 export function writeSettingsFile(path: string, values: Record<string, string>): void {
   const lines = Object.entries(values).map(([name, value]) => `  ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
-  const text = lines.length ? `{\n${lines.join(',\n')}\n}\n` : '{}\n';
-  const temporary = `${path}.tmp.${process.pid}`;
-  try {
-    writeFileSync(temporary, text, { mode: 0o600, flag: 'w' });
-    chmodSync(temporary, 0o600);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeSmallFile(path, lines.length ? `{\n${lines.join(',\n')}\n}\n` : '{}\n', 0o600);
 }
 
 /** Which version of a file is there: its inode, size and time of change; '' when there is none. */

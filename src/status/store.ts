@@ -10,7 +10,7 @@ import { type FSWatcher, watch } from 'chokidar';
 import type { ErrorBody, InstallState, InstallStatus, SkySource } from '../api.js';
 import { type Layout, type Marker, skypilotIsSupported } from '../contract.js';
 import { runProcess } from '../process/run.js';
-import { redactUrl } from '../redact.js';
+import { jsonWithoutCredentials, redactUrl } from '../redact.js';
 import { LOCAL_API_SERVER, localApiServerPids } from './api-server.js';
 import { lockHolder } from './lock.js';
 import { markerExtras, readMarker } from './marker.js';
@@ -55,7 +55,7 @@ export class StatusStore {
     private readonly teamServer: () => string | null = () => null,
   ) {
     this.current = this.compute();
-    this.serialized = Buffer.from(JSON.stringify(this.current));
+    this.serialized = Buffer.from(jsonWithoutCredentials(this.current));
   }
 
   async start(): Promise<void> {
@@ -206,7 +206,8 @@ export class StatusStore {
 
   private update(): void {
     const next = this.compute();
-    const json = JSON.stringify(next);
+    // As GET /status sends it: an installer's error may quote an address with its password.
+    const json = jsonWithoutCredentials(next);
     if (json === this.serialized.toString()) return;
     this.current = next;
     this.serialized = Buffer.from(json);

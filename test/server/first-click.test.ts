@@ -1,6 +1,6 @@
 // The spec's user: SkyPilot is missing, they click, it installs with progress on the event stream, then the action runs.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
 import { Listener, type Received, sequenceOf } from '../support/sse.js';
@@ -85,7 +85,8 @@ describe('Launch Server on a machine without SkyPilot', () => {
     });
     expect(response.status).toBe(202);
     const { operation_id, task_file } = (await response.json()) as { operation_id: string; task_file: string };
-    expect(task_file).toBe(join(fx.home, 'servers', 'web-1.yaml'));
+    expect(dirname(task_file)).toBe(join(fx.home, 'servers'));
+    expect(basename(task_file)).toMatch(/^web-1\.[0-9a-f]{12}\.yaml$/);
     expect(readFileSync(task_file, 'utf8')).toContain('infra: "aws/us-east-1"');
     expect(phases(sse.of('install')).at(-1)).toBe('complete');
 

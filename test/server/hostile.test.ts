@@ -1,15 +1,18 @@
 // Hostile input against the server: GETs that must not install, a non-loopback bind
-// with a forged Host, event-stream clients that never read, special files in
-// CARAPACE_HOME, a marker written by hand, a crowd of identical requests, and a fuzz
-// of malformed requests from a fixed seed.
+// with a forged Host, wrong tokens, event-stream clients that never read, special
+// files in CARAPACE_HOME, a marker written by hand, a crowd of identical requests,
+// passwords in addresses, and a fuzz of malformed requests from a fixed seed.
 
 import {
   chmodSync,
   closeSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
   writeSync,
@@ -20,17 +23,23 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INSTALLER_ERROR_CODES, type Marker } from '../../src/contract.js';
+import { type StandinApiServer, startStandinApiServer } from '../standins/api-server.js';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
 import { Listener } from '../support/sse.js';
 import { mkfifoSync } from './fifo.js';
 
 let fx: Fixture | undefined;
+let team: StandinApiServer | undefined;
 const sockets: Socket[] = [];
+const listeners: Listener[] = [];
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
+  for (const listener of listeners.splice(0)) listener.close();
   await fx?.close();
+  await team?.close();
   fx = undefined;
+  team = undefined;
 });
 
 function raw(f: Fixture, method: string, path: string, headers: Record<string, string>, body?: Buffer | string) {
@@ -54,7 +63,13 @@ describe('GET has no side effects', () => {
     fx = await startFixture();
     const response = await fx.request('GET', '/servers');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ installed: false, servers: [], all_users: false, read_at: null, refreshed: false });
+    expect(await response.json()).toEqual({
+      installed: false,
+      servers: [],
+      all_users: false,
+      read_at: null,
+      refreshed: false,
+    });
     expect(fx.server.session.runs).toBe(0);
     expect(fx.mirror.requests()).toEqual([]);
   });
@@ -171,19 +186,143 @@ describe('special files in CARAPACE_HOME', () => {
   });
 });
 
-describe('links the server finds in CARAPACE_HOME', () => {
-  it('a link at a task file is replaced, and what it points to is left alone', async () => {
+describe('files the server writes in CARAPACE_HOME', () => {
+  it('a link at the servers folder is replaced, and what it points to is left alone', async () => {
     fx = await startFixture();
     const f = fx;
-    const outside = join(f.root, 'outside.txt');
-    writeFileSync(outside, "not Carapace's\n");
-    mkdirSync(join(f.home, 'servers'), { recursive: true });
-    symlinkSync(outside, join(f.home, 'servers', 'web-1.yaml'));
+    const outside = join(f.root, 'outside');
+    mkdirSync(outside);
+    symlinkSync(outside, join(f.home, 'servers'));
     const launch = await f.request('POST', '/servers', { name: 'web-1', cpus: '2+', dryrun: true });
     expect(launch.status).toBe(202);
-    await until(() => !lstatSync(join(f.home, 'servers', 'web-1.yaml')).isSymbolicLink(), 'the task file');
+    const { task_file: taskFile } = (await launch.json()) as { task_file: string };
+    expect(lstatSync(join(f.home, 'servers')).isDirectory()).toBe(true);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(lstatSync(taskFile).isFile()).toBe(true);
+  });
+
+  it('two launches of one name at once never share a task file', async () => {
+    fx = await startFixture();
+    const f = fx;
+    const [two, four] = await Promise.all(
+      ['2+', '4+'].map(async (cpus) => {
+        const response = await f.request('POST', '/servers', { name: 'web-1', cpus, dryrun: true });
+        expect(response.status).toBe(202);
+        return ((await response.json()) as { task_file: string }).task_file;
+      }),
+    );
+    expect(two).not.toBe(four);
+    expect(readFileSync(two ?? '', 'utf8')).toContain('cpus: "2+"');
+    expect(readFileSync(four ?? '', 'utf8')).toContain('cpus: "4+"');
+  });
+
+  it('a FIFO or a link at the server token neither hangs the server nor is written through', async () => {
+    fx = await startFixture();
+    const f = fx;
+    const token = join(f.home, 'server-token');
+    const outside = join(f.root, 'outside.txt');
+    writeFileSync(outside, "not Carapace's\n");
+    for (const plant of [() => mkfifoSync(token), () => symlinkSync(outside, token)]) {
+      await f.server.close();
+      rmSync(token, { force: true });
+      plant();
+      // An open for writing would wait for a reader of the FIFO forever: the start is the test.
+      await f.restart();
+      expect(lstatSync(token).isFile()).toBe(true);
+      expect(readFileSync(token, 'utf8').trim()).toBe(f.server.token);
+      expect((await f.request('GET', '/status')).status).toBe(200);
+    }
     expect(readFileSync(outside, 'utf8')).toBe("not Carapace's\n");
-    expect(readFileSync(join(f.home, 'servers', 'web-1.yaml'), 'utf8')).toContain('resources:');
+  });
+});
+
+describe('wrong tokens', () => {
+  it('are answered ever later, while the right token is answered at once', async () => {
+    fx = await startFixture();
+    const f = fx;
+    const port = new URL(f.server.url).port;
+    const asking = (token: string) =>
+      raw(f, 'GET', '/status', { host: `127.0.0.1:${port}`, authorization: `Bearer ${token}` });
+    const wrong = 'not-the-token-0123456789-0123456789';
+    for (let i = 0; i < 4; i++) expect((await asking(wrong)).status).toBe(401);
+    // The fifth waits longer still; the right token, sent after it, is not held up by it.
+    const answered: string[] = [];
+    const fifth = asking(wrong).then((answer) => answered.push(`wrong ${answer.status}`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const right = asking(f.server.token).then((answer) => answered.push(`right ${answer.status}`));
+    await Promise.all([fifth, right]);
+    expect(answered).toEqual(['right 200', 'wrong 401']);
+  });
+});
+
+describe('CARAPACE_TOKEN', () => {
+  it('reaches neither the installer and uv, nor sky, nor SkyPilot API server', async () => {
+    const token = 'given-in-the-environment-0123456789';
+    fx = await startFixture({ env: { CARAPACE_TOKEN: token }, server: { token } });
+    const f = fx;
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    const status = await until(() => {
+      const current = f.server.store.status();
+      return current.api_server.pids.length > 0 && current;
+    }, "SkyPilot's local API server");
+    const records = readdirSync(join(f.root, 'uv-runs'));
+    expect(records.filter((name) => name.startsWith('uv-run.')).length).toBeGreaterThan(0);
+    expect(records.filter((name) => name.startsWith('sky-run.')).length).toBeGreaterThan(0);
+    for (const record of records) {
+      const text = readFileSync(join(f.root, 'uv-runs', record), 'utf8');
+      expect(text, record).toContain('CARAPACE_HOME=');
+      expect(text, record).not.toContain(token);
+    }
+    for (const pid of status.api_server.pids) {
+      const environment = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      expect(environment).toContain('CARAPACE_HOME=');
+      expect(environment).not.toContain(token);
+    }
+  });
+});
+
+describe("a team's API server with a user and password in its address", () => {
+  it('the password, or a token as the user name, reaches no event, snapshot, answer or status', async () => {
+    team = await startStandinApiServer();
+    fx = await startFixture();
+    const f = fx;
+    const listener = new Listener(f.server.url, { token: f.server.token });
+    listeners.push(listener);
+    const secrets = ['Sup3r-Secret', 'ghp_0123456789TOKEN'];
+    const shown = team.url.replace('http://', 'http://***@');
+    const seen: string[] = [];
+    for (const userinfo of ['alice:Sup3r-Secret', 'ghp_0123456789TOKEN']) {
+      const endpoint = team.url.replace('http://', `http://${userinfo}@`);
+      const saved = await f.request('PUT', '/settings', { values: { CARAPACE_SKYPILOT_API_SERVER: endpoint } });
+      expect(saved.status).toBe(200);
+      seen.push(await saved.text());
+      // sky check ends with "Using SkyPilot API server: <endpoint>", as SkyPilot prints it.
+      const check = await f.request('POST', '/clouds/check');
+      expect(check.status).toBe(200);
+      const answer = await check.text();
+      expect(answer).toContain(`Using SkyPilot API server: ${shown}`);
+      seen.push(answer);
+      // A failure names the server in SkyPilot's words and in Carapace's.
+      team.setMode('auth');
+      const failed = await f.request('POST', '/clouds/check');
+      expect((await failed.json()) as { code: string }).toMatchObject({ code: 'sky-api-unauthorized' });
+      team.setMode('healthy');
+      for (const path of ['/status', '/settings']) seen.push(await (await f.request('GET', path)).text());
+    }
+    await until(
+      () => listener.of('operation').filter((event) => event.data.event === 'end').length >= 4,
+      'the four checks to end',
+    );
+    expect(JSON.stringify(listener.events)).toContain(`Authentication required for SkyPilot API server at ${shown}`);
+    seen.push(JSON.stringify(listener.events));
+    const late = new Listener(f.server.url, { token: f.server.token });
+    listeners.push(late);
+    const snapshot = await late.waitFor((event) => event.type === 'snapshot', 'a snapshot');
+    expect(JSON.stringify(snapshot.data)).toContain(`Using SkyPilot API server: ${shown}`);
+    seen.push(JSON.stringify(snapshot.data));
+    for (const text of seen) for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(existsSync(join(f.home, 'settings.json'))).toBe(true);
+    expect(readFileSync(join(f.home, 'settings.json'), 'utf8')).toContain('ghp_0123456789TOKEN@');
   });
 });
 

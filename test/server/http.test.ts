@@ -197,28 +197,45 @@ describe('requests from elsewhere', () => {
 
 describe('the token', () => {
   it('is needed by every API route', async () => {
-    for (const [method, path] of [
+    const routes = [
       ['GET', '/status'],
       ['GET', '/events'],
       ['GET', '/servers'],
       ['POST', '/install'],
       ['POST', '/clouds/check'],
       ['DELETE', '/servers/web'],
-    ] as const) {
-      const headers = { host: `127.0.0.1:${port}`, 'content-type': 'application/json' };
+    ] as const;
+    const headers = { host: `127.0.0.1:${port}`, 'content-type': 'application/json' };
+    for (const [method, path] of routes) {
       expectError(await raw(method, path, headers, method === 'POST' ? '{}' : undefined), 401, 'unauthorized');
-      expectError(
-        await raw(
+    }
+    // All at once: each wrong token waits longer than the one before (see 'wrong tokens' in hostile.test.ts).
+    const wrong = await Promise.all(
+      routes.map(([method, path]) =>
+        raw(
           method,
           path,
-          { ...headers, authorization: 'Bearer wrong-token-0123456789' },
+          { ...headers, authorization: 'Bearer wrong-token-0123456789-0123456789' },
           method === 'POST' ? '{}' : undefined,
         ),
-        401,
-        'unauthorized',
-      );
-    }
+      ),
+    );
+    for (const answer of wrong) expectError(answer, 401, 'unauthorized');
     expect(fx.server.session.runs).toBe(0);
+  });
+
+  it('the page and every answer say what may run and be framed, and that types are not to be sniffed', async () => {
+    for (const [path, headers] of [
+      ['/', { host: `127.0.0.1:${port}` }],
+      ['/app.js', { host: `127.0.0.1:${port}` }],
+      ['/status', ours()],
+      ['/servers/bad%20name', ours()],
+      ['/status', { host: `127.0.0.1:${port}` }], // refused: 401
+    ] as const) {
+      const answer = await raw('GET', path, headers);
+      expect(answer.headers['content-security-policy'], path).toBe("default-src 'self'; frame-ancestors 'none'");
+      expect(answer.headers['x-content-type-options'], path).toBe('nosniff');
+    }
   });
 
   it('travels only as Authorization: Bearer: the printed link sets no cookie, and a cookie holding it is refused', async () => {

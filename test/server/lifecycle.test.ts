@@ -171,12 +171,12 @@ describe('network settings', () => {
     expect(saved.status).toBe(200);
     const answer = (await saved.json()) as SettingsAnswer;
     const proxy = answer.settings.find((setting) => setting.name === 'HTTPS_PROXY');
-    expect(proxy).toMatchObject({ value: 'http://alice:***@proxy.example:3128', source: 'saved' });
+    expect(proxy).toMatchObject({ value: 'http://***@proxy.example:3128', source: 'saved' });
     expect(JSON.stringify(answer)).not.toContain('s3cret');
     expect(statSync(answer.path).mode & 0o777).toBe(0o600);
     expect(JSON.stringify(await (await f.request('GET', '/status')).json())).not.toContain('s3cret');
     // Sent back as shown, the redacted value keeps the saved one.
-    await f.request('PUT', '/settings', { values: { HTTPS_PROXY: 'http://alice:***@proxy.example:3128' } });
+    await f.request('PUT', '/settings', { values: { HTTPS_PROXY: 'http://***@proxy.example:3128' } });
     expect(readFileSync(answer.path, 'utf8')).toContain('alice:s3cret@');
     const fromEnvironment = await f.request('PUT', '/settings', {
       values: { CARAPACE_UV_MIRROR: 'https://x.example' },
@@ -235,7 +235,7 @@ describe('the install log', () => {
     expect(response.status).toBe(200);
     const tail = (await response.json()) as LogTail;
     expect(tail.path).toBe(log);
-    expect(tail.lines.at(-2)).toBe('Failed to fetch: https://bob:***@pypi.corp.example/simple/skypilot-nightly/');
+    expect(tail.lines.at(-2)).toBe('Failed to fetch: https://***@pypi.corp.example/simple/skypilot-nightly/');
     expect(tail.lines.at(-1)).toBe('CARAPACE_TOKEN=***');
     expect(tail.lines.some((line) => line.includes('Installing cloud tools'))).toBe(true);
   });

@@ -112,7 +112,7 @@ describe("a team's SkyPilot API server", () => {
       const current = f.server.store.status();
       return current.api_server.endpoint.includes('***') && current;
     }, 'the new endpoint in /status');
-    expect(status.api_server.endpoint).toBe((team?.url ?? '').replace('http://', 'http://team:***@'));
+    expect(status.api_server.endpoint).toBe((team?.url ?? '').replace('http://', 'http://***@'));
     expect(JSON.stringify(await (await f.request('GET', '/settings')).json())).not.toContain('pa55word');
   });
 });

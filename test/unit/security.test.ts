@@ -1,5 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../src/config.js';
+import { layoutOf } from '../../src/contract.js';
+import { EventBus } from '../../src/events/bus.js';
 import { HostPolicy } from '../../src/http/security.js';
+import { loadToken, WrongTokenDelay } from '../../src/http/token.js';
+import { jsonWithoutCredentials, redactUrl } from '../../src/redact.js';
+import { writeSettingsFile } from '../../src/settings/file.js';
+import { writeSmallFile } from '../../src/status/files.js';
+import { mkfifoSync } from '../server/fifo.js';
 
 describe('HostPolicy', () => {
   it('accepts only this server loopback names and port', () => {
@@ -29,5 +49,201 @@ describe('HostPolicy', () => {
     policy.setPort(3001);
     expect(policy.allowsHost('carapace.internal:8080')).toBe(true);
     expect(policy.allowsHost('0.0.0.0:3001')).toBe(false);
+  });
+
+  it('on port 80 accepts the names without a port, as a browser sends them', () => {
+    const policy = new HostPolicy('127.0.0.1');
+    policy.setPort(80);
+    for (const host of ['127.0.0.1', 'localhost', '[::1]', '127.0.0.1:80', 'localhost:80']) {
+      expect(policy.allowsHost(host), host).toBe(true);
+    }
+    // A browser's Origin drops the default port too.
+    expect(policy.allowsOrigin('http://localhost')).toBe(true);
+    expect(policy.allowsOrigin('http://127.0.0.1:80')).toBe(true);
+    expect(policy.allowsHost('evil.example')).toBe(false);
+    expect(policy.allowsOrigin('http://evil.example')).toBe(false);
+    // On another port a name without one is still refused.
+    policy.setPort(8080);
+    expect(policy.allowsHost('localhost')).toBe(false);
+  });
+});
+
+describe('redactUrl: user names and passwords out of text', () => {
+  it.each([
+    // [text, shown]
+    ['http://alice:s3cret@proxy.example:3128', 'http://***@proxy.example:3128'],
+    // A token used as the user name, with or without an empty password.
+    ['https://ghp_0123456789abcdef@git.example/repo', 'https://***@git.example/repo'],
+    ['https://TOKEN:@api.example', 'https://***@api.example'],
+    ['https://:TOKEN@api.example', 'https://***@api.example'],
+    // An @ in the password: the last @ of the authority ends the userinfo.
+    ['http://bob:p@ss@w0rd@host:46580/api', 'http://***@host:46580/api'],
+    // A space in the password.
+    [
+      'Using SkyPilot API server: http://carol:two words@sky.corp:443',
+      'Using SkyPilot API server: http://***@sky.corp:443',
+    ],
+    ['Try: curl http://dave:a b@c:d@sky.corp/api/health', 'Try: curl http://***@sky.corp/api/health'],
+    // A colon and percent-escapes in the password, an upper-case scheme, another scheme.
+    ['HTTPS://eve:%2Fx:y@h.example/', 'HTTPS://***@h.example/'],
+    [
+      'socks5h://u:p@127.0.0.1:1080 and git+ssh://git:key@repo.example/x',
+      'socks5h://***@127.0.0.1:1080 and git+ssh://***@repo.example/x',
+    ],
+    // Two addresses on one line: each its own.
+    [
+      'from http://a:1@one.example to https://b:2@two.example/x',
+      'from http://***@one.example to https://***@two.example/x',
+    ],
+    // Inside quotes and after a colon, as SkyPilot and the installer print them.
+    ['"http://u:pw@h.example" is not an address', '"http://***@h.example" is not an address'],
+  ])('%s', (text, shown) => {
+    expect(redactUrl(text)).toBe(shown);
+  });
+
+  it.each([
+    'Using SkyPilot API server: http://127.0.0.1:46580',
+    'https://pypi.org/simple/skypilot-nightly/',
+    // An @ after the authority is not a user name: in a path, a query or a fragment.
+    'https://host.example/@scope/pkg',
+    'https://host.example?mail=a@b.example',
+    'https://host.example#me@there',
+    'mail root@localhost about http://host.example/x',
+    'no address here: a@b',
+  ])('leaves alone text without a userinfo: %s', (text) => {
+    expect(redactUrl(text)).toBe(text);
+  });
+
+  it('a password with a space reaches to the end of its line, never further', () => {
+    expect(redactUrl('http://u:a b@h.example\nsee admin@corp.example')).toBe(
+      'http://***@h.example\nsee admin@corp.example',
+    );
+  });
+
+  it('shows what it redacted the same way again (a value sent back as shown is recognised)', () => {
+    for (const text of ['http://u:p@h.example', 'https://TOKEN@h.example/x', 'http://a b@c@d.example']) {
+      expect(redactUrl(redactUrl(text))).toBe(redactUrl(text));
+    }
+  });
+});
+
+describe('jsonWithoutCredentials: one serialization for whatever leaves the server', () => {
+  it('removes userinfos from every string, however deep, and keeps the rest', () => {
+    const value = {
+      line: 'Using SkyPilot API server: http://team:pa55@sky.corp',
+      nested: [{ raw: 'x\nhttps://TOKEN@h.example/y\n' }, 3, null, true],
+      plain: 'a@b',
+    };
+    expect(JSON.parse(jsonWithoutCredentials(value))).toEqual({
+      line: 'Using SkyPilot API server: http://***@sky.corp',
+      nested: [{ raw: 'x\nhttps://***@h.example/y\n' }, 3, null, true],
+      plain: 'a@b',
+    });
+  });
+
+  it('is JSON.stringify itself when there is nothing to remove', () => {
+    const value = { message: 'Installing cloud tools', percent: 40, at: 'user@host' };
+    expect(jsonWithoutCredentials(value)).toBe(JSON.stringify(value));
+  });
+});
+
+describe('every event published', () => {
+  it('leaves the bus without credentials, in its frame and in the history a client replays', () => {
+    const bus = new EventBus();
+    const frames: string[] = [];
+    bus.subscribe((event) => frames.push(event.frame));
+    const first = bus.publish('operation', { line: 'Using SkyPilot API server: http://team:pa55word@sky.corp:443' });
+    bus.publish('install', { message: 'Failed to fetch: https://ghp_TOKEN0123456789@pypi.corp/simple/' });
+    const replayed = bus.since(`${bus.bootId}-0`)?.map((event) => event.frame) ?? [];
+    for (const frame of [...frames, ...replayed]) {
+      expect(frame).not.toMatch(/pa55word|ghp_TOKEN/);
+    }
+    expect(first.frame).toContain('http://***@sky.corp:443');
+    expect(replayed).toHaveLength(2);
+  });
+});
+
+describe('CARAPACE_TOKEN', () => {
+  it('is refused shorter than 32 characters', () => {
+    expect(() => readConfig({ HOME: '/home/u', CARAPACE_TOKEN: 'a'.repeat(31) })).toThrow(ConfigError);
+    expect(() => readConfig({ HOME: '/home/u', CARAPACE_TOKEN: 'correct-horse-battery' })).toThrow(/32/);
+    expect(readConfig({ HOME: '/home/u', CARAPACE_TOKEN: 'a'.repeat(32) }).token).toBe('a'.repeat(32));
+  });
+});
+
+describe('wrong tokens', () => {
+  it('wait longer each time, up to a bound, and again briefly after a quiet minute', () => {
+    let now = 1_000_000;
+    const delay = new WrongTokenDelay(() => now);
+    const waits = Array.from({ length: 9 }, () => delay.next());
+    expect(waits).toEqual([100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000]);
+    now += 59_000;
+    expect(delay.next()).toBe(10_000);
+    now += 61_000;
+    expect(delay.next()).toBe(100);
+  });
+});
+
+describe('files the server writes in CARAPACE_HOME', () => {
+  const folders: string[] = [];
+  afterEach(() => {
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+  });
+  function folder(): string {
+    const made = mkdtempSync(join(tmpdir(), 'carapace-files-'));
+    folders.push(made);
+    return made;
+  }
+
+  it('writeSmallFile replaces a link with a file of its own, and leaves what the link pointed to alone', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'outside'), "not Carapace's\n");
+    symlinkSync(join(dir, 'outside'), join(dir, 'target'));
+    writeSmallFile(join(dir, 'target'), 'mine\n', 0o600);
+    expect(readFileSync(join(dir, 'outside'), 'utf8')).toBe("not Carapace's\n");
+    expect(lstatSync(join(dir, 'target')).isFile()).toBe(true);
+    expect(readFileSync(join(dir, 'target'), 'utf8')).toBe('mine\n');
+    expect(statSync(join(dir, 'target')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['outside', 'target']);
+  });
+
+  it('writeSmallFile never opens a FIFO that sits at the name (it would block)', () => {
+    const dir = folder();
+    mkfifoSync(join(dir, 'target'));
+    writeSmallFile(join(dir, 'target'), 'mine\n', 0o600);
+    expect(readFileSync(join(dir, 'target'), 'utf8')).toBe('mine\n');
+  });
+
+  it('the server token is written through no link', () => {
+    const home = folder();
+    const layout = layoutOf(home);
+    writeFileSync(join(home, 'outside'), 'keep me\n');
+    symlinkSync(join(home, 'outside'), layout.token);
+    const token = loadToken(layout, null);
+    expect(readFileSync(join(home, 'outside'), 'utf8')).toBe('keep me\n');
+    expect(lstatSync(layout.token).isFile()).toBe(true);
+    expect(readFileSync(layout.token, 'utf8').trim()).toBe(token);
+    expect(statSync(layout.token).mode & 0o777).toBe(0o600);
+  });
+
+  it('a kept token shorter than 32 characters is replaced', () => {
+    const home = folder();
+    const layout = layoutOf(home);
+    writeFileSync(layout.token, 'short-token-0123456789\n');
+    const token = loadToken(layout, null);
+    expect(token).not.toBe('short-token-0123456789');
+    expect(token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('settings.json is written through no link, its temporary file included', () => {
+    const home = folder();
+    const path = join(home, 'settings.json');
+    writeFileSync(join(home, 'outside'), 'keep me\n');
+    // The old temporary name, guessable from the pid: a link there was written through.
+    symlinkSync(join(home, 'outside'), `${path}.tmp.${process.pid}`);
+    writeSettingsFile(path, { HTTPS_PROXY: 'http://proxy.example:3128' });
+    expect(readFileSync(join(home, 'outside'), 'utf8')).toBe('keep me\n');
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ HTTPS_PROXY: 'http://proxy.example:3128' });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 });

@@ -9,7 +9,7 @@ import { CarapaceError } from './errors.js';
 import type { Lifecycle } from './installer/lifecycle.js';
 import type { InstallSession } from './installer/session.js';
 import { inCarapaceWords, parseSkyCheck } from './sky/check.js';
-import { CLOUD_IDS, extraOfCloud } from './sky/clouds.js';
+import { ADDABLE_CLOUD_IDS, extraOfCloud } from './sky/clouds.js';
 import { failedOutcome, type OperationRegistry, outcomeError } from './sky/operations.js';
 import type { StatusStore } from './status/store.js';
 
@@ -47,11 +47,11 @@ export class CloudChecks {
    * that cloud alone (`sky check <cloud>`), so that the page can say what it still needs.
    */
   async enable(cloud: string): Promise<CloudEnableAnswer> {
-    if (!CLOUD_IDS.includes(cloud)) {
+    if (!ADDABLE_CLOUD_IDS.includes(cloud)) {
       throw new CarapaceError(
         'not-found',
         `"${cloud.slice(0, 80)}" is not a cloud Carapace can add.`,
-        `Use one of: ${CLOUD_IDS.join(', ')}.`,
+        `Use one of: ${ADDABLE_CLOUD_IDS.join(', ')}.`,
         404,
       );
     }

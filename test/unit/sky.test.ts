@@ -1,6 +1,7 @@
 // The parsers of sky's output, each on the real output in test/fixtures/real/.
 import { describe, expect, it } from 'vitest';
 import { inCarapaceWords, parseSkyCheck } from '../../src/sky/check.js';
+import { ADDABLE_CLOUD_IDS, CLOUDS, extraOfCloud, SKYPILOT_CLOUD_EXTRAS } from '../../src/sky/clouds.js';
 import { parseSkyDown } from '../../src/sky/down.js';
 import { skyFailure } from '../../src/sky/failure.js';
 import { parseLaunchRequestId, wasCancelled } from '../../src/sky/launch.js';
@@ -18,6 +19,24 @@ describe('the real-output fixtures', () => {
       expect(Number.isInteger(output.exit), name).toBe(true);
       expect(output.stdout + output.stderr, name).toMatch(/\S/);
     }
+  });
+});
+
+describe('the clouds offered', () => {
+  it('are added only by a real extra of sky/setup_files/dependencies.py, and named as sky check names them', () => {
+    expect(ADDABLE_CLOUD_IDS.length).toBeGreaterThan(0);
+    for (const id of ADDABLE_CLOUD_IDS) expect(SKYPILOT_CLOUD_EXTRAS, id).toContain(id);
+    for (const cloud of CLOUDS) expect(cloud.addable, cloud.id).toBe(SKYPILOT_CLOUD_EXTRAS.includes(cloud.id));
+    // The names `sky check` printed (sky/clouds/<cloud>.py, _REPR) lead to the extra that adds them.
+    const check = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout);
+    expect(check.disabled.map((cloud) => extraOfCloud(cloud.name))).toEqual([
+      'aws',
+      'azure',
+      'gcp',
+      'kubernetes',
+      'lambda',
+    ]);
+    expect(extraOfCloud('Cloudflare (for R2 object store)')).toBeNull();
   });
 });
 

@@ -42,25 +42,60 @@ export const SKYPILOT_CLOUD_EXTRAS: readonly string[] = [
   'shadeform',
 ];
 
-/** Until each is read from sky/clouds/<cloud>.py: spot servers never stop; Lambda and Kubernetes do not either. */
-const STOPS = { on_demand: true, spot: false };
-const NEVER_STOPS = { on_demand: false, spot: false };
+/**
+ * The extras that bring no library of their own (`[]` in cloud_dependencies): their
+ * cloud works with any install, so a check that fails there is never about libraries.
+ */
+const EXTRAS_WITHOUT_LIBRARIES: readonly string[] = [
+  'lambda',
+  'fluidstack',
+  'paperspace',
+  'primeintellect',
+  'hyperbolic',
+  'shadeform',
+];
+
+/** Whether a cloud needs libraries an install without its extra lacks. */
+export function needsOwnLibraries(id: string): boolean {
+  return SKYPILOT_CLOUD_EXTRAS.includes(id) && !EXTRAS_WITHOUT_LIBRARIES.includes(id);
+}
+
+/**
+ * What autostop can do on a cloud: sky/execution.py (autostop_requested_features)
+ * asks a cloud for STOP (with AUTOSTOP) when idle servers are to be stopped, and for
+ * AUTODOWN when they are to be torn down; each cloud says what it does not support in
+ * sky/clouds/<cloud>.py (_CLOUD_UNSUPPORTED_FEATURES, _unsupported_features_for_resources):
+ * - AWS, Azure, OCI, IBM: no STOP for spot instances ("Stopping spot instances is
+ *   currently not supported on <cloud>.");
+ * - GCP: STOP for on-demand and spot (not for TPU pods, which Carapace does not launch);
+ * - Kubernetes (at 4703c4e7), Lambda (at 8f38c101), RunPod (at 74da432b): no STOP at all;
+ * - Nebius (at 2905f399): no AUTODOWN ("Can't delete OS disk."), and no spot instances.
+ * The others are the newest versions the source index holds (test/standins/README.md).
+ */
+interface Autostop {
+  can_stop: CloudInfo['can_stop'];
+  can_autodown: boolean;
+}
+const STOPS_ON_DEMAND: Autostop = { can_stop: { on_demand: true, spot: false }, can_autodown: true };
+const STOPS_ALWAYS: Autostop = { can_stop: { on_demand: true, spot: true }, can_autodown: true };
+const NEVER_STOPS: Autostop = { can_stop: { on_demand: false, spot: false }, can_autodown: true };
+const NEVER_TEARS_DOWN: Autostop = { can_stop: { on_demand: true, spot: false }, can_autodown: false };
 
 /** A cloud as offered: SkyPilot's id and _REPR name; "Add <cloud>" only where the id is a real extra. */
-function offered(id: string, name: string, can_stop: CloudInfo['can_stop']): CloudInfo {
-  return { id, name, addable: SKYPILOT_CLOUD_EXTRAS.includes(id), can_stop };
+function offered(id: string, name: string, autostop: Autostop): CloudInfo {
+  return { id, name, addable: SKYPILOT_CLOUD_EXTRAS.includes(id), ...autostop };
 }
 
 export const CLOUDS: readonly CloudInfo[] = [
-  offered('aws', 'AWS', STOPS),
-  offered('gcp', 'GCP', STOPS),
-  offered('azure', 'Azure', STOPS),
+  offered('aws', 'AWS', STOPS_ON_DEMAND),
+  offered('gcp', 'GCP', STOPS_ALWAYS),
+  offered('azure', 'Azure', STOPS_ON_DEMAND),
   offered('kubernetes', 'Kubernetes', NEVER_STOPS),
   offered('lambda', 'Lambda', NEVER_STOPS),
-  offered('runpod', 'RunPod', STOPS),
-  offered('nebius', 'Nebius', STOPS),
-  offered('oci', 'OCI', STOPS),
-  offered('ibm', 'IBM', STOPS),
+  offered('runpod', 'RunPod', NEVER_STOPS),
+  offered('nebius', 'Nebius', NEVER_TEARS_DOWN),
+  offered('oci', 'OCI', STOPS_ON_DEMAND),
+  offered('ibm', 'IBM', STOPS_ON_DEMAND),
 ];
 
 export const CLOUD_IDS: readonly string[] = CLOUDS.map((cloud) => cloud.id);

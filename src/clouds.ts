@@ -55,7 +55,7 @@ export class CloudChecks {
         'invalid-request',
         `Clouds are enabled on the team's SkyPilot API server (${redactUrl(endpoint.url)}), by its admin: Carapace's own cloud libraries are not used with it.`,
         `Ask the team server's admin to enable ${cloud.slice(0, 80)}.`,
-        409,
+        400,
       );
     }
     if (!ADDABLE_CLOUD_IDS.includes(cloud)) {

@@ -54,7 +54,13 @@ describe('GET has no side effects', () => {
     fx = await startFixture();
     const response = await fx.request('GET', '/servers');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ installed: false, servers: [], all_users: false, read_at: null, refreshed: false });
+    expect(await response.json()).toEqual({
+      installed: false,
+      servers: [],
+      all_users: false,
+      read_at: null,
+      refreshed: false,
+    });
     expect(fx.server.session.runs).toBe(0);
     expect(fx.mirror.requests()).toEqual([]);
   });

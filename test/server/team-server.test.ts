@@ -136,8 +136,11 @@ describe("a team's SkyPilot API server", () => {
     await launched(f, { name: 'k8s-1', cloud: 'kubernetes', region: 'gke_team_us-central1-c_main' });
     expect((await servers(f)).servers).toMatchObject([{ name: 'k8s-1', status: 'UP' }]);
     const add = await f.request('POST', '/clouds/gcp/enable');
-    expect(add.status).toBe(409);
-    expect(await add.json()).toMatchObject({ message: expect.stringContaining('by its admin') });
+    expect(add.status).toBe(400);
+    expect(await add.json()).toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringContaining('by its admin'),
+    });
     expect(f.uvInstalls()).toBe(1);
   });
 

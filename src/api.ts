@@ -97,6 +97,11 @@ export interface CloudInfo {
    * SkyPilot's STOP feature, for on-demand and for spot servers (sky/clouds/<cloud>.py).
    */
   can_stop: { on_demand: boolean; spot: boolean };
+  /**
+   * Whether autostop may tear a server down when idle (`--down`: SkyPilot's AUTODOWN
+   * feature, sky/clouds/<cloud>.py); false on Nebius, which cannot delete the OS disk.
+   */
+  can_autodown: boolean;
 }
 
 /** GET /app-info. */

@@ -8,9 +8,11 @@ import type { CloudCheck, CloudCheckAnswer, CloudEnableAnswer } from './api.js';
 import { CarapaceError } from './errors.js';
 import type { Lifecycle } from './installer/lifecycle.js';
 import type { InstallSession } from './installer/session.js';
+import { redactUrl } from './redact.js';
 import { inCarapaceWords, parseSkyCheck } from './sky/check.js';
-import { CLOUD_IDS, extraOfCloud } from './sky/clouds.js';
+import { ADDABLE_CLOUD_IDS, extraOfCloud } from './sky/clouds.js';
 import { failedOutcome, type OperationRegistry, outcomeError } from './sky/operations.js';
+import type { ApiServerEndpoint } from './status/api-server.js';
 import type { StatusStore } from './status/store.js';
 
 export interface CloudsContext {
@@ -18,8 +20,8 @@ export interface CloudsContext {
   lifecycle: Lifecycle;
   store: StatusStore;
   operations: OperationRegistry;
-  /** The team's API server every sky run uses, if one is set. */
-  teamServer(): string | null;
+  /** The SkyPilot API server every sky run uses now. */
+  apiServer(): ApiServerEndpoint;
 }
 
 export class CloudChecks {
@@ -47,11 +49,20 @@ export class CloudChecks {
    * that cloud alone (`sky check <cloud>`), so that the page can say what it still needs.
    */
   async enable(cloud: string): Promise<CloudEnableAnswer> {
-    if (!CLOUD_IDS.includes(cloud)) {
+    const endpoint = this.context.apiServer();
+    if (endpoint.team) {
+      throw new CarapaceError(
+        'invalid-request',
+        `Clouds are enabled on the team's SkyPilot API server (${redactUrl(endpoint.url)}), by its admin: Carapace's own cloud libraries are not used with it.`,
+        `Ask the team server's admin to enable ${cloud.slice(0, 80)}.`,
+        400,
+      );
+    }
+    if (!ADDABLE_CLOUD_IDS.includes(cloud)) {
       throw new CarapaceError(
         'not-found',
         `"${cloud.slice(0, 80)}" is not a cloud Carapace can add.`,
-        `Use one of: ${CLOUD_IDS.join(', ')}.`,
+        `Use one of: ${ADDABLE_CLOUD_IDS.join(', ')}.`,
         404,
       );
     }
@@ -62,8 +73,9 @@ export class CloudChecks {
 
   /** `sky check` (of one cloud, or all) as an operation; its answer in Carapace's words. */
   private async skyCheck(cloud: string | null): Promise<CloudCheckAnswer> {
-    const { session, operations, store, teamServer } = this.context;
-    const sky = await session.ensureSkyPilot();
+    const { session, operations, store, apiServer } = this.context;
+    const sky = await session.ensureSkyPilot(cloud ? `check of ${cloud}` : 'cloud check');
+    const endpoint = apiServer();
     const args = cloud ? ['check', cloud] : ['check'];
     let check: CloudCheck | null = null;
     const { done } = operations.start({
@@ -74,7 +86,7 @@ export class CloudChecks {
       run: async (context) => {
         const result = await context.sky(args);
         if (result.exitCode !== 0) {
-          return failedOutcome(cloud ? `Checking ${cloud}` : 'The cloud check', result, teamServer());
+          return failedOutcome(cloud ? `Checking ${cloud}` : 'The cloud check', result, { sky: sky.path, endpoint });
         }
         check = parseSkyCheck(result.stdout);
         const message = cloud ? `Checked ${cloud}.` : 'Cloud check finished.';
@@ -84,7 +96,13 @@ export class CloudChecks {
     const outcome = await done;
     if (!outcome.ok || !check) throw outcomeError(outcome);
     const answer: CloudCheck = check;
-    const inWords = { ...answer, disabled: inCarapaceWords(answer, store.status().extras) };
+    const inWords = {
+      ...answer,
+      disabled: inCarapaceWords(answer, {
+        installedExtras: store.status().extras,
+        teamServer: endpoint.team ? redactUrl(endpoint.url) : null,
+      }),
+    };
     if (!cloud) this.last = { ...inWords, checked_at: new Date().toISOString() };
     return inWords;
   }

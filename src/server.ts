@@ -18,9 +18,11 @@ import { jsonWithoutCredentials } from './redact.js';
 import type { ServersContext } from './servers/context.js';
 import { missingLaunchTools } from './servers/launch.js';
 import { Settings, TEAM_SERVER } from './settings/settings.js';
-import { skyEnvironment } from './sky/environment.js';
+import { API_SERVER_VARIABLES, skyEnvironment } from './sky/environment.js';
+import { LocalApiServer } from './sky/local-api-server.js';
 import { OperationRegistry } from './sky/operations.js';
 import { SkyRunner } from './sky/runner.js';
+import { resolveApiServer } from './status/api-server.js';
 import { StatusStore } from './status/store.js';
 
 const SECURITY_HEADER_LIST = Object.entries(SECURITY_HEADERS);
@@ -57,16 +59,44 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (env.CARAPACE_SKYPILOT_TELEMETRY === '0') env.SKYPILOT_DISABLE_USAGE_COLLECTION = '1';
   // The status names the API server in use, which a saved setting can change.
   const settings = new Settings(layout, options.env, () => store.settingsChanged());
-  const teamServer = () => settings.value(TEAM_SERVER);
+  // Where sky's API server address comes from, in the order sky itself reads it.
+  const apiServer = () => resolveApiServer(env, settings.value(TEAM_SERVER));
+  const skyEnv = (sky: string | null) => skyEnvironment(env, settings, sky);
   const bus = new EventBus();
-  const store = new StatusStore(layout, env, (status) => bus.publish('status', status), teamServer);
+  const store = new StatusStore(layout, env, (status) => bus.publish('status', status), {
+    apiServer,
+    skyEnvironment: skyEnv,
+    serverVariables: API_SERVER_VARIABLES,
+  });
   await store.start();
-  const session = new InstallSession({ script: options.script ?? INSTALLER_SCRIPT, env, store, bus });
-  const runner = new SkyRunner(() => skyEnvironment(env, settings));
+  const session: InstallSession = new InstallSession({
+    script: options.script ?? INSTALLER_SCRIPT,
+    env,
+    store,
+    bus,
+    guard: (job, waiting): Promise<void> => lifecycle.guard(job, waiting),
+  });
+  const runner = new SkyRunner({
+    env: skyEnv,
+    gate: async (sky) => {
+      await session.settled();
+      await localApiServer.restartIfPending(sky);
+    },
+  });
+  const localApiServer = new LocalApiServer(runner, store);
   const operations = new OperationRegistry(bus, runner, () => void store.refreshApiServer());
-  const lifecycle = new Lifecycle({ session, store, running: () => operations.list() });
-  const clouds = new CloudChecks({ session, lifecycle, store, operations, teamServer });
-  const servers: ServersContext = { session, store, operations, runner, layout, env, teamServer };
+  const lifecycle: Lifecycle = new Lifecycle({
+    session,
+    store,
+    running: () => operations.list(),
+    idle: () => runner.idle(),
+    requests: async () => {
+      const sky = store.skyLocation();
+      return sky ? localApiServer.runningRequests(sky.path) : [];
+    },
+  });
+  const clouds = new CloudChecks({ session, lifecycle, store, operations, apiServer });
+  const servers: ServersContext = { session, store, operations, runner, layout, env, apiServer };
   const events = new EventStream({
     bus,
     heartbeatMs: options.heartbeatMs ?? 15_000,

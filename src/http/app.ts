@@ -102,8 +102,8 @@ export function createApp({
     res.json(await clouds.check());
   });
 
-  app.get('/servers', async (_req, res) => {
-    res.json(await listServers(servers));
+  app.get('/servers', async (req, res) => {
+    res.json(await listServers(servers, { refresh: req.query.refresh === 'true' }));
   });
 
   app.post('/servers', async (req, res) => {

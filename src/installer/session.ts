@@ -3,6 +3,12 @@
  * installed (managed or on PATH) it answers from memory. Otherwise it runs the
  * installer -- once: every caller in this process awaits the same run (single
  * flight), and a run in another process is waited for by the script's own lock.
+ *
+ * An update, an uninstall or an added cloud changes SkyPilot under whatever runs it,
+ * so they never overlap a sky command, in either order: a sky command waits until
+ * they end (settled(); the sky runner waits there too), and they are refused (busy)
+ * when they are about to start while a sky command runs or waits for SkyPilot -- the
+ * guard, asked at start time, not when they were asked for.
  */
 import { randomUUID } from 'node:crypto';
 import type { ErrorBody, InstallEventData } from '../api.js';
@@ -21,6 +27,8 @@ export interface SessionOptions {
   env: NodeJS.ProcessEnv;
   store: StatusStore;
   bus: EventBus;
+  /** Asked when a job that changes SkyPilot under running commands is about to start; throws (busy) to refuse it. */
+  guard?(job: InstallerJob, waitingForSkyPilot: readonly string[]): Promise<void>;
 }
 
 /** What an installer run is asked to do. */
@@ -32,6 +40,11 @@ export type InstallerJob =
   /** The newest SkyPilot, switched to only once it runs. */
   | { kind: 'update' }
   | { kind: 'uninstall' };
+
+/** Jobs that change the SkyPilot in use (and stop its local API server) under whatever runs it. */
+export function changesSkyPilot(job: InstallerJob): boolean {
+  return job.kind === 'update' || job.kind === 'uninstall' || job.kind === 'add-cloud';
+}
 
 /** The script's options for a job. */
 function flagsOf(job: InstallerJob): string[] {
@@ -68,12 +81,16 @@ export class InstallSession {
   /** Runs asked for while another ran, in order; each has its own id from the start. */
   private readonly waiting: ActiveInstall[] = [];
   private closed = false;
+  /** What waits for an install to end before it runs sky (e.g. "launch of web-1"). */
+  private readonly waitingForSkyPilot: string[] = [];
   /** How many times this process has started the installer (tests and benchmarks read it). */
   runs = 0;
 
   constructor(private readonly options: SessionOptions) {}
 
-  async ensureSkyPilot(): Promise<SkyLocation> {
+  /** purpose: what will run sky, in words, for a busy message ("launch of web-1"). */
+  async ensureSkyPilot(purpose = 'a SkyPilot command'): Promise<SkyLocation> {
+    await this.settled();
     const { store } = this.options;
     const found = store.skyLocation();
     if (found) return found;
@@ -83,8 +100,25 @@ export class InstallSession {
       const appeared = store.skyLocation();
       if (appeared) return appeared;
     }
-    const location = await this.start({ kind: 'install', force: false }).promise;
-    return location ?? (await this.ensureSkyPilot());
+    this.waitingForSkyPilot.push(purpose);
+    let location: SkyLocation | null;
+    try {
+      location = await this.start({ kind: 'install', force: false }).promise;
+    } finally {
+      this.waitingForSkyPilot.splice(this.waitingForSkyPilot.indexOf(purpose), 1);
+    }
+    return location ?? (await this.ensureSkyPilot(purpose));
+  }
+
+  /** Resolves once no update, uninstall or added cloud runs or waits to run. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const changing = [this.running, ...this.waiting].filter(
+        (install): install is ActiveInstall => install !== null && changesSkyPilot(install.job),
+      );
+      if (changing.length === 0) return;
+      await Promise.allSettled(changing.map((install) => install.promise));
+    }
   }
 
   /**
@@ -152,7 +186,30 @@ export class InstallSession {
   }
 
   private async install(running: ActiveInstall): Promise<SkyLocation | null> {
-    const { store, bus, script, env } = this.options;
+    const { store, bus, script, env, guard } = this.options;
+    if (guard && changesSkyPilot(running.job)) {
+      // Called first, with nothing awaited before it: what waits for the install that
+      // just ended is still counted (the waiters are told after this starts).
+      await guard(running.job, [...this.waitingForSkyPilot]).catch(async (error: unknown) => {
+        if (error instanceof CarapaceError) {
+          const refused: InstallEventData = {
+            install_id: running.id,
+            phase: 'error',
+            percent: null,
+            bytes: null,
+            total: null,
+            code: null,
+            message: error.message,
+            hint: error.hint,
+            log: null,
+          };
+          running.events.push(refused);
+          bus.publish('install', refused);
+          await store.endInstall(error.toBody());
+        }
+        throw error;
+      });
+    }
     this.runs += 1;
     store.beginInstall(running.id);
     const run = runInstaller({

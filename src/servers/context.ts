@@ -3,6 +3,7 @@ import type { Layout } from '../contract.js';
 import type { InstallSession } from '../installer/session.js';
 import type { OperationRegistry } from '../sky/operations.js';
 import type { SkyRunner } from '../sky/runner.js';
+import type { ApiServerEndpoint } from '../status/api-server.js';
 import type { StatusStore } from '../status/store.js';
 
 export interface ServersContext {
@@ -13,6 +14,6 @@ export interface ServersContext {
   layout: Layout;
   /** Carapace's environment (its PATH tells whether ssh and rsync are here). */
   env: NodeJS.ProcessEnv;
-  /** The team's API server every sky run uses, if one is set. */
-  teamServer(): string | null;
+  /** The SkyPilot API server every sky run uses now. */
+  apiServer(): ApiServerEndpoint;
 }

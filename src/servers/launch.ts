@@ -3,11 +3,15 @@
  * task file written, then `sky launch --async` submitted to SkyPilot's API server
  * and followed with `sky api logs` -- or, for a preview, `sky launch --dryrun`.
  * A launch can be cancelled through SkyPilot's request id.
+ *
+ * With a team's API server the launch runs there, with its libraries, credentials and
+ * tools (sky/server/requests/executor.py): nothing is refused for a cloud extra or a
+ * program (ssh, rsync) missing on this machine.
  */
 import type { LaunchRequest } from '../api.js';
 import { CarapaceError, invalidRequest } from '../errors.js';
-import { skyFailure } from '../sky/failure.js';
-import { LAUNCH_EXIT, parseLaunchRequestId, wasCancelled } from '../sky/launch.js';
+import type { SkyTarget } from '../sky/failure.js';
+import { parseLaunchRequestId, wasCancelled } from '../sky/launch.js';
 import { failedOutcome, type OperationContext, type Outcome, outcomeError } from '../sky/operations.js';
 import { launchFlags } from '../sky/task.js';
 import { plainText } from '../sky/text.js';
@@ -22,30 +26,31 @@ export async function launchServer(
   body: unknown,
 ): Promise<{ operation_id: string; name: string; task_file: string }> {
   const request = parseLaunchRequest(body);
-  refuseCloudWithoutLibraries(context, request);
-  if (!request.dryrun) refuseWithoutSshTools(context.env);
-  const sky = await context.session.ensureSkyPilot();
-  refuseCloudWithoutLibraries(context, request);
+  const team = context.apiServer().team;
+  if (!team) {
+    refuseCloudWithoutLibraries(context, request);
+    if (!request.dryrun) refuseWithoutSshTools(context.env);
+  }
+  const sky = await context.session.ensureSkyPilot(`launch of ${request.name}`);
+  if (!team) refuseCloudWithoutLibraries(context, request);
   const taskFile = writeTaskFile(context.layout, request);
   const flags = launchFlags(request);
   const command = request.dryrun ? ['launch', ...flags, taskFile] : ['launch', '--async', ...flags, taskFile];
-  const teamServer = context.teamServer();
+  const target: SkyTarget = { sky: sky.path, endpoint: context.apiServer() };
   const { id } = context.operations.start({
     kind: 'launch',
     name: request.name,
     sky: sky.path,
     command: ['sky', ...command],
     run: (operation) =>
-      request.dryrun
-        ? preview(operation, request, command, teamServer)
-        : launch(operation, request, command, teamServer),
+      request.dryrun ? preview(operation, request, command, target) : launch(operation, request, command, target),
   });
   return { operation_id: id, name: request.name, task_file: taskFile };
 }
 
-/** Cancels a launch in progress through SkyPilot (`sky api cancel <request id>`). */
+/** Cancels a launch in progress through SkyPilot (`sky api cancel -- <request id>`). */
 export async function cancelLaunch(
-  { operations, store, runner, teamServer }: ServersContext,
+  { operations, store, runner, apiServer }: ServersContext,
   operationId: string,
 ): Promise<{ operation_id: string; message: string }> {
   const operation = operations.get(operationId);
@@ -58,8 +63,10 @@ export async function cancelLaunch(
       404,
     );
   }
-  const result = await runner.run(sky.path, ['api', 'cancel', operation.request_id]).result;
-  if (result.exitCode !== 0) throw outcomeError(failedOutcome('Cancelling the launch', result, teamServer()));
+  const result = await runner.run(sky.path, ['api', 'cancel', '--', operation.request_id]).result;
+  if (result.exitCode !== 0) {
+    throw outcomeError(failedOutcome('Cancelling the launch', result, { sky: sky.path, endpoint: apiServer() }));
+  }
   const said = plainText(result.stdout).trim().split('\n').at(-1) ?? '';
   return {
     operation_id: operationId,
@@ -73,10 +80,10 @@ async function preview(
   context: OperationContext,
   request: LaunchRequest,
   command: string[],
-  teamServer: string | null,
+  target: SkyTarget,
 ): Promise<Outcome> {
   const result = await context.sky(command);
-  if (result.exitCode !== 0) return failedOutcome(`The preview of ${request.name}`, result, teamServer);
+  if (result.exitCode !== 0) return failedOutcome(`The preview of ${request.name}`, result, target);
   const message = `Preview of ${request.name} finished: nothing was launched.`;
   return { ok: true, message, hint: null, code: null, exit_code: 0 };
 }
@@ -84,20 +91,21 @@ async function preview(
 /**
  * An async launch: submitted to SkyPilot's API server, which runs it to the end
  * whatever happens to Carapace; followed with `sky api logs`; cancellable with its
- * request id; and confirmed with `sky status` before it is called up.
+ * request id; and confirmed with `sky status` before it is called up. `sky api logs`
+ * exits 0, or 1 when the request raised (sky/client/sdk.py, stream_and_get): its exit
+ * status is no job's, so the cluster's state in `sky status` says how it ended.
  */
 async function launch(
   context: OperationContext,
   request: LaunchRequest,
   command: string[],
-  teamServer: string | null,
+  target: SkyTarget,
 ): Promise<Outcome> {
   const submitted = await context.sky(command);
   const requestId = parseLaunchRequestId(submitted.stdout);
-  if (submitted.exitCode !== 0 || !requestId)
-    return failedOutcome(`The launch of ${request.name}`, submitted, teamServer);
+  if (submitted.exitCode !== 0 || !requestId) return failedOutcome(`The launch of ${request.name}`, submitted, target);
   context.cancellable(requestId);
-  const followed = await context.sky(['api', 'logs', requestId], { unqueued: true });
+  const followed = await context.sky(['api', 'logs', '--', requestId], { unqueued: true });
   if (context.stopping) {
     return {
       ok: false,
@@ -120,22 +128,9 @@ async function launch(
     };
   }
   if (followed.exitCode !== 0) {
-    const known = followed.exitCode === null ? undefined : LAUNCH_EXIT[followed.exitCode];
-    const failure = known
-      ? {
-          code: 'sky-failed' as const,
-          message: `The launch of ${request.name} failed: ${known}.`,
-          hint: 'See the output in the activity log.',
-        }
-      : skyFailure(`The launch of ${request.name}`, followed.stdout, followed.stderr, teamServer);
+    const failure = failedOutcome(`The launch of ${request.name}`, followed, target);
     const left = cluster ? ` ${request.name} is listed (${cluster.status}) and may be billing: tear it down.` : '';
-    return {
-      ok: false,
-      message: `${failure.message}${left}`,
-      hint: failure.hint,
-      code: failure.code,
-      exit_code: followed.exitCode,
-    };
+    return { ...failure, message: `${failure.message}${left}` };
   }
   if (cluster?.status === 'UP') {
     return { ok: true, message: `Server ${request.name} is up.`, hint: null, code: null, exit_code: 0 };

@@ -1,14 +1,30 @@
 /**
  * "Launch Server" requests (POST /servers), checked against SkyPilot's rules
  * before anything runs: an unknown field, a name SkyPilot would refuse, a cloud
- * Carapace does not offer, or a value of the wrong kind is a 400 that says which.
+ * Carapace does not offer, a value of the wrong kind, or an autostop the cloud
+ * cannot do is a 400 that says which.
+ *
+ * Autostop (sky/execution.py, autostop_requested_features): stopping an idle server
+ * needs the cloud's STOP feature, tearing it down its AUTODOWN feature (src/sky/clouds.ts).
+ * "Stop" is taken only with a cloud that can stop servers of the kind asked for (spot
+ * or not): without a cloud, SkyPilot would quietly leave out every cloud that cannot.
+ * "Tear down" is taken without a cloud (SkyPilot's optimizer then leaves out the one
+ * offered cloud that cannot, Nebius) or with one that can: the default that works
+ * everywhere.
  */
-import type { Autostop, LaunchRequest } from '../api.js';
+import type { Autostop, CloudInfo, LaunchRequest } from '../api.js';
 import { invalidRequest } from '../errors.js';
-import { CLOUD_IDS } from '../sky/clouds.js';
+import { CLOUD_IDS, CLOUDS } from '../sky/clouds.js';
 import { CLUSTER_NAME } from '../sky/task.js';
 
 const REGION = /^[a-z0-9][a-z0-9-]{0,39}$/;
+/**
+ * A Kubernetes "region" is a kubeconfig context name (sky/clouds/kubernetes.py,
+ * validate_region_zone), such as gke_project_us-central1-c_name or
+ * arn:aws:eks:us-west-2:111111111111:cluster/team; after `kubernetes/` in `infra:` all
+ * of it is the context, slashes included (sky/utils/infra_utils.py, InfraInfo.from_str).
+ */
+const KUBERNETES_CONTEXT = /^(?=.{1,253}$)[A-Za-z0-9._:@-]+(?:\/[A-Za-z0-9._:@-]+)*$/;
 const AMOUNT = /^[0-9]{1,4}(?:\.[0-9]{1,2})?\+?$/; // "2", "2+", "0.5", "16+"
 const PORT_RANGE = /^([0-9]{1,5})(?:-([0-9]{1,5}))?$/;
 const FIELDS = new Set([
@@ -52,10 +68,19 @@ export function parseLaunchRequest(body: unknown): LaunchRequest {
     throw invalidRequest(`"${cloud}" is not a cloud SkyPilot can launch on.`, `Use one of: ${CLOUD_IDS.join(', ')}.`);
   }
   const region = optionalString(input.region, 'region');
-  if (region !== null && !REGION.test(region))
+  if (region !== null && cloud === 'kubernetes' && !KUBERNETES_CONTEXT.test(region)) {
+    throw invalidRequest(
+      `"${shown(region)}" is not a kubeconfig context name.`,
+      'For Kubernetes the region is the name of a context in your kubeconfig (kubectl config get-contexts).',
+    );
+  }
+  if (region !== null && cloud !== 'kubernetes' && !REGION.test(region))
     throw invalidRequest(`"${region}" is not a region name.`, 'Use a name such as us-east-1.');
   if (region !== null && cloud === null)
     throw invalidRequest('A region needs a cloud.', 'Set "cloud" too, e.g. "aws".');
+  const useSpot = flag(input.use_spot, 'use_spot');
+  const idle = autostop(input.autostop);
+  if (idle) supportedAutostop(idle, CLOUDS.find((offered) => offered.id === cloud) ?? null, useSpot);
   return {
     name,
     cloud,
@@ -63,11 +88,38 @@ export function parseLaunchRequest(body: unknown): LaunchRequest {
     cpus: amount(input.cpus, 'cpus'),
     memory: amount(input.memory, 'memory'),
     disk_size: diskSize(input.disk_size),
-    use_spot: flag(input.use_spot, 'use_spot'),
+    use_spot: useSpot,
     ports: ports(input.ports),
-    autostop: autostop(input.autostop),
+    autostop: idle,
     dryrun: flag(input.dryrun, 'dryrun'),
   };
+}
+
+/** Refuses an autostop the cloud cannot do, as SkyPilot would only once the launch runs. */
+function supportedAutostop(idle: Autostop, cloud: CloudInfo | null, useSpot: boolean): void {
+  const kind = useSpot ? 'spot' : 'on-demand';
+  if (idle.down) {
+    if (cloud === null || cloud.can_autodown) return;
+    throw invalidRequest(
+      `${cloud.name} cannot tear servers down when idle (SkyPilot: autodown is not supported there).`,
+      cloud.can_stop[useSpot ? 'spot' : 'on_demand']
+        ? `Choose "stop when idle" for ${cloud.name}, or no autostop.`
+        : `Choose no autostop for ${cloud.name}, and tear the server down yourself.`,
+    );
+  }
+  if (cloud === null) {
+    throw invalidRequest(
+      'Stopping an idle server needs a cloud that can stop servers, and no cloud was chosen.',
+      'Choose "tear down when idle", which works on every cloud, or choose a cloud that can stop servers.',
+    );
+  }
+  if (cloud.can_stop[useSpot ? 'spot' : 'on_demand']) return;
+  throw invalidRequest(
+    `${cloud.name} cannot stop ${kind} servers (SkyPilot: stopping is not supported there), so "stop when idle" cannot be kept.`,
+    cloud.can_autodown
+      ? `Choose "tear down when idle" for ${cloud.name}: the server and its disk are deleted when idle.`
+      : `Choose no autostop for ${cloud.name}.`,
+  );
 }
 
 function optionalString(value: unknown, field: string): string | null {

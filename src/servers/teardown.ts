@@ -5,7 +5,7 @@
  */
 import { invalidRequest } from '../errors.js';
 import { parseSkyDown } from '../sky/down.js';
-import { skyFailure } from '../sky/failure.js';
+import { type SkyTarget, skyFailure } from '../sky/failure.js';
 import { failedOutcome, type OperationContext, type Outcome } from '../sky/operations.js';
 import { CLUSTER_NAME } from '../sky/task.js';
 import type { ServersContext } from './context.js';
@@ -14,19 +14,20 @@ import { shown } from './request.js';
 
 export async function tearDown(context: ServersContext, name: string): Promise<{ operation_id: string; name: string }> {
   if (!CLUSTER_NAME.test(name)) throw invalidRequest(`"${shown(name)}" is not a valid server name.`);
-  const sky = await context.session.ensureSkyPilot();
+  const sky = await context.session.ensureSkyPilot(`teardown of ${name}`);
+  const target: SkyTarget = { sky: sky.path, endpoint: context.apiServer() };
   const { id } = context.operations.start({
     kind: 'down',
     name,
     sky: sky.path,
-    command: ['sky', 'down', '-y', name],
-    run: (operation) => down(operation, name, context.teamServer()),
+    command: ['sky', 'down', '-y', '--', name],
+    run: (operation) => down(operation, name, target),
   });
   return { operation_id: id, name };
 }
 
-async function down(context: OperationContext, name: string, teamServer: string | null): Promise<Outcome> {
-  const result = await context.sky(['down', '-y', name]);
+async function down(context: OperationContext, name: string, target: SkyTarget): Promise<Outcome> {
+  const result = await context.sky(['down', '-y', '--', name]);
   const report = parseSkyDown(name, result.stdout, result.stderr);
   const cluster = await clusterNamed(context, name);
   if (cluster) {
@@ -34,7 +35,7 @@ async function down(context: OperationContext, name: string, teamServer: string 
       report.outcome === 'failed'
         ? report.reason
         : result.exitCode !== 0
-          ? skyFailure('Tearing down', result.stdout, result.stderr, null).message
+          ? skyFailure('Tearing down', result.stdout, result.stderr, target).message
           : 'SkyPilot did not say why';
     return {
       ok: false,
@@ -44,8 +45,7 @@ async function down(context: OperationContext, name: string, teamServer: string 
       exit_code: result.exitCode,
     };
   }
-  if (result.exitCode !== 0 && report.outcome !== 'done')
-    return failedOutcome(`Tearing down ${name}`, result, teamServer);
+  if (result.exitCode !== 0 && report.outcome !== 'done') return failedOutcome(`Tearing down ${name}`, result, target);
   return {
     ok: true,
     message: report.outcome === 'not-found' ? `There is no server named ${name}.` : `Server ${name} was torn down.`,

@@ -24,7 +24,7 @@ import type {
   EnabledCloud,
   WorkspaceInfra,
 } from '../api.js';
-import { extraOfCloud } from './clouds.js';
+import { extraOfCloud, needsOwnLibraries } from './clouds.js';
 import { plainLines } from './text.js';
 
 const CLOUD = /^ {2}(\S.*?): (enabled|disabled)(?: \[([^\]]*)\])?\s*$/;
@@ -103,26 +103,75 @@ function splitList(list: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** Whose clouds a check reports, and what Carapace can do about a disabled one. */
+export interface CheckContext {
+  /** The extras of Carapace's own SkyPilot; null for a sky on PATH (installed outside Carapace). */
+  installedExtras: string[] | null;
+  /** A team's API server checked the clouds (with its own libraries and credentials), at this address (shown). */
+  teamServer: string | null;
+}
+
 /**
- * SkyPilot tells a user whose cloud libraries are missing to `pip install`
- * something, which a Carapace user cannot (and should not) do: the fix is to add
- * the cloud's extra to Carapace's install. Such reasons are replaced.
+ * A disabled cloud in Carapace's words. SkyPilot tells a user whose cloud libraries
+ * are missing to `pip install` something, which a Carapace user cannot (and should
+ * not) do, so:
+ * - with a team's API server, the check ran there: its admin enables clouds (nothing
+ *   to add here, missing_extra null);
+ * - a cloud whose extra (with libraries of its own) Carapace's SkyPilot lacks, whatever
+ *   SkyPilot says first (Azure asks for a login before it looks for its libraries):
+ *   Add <cloud> installs it;
+ * - GCP with its libraries but without `gcloud` on PATH (sky/clouds/gcp.py runs
+ *   `gcloud --version`): Google's CLI is what is missing, not the libraries; Azure's
+ *   `az` comes with its extra (sky/environment.ts puts it on PATH): Repair if it fails;
+ * - libraries installed that fail to load: Repair;
+ * - anything else (credentials): SkyPilot's own words.
  */
-export function inCarapaceWords(check: CloudCheck, installedExtras: string[] | null): DisabledCloudAdvice[] {
+export function inCarapaceWords(
+  check: CloudCheck,
+  { installedExtras, teamServer }: CheckContext,
+): DisabledCloudAdvice[] {
   return check.disabled.map((cloud) => {
-    if (!cloud.reasons.some((reason) => /pip install/i.test(reason.text))) return { ...cloud, missing_extra: null };
-    const extra = extraOfCloud(cloud.name);
     const capabilities = [...new Set(cloud.reasons.flatMap((reason) => reason.capabilities))];
-    let text: string;
-    let missing: string | null = null;
-    if (installedExtras === null) {
-      text = `The SkyPilot found on PATH (installed outside Carapace) lacks its libraries for ${cloud.name}. Add them to that SkyPilot, or take it off PATH so that Carapace installs its own.`;
-    } else if (extra !== null && !installedExtras.includes(extra)) {
-      missing = extra;
-      text = `SkyPilot's libraries for ${cloud.name} are not part of Carapace's cloud tools yet. Add ${cloud.name} to install them.`;
-    } else {
-      text = `SkyPilot could not load its libraries for ${cloud.name}. Repair the cloud tools, then check again.`;
+    const advice = (text: string, missing: string | null = null): DisabledCloudAdvice => ({
+      name: cloud.name,
+      missing_extra: missing,
+      reasons: [{ capabilities, text }],
+    });
+    const said = cloud.reasons.map((reason) => reason.text).join('\n');
+    const extra = extraOfCloud(cloud.name);
+    if (teamServer !== null) {
+      return advice(
+        `${cloud.name} is not enabled on the team's SkyPilot API server (${teamServer}): clouds are enabled there, by the server's admin, with its own libraries and credentials. Ask them to enable ${cloud.name}.`,
+      );
     }
-    return { name: cloud.name, missing_extra: missing, reasons: [{ capabilities, text }] };
+    if (installedExtras === null) {
+      return /pip install/i.test(said)
+        ? advice(
+            `The SkyPilot found on PATH (installed outside Carapace) lacks its libraries for ${cloud.name}. Add them to that SkyPilot, or take it off PATH so that Carapace installs its own.`,
+          )
+        : { ...cloud, missing_extra: null };
+    }
+    if (extra !== null && needsOwnLibraries(extra) && !installedExtras.includes(extra)) {
+      return advice(
+        `SkyPilot's libraries for ${cloud.name} are not part of Carapace's cloud tools yet. Add ${cloud.name} to install them.`,
+        extra,
+      );
+    }
+    if (/gcloud --version/.test(said)) {
+      return advice(
+        "SkyPilot's libraries for GCP are installed, but SkyPilot also runs Google's `gcloud` command, which is not on this machine's PATH. Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), make sure `gcloud` is on the PATH Carapace starts with, restart Carapace, then check again.",
+      );
+    }
+    if (/az --version/.test(said)) {
+      return advice(
+        "SkyPilot runs Azure's `az` command, which comes with its libraries for Azure, and could not run it. Repair the cloud tools, then check again.",
+      );
+    }
+    if (extra !== null && /pip install/i.test(said)) {
+      return advice(
+        `SkyPilot could not load its libraries for ${cloud.name}. Repair the cloud tools, then check again.`,
+      );
+    }
+    return { ...cloud, missing_extra: null };
   });
 }

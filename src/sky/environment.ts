@@ -1,18 +1,57 @@
 /**
- * The environment every `sky` the app runs gets: Carapace's own, with the network
- * settings saved from the page and the team's API server (SkyPilot reads
- * SKYPILOT_API_SERVER_ENDPOINT, sky/server/common.py). Asked anew for each run, so
- * that a saved setting applies without a restart.
+ * The environment every `sky` the app runs gets, asked anew for each run so that a
+ * saved setting applies without a restart of Carapace:
+ * - Carapace's own, without the variables that make CPython another Python than
+ *   SkyPilot's (a PYTHONHOME stops it at start-up: "Fatal Python error:
+ *   init_fs_encoding"), as the installer drops them for uv;
+ * - the network settings saved from the page; the CA bundle also as
+ *   REQUESTS_CA_BUNDLE, the only one Python's `requests` reads (the Google and
+ *   Azure clients use it; SSL_CERT_FILE alone is ignored by it);
+ * - the team's API server as SKYPILOT_API_SERVER_ENDPOINT (sky/server/common.py),
+ *   unless Carapace's own environment sets that variable, which then wins;
+ * - PATH ending with the bin folder of sky's own environment, where the cloud extras
+ *   put the command-line tools SkyPilot runs (`az` from azure-cli, `aws` from awscli):
+ *   uv links only `sky` onto its bin folder. Last, so that the user's own tools win.
  */
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type Settings, TEAM_SERVER } from '../settings/settings.js';
 
-export function skyEnvironment(env: NodeJS.ProcessEnv, settings: Settings): NodeJS.ProcessEnv {
-  const withSettings: NodeJS.ProcessEnv = { ...env };
-  for (const name of ['HTTPS_PROXY', 'SSL_CERT_FILE'] as const) {
-    const value = settings.value(name);
-    if (value) withSettings[name] = value;
+/** What makes CPython look for another Python's library than its own (scripts/install-skypilot.sh, scrub_environment). */
+export const PYTHON_VARIABLES = [
+  'PYTHONHOME',
+  'PYTHONPATH',
+  'PYTHONSTARTUP',
+  'PYTHONUSERBASE',
+  'VIRTUAL_ENV',
+  'CONDA_PREFIX',
+] as const;
+
+/** The variables of sky's environment that the local API server keeps from its start (restart_pending compares them). */
+export const API_SERVER_VARIABLES = ['HTTPS_PROXY', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'PATH'] as const;
+
+export function skyEnvironment(env: NodeJS.ProcessEnv, settings: Settings, sky: string | null): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = { ...env };
+  for (const name of PYTHON_VARIABLES) delete result[name];
+  const proxy = settings.value('HTTPS_PROXY');
+  if (proxy) result.HTTPS_PROXY = proxy;
+  const bundle = settings.value('SSL_CERT_FILE');
+  if (bundle) {
+    result.SSL_CERT_FILE = bundle;
+    if (!env.REQUESTS_CA_BUNDLE) result.REQUESTS_CA_BUNDLE = bundle;
   }
   const team = settings.value(TEAM_SERVER);
-  if (team) withSettings.SKYPILOT_API_SERVER_ENDPOINT = team;
-  return withSettings;
+  if (team && !env.SKYPILOT_API_SERVER_ENDPOINT) result.SKYPILOT_API_SERVER_ENDPOINT = team;
+  const tools = sky ? toolsOf(sky) : null;
+  if (tools) result.PATH = result.PATH ? `${result.PATH}:${tools}` : tools;
+  return result;
+}
+
+/** The bin folder of the environment a sky runs from (its link followed), or null. */
+function toolsOf(sky: string): string | null {
+  try {
+    return dirname(realpathSync(sky));
+  } catch {
+    return null;
+  }
 }

@@ -1,23 +1,33 @@
 /**
  * Why a `sky` run failed, in Carapace's words, from what SkyPilot printed:
- * - the local API server runs another version than this client
- *   (sky/server/common.py: APIVersionMismatchError, "is not compatible with the client");
+ * - the API server runs a version this client cannot talk to
+ *   (sky/server/common.py: APIVersionMismatchError; sky/server/versions.py);
  * - the API server cannot be reached (ApiServerConnectionError) or asks for a login
- *   (ApiServerAuthenticationError);
+ *   (ApiServerAuthenticationError: a 401, or /api/health answering needs_auth);
  * - anything else: the last line that reads like an error.
+ * Each names the API server sky used and says where its address comes from
+ * (src/status/api-server.ts), so that the fix is made where it is set.
  */
 import type { ErrorBody } from '../api.js';
+import { posixQuote } from '../process/quote.js';
 import { redactUrl } from '../redact.js';
-import { LOCAL_API_SERVER } from '../status/api-server.js';
+import { type ApiServerEndpoint, withoutCredentials } from '../status/api-server.js';
 import { plainLines, plainText } from './text.js';
 
-export function skyFailure(what: string, stdout: string, stderr: string, teamServer: string | null): ErrorBody {
+/** The sky that ran, and the API server it used. */
+export interface SkyTarget {
+  sky: string;
+  endpoint: ApiServerEndpoint;
+}
+
+export function skyFailure(what: string, stdout: string, stderr: string, { sky, endpoint }: SkyTarget): ErrorBody {
   const text = `${stderr}\n${stdout}`;
+  const shown = redactUrl(endpoint.url);
   if (/APIVersionMismatchError|not compatible with the client/.test(text)) {
-    return teamServer
+    return endpoint.team
       ? {
           code: 'sky-api-mismatch',
-          message: `${what} failed: the team's SkyPilot API server at ${redactUrl(teamServer)} runs a version this SkyPilot cannot talk to${mismatchReason(text)}.`,
+          message: `${what} failed: the team's SkyPilot API server at ${shown} runs a version this SkyPilot cannot talk to${mismatchReason(text)}.`,
           hint: 'Update SkyPilot in Carapace, or ask whoever runs the team server which version to use.',
         }
       : {
@@ -27,20 +37,19 @@ export function skyFailure(what: string, stdout: string, stderr: string, teamSer
         };
   }
   if (/ApiServerAuthenticationError|Authentication required for SkyPilot API server/.test(text)) {
-    const shown = redactUrl(teamServer ?? LOCAL_API_SERVER);
+    const address = withoutCredentials(endpoint.url);
+    const login = `${posixQuote(sky)} api login -e ${/^[\w.~:/@%+-]+$/.test(address) ? address : posixQuote(address)}`;
     return {
       code: 'sky-api-unauthorized',
-      message: `${what} failed: the SkyPilot API server at ${shown} asks who you are (HTTP 401).`,
-      hint: `Log in once in a terminal with "sky api login -e ${shown}", or put the user and password in the address in Settings; then retry.`,
+      message: `${what} failed: the SkyPilot API server at ${shown} asks who you are (it is behind a login).`,
+      hint: `Log in once in a terminal with: ${login} -- then retry.${endpoint.source === 'settings' ? ' A server with basic authentication also takes the user and password in the address in Settings.' : ''}`,
     };
   }
   if (/ApiServerConnectionError|Could not connect to SkyPilot API server/.test(text)) {
     return {
       code: 'sky-api-unreachable',
-      message: `${what} failed: the SkyPilot API server at ${redactUrl(teamServer ?? LOCAL_API_SERVER)} cannot be reached.`,
-      hint: teamServer
-        ? 'Check the team server address in Settings and that the server is running, then retry.'
-        : 'Retry; if it fails again, click Repair.',
+      message: `${what} failed: the SkyPilot API server at ${shown} cannot be reached.`,
+      hint: UNREACHABLE_HINTS[endpoint.source],
     };
   }
   const reason = lastReason(text);
@@ -50,6 +59,15 @@ export function skyFailure(what: string, stdout: string, stderr: string, teamSer
     hint: 'See the output in the activity log; then try again.',
   };
 }
+
+/** Where to fix the address of an API server that does not answer, by where it is set. */
+const UNREACHABLE_HINTS: Record<ApiServerEndpoint['source'], string> = {
+  environment: "Check SKYPILOT_API_SERVER_ENDPOINT in Carapace's environment and that the server runs, then retry.",
+  settings: 'Check the team server address in Settings and that the server is running, then retry.',
+  config:
+    'Check api_server.endpoint in ~/.sky/config.yaml (written by sky api login) and that the server runs, then retry.',
+  default: 'Retry; if it fails again, click Repair.',
+};
 
 /** The last line that reads like an error, or ''. */
 export function lastReason(text: string): string {

@@ -10,7 +10,7 @@ import type { ErrorCode, OperationEventData, OperationKind, OperationSummary } f
 import { CarapaceError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { ProcessResult } from '../process/run.js';
-import { skyFailure } from './failure.js';
+import { type SkyTarget, skyFailure } from './failure.js';
 import type { SkyRunner } from './runner.js';
 import { displayText } from './text.js';
 
@@ -26,8 +26,8 @@ export interface Outcome {
 }
 
 /** The outcome of a sky run that failed, in Carapace's words (what: "Checking gcp", "The launch of web-1"). */
-export function failedOutcome(what: string, result: ProcessResult, teamServer: string | null): Outcome {
-  const failure = skyFailure(what, result.stdout, result.stderr, teamServer);
+export function failedOutcome(what: string, result: ProcessResult, target: SkyTarget): Outcome {
+  const failure = skyFailure(what, result.stdout, result.stderr, target);
   return { ok: false, message: failure.message, hint: failure.hint, code: failure.code, exit_code: result.exitCode };
 }
 

@@ -3,6 +3,11 @@
  * read-only runs in flight share one process (50 simultaneous GET /servers start
  * one `sky status`), and at most `limit` runs go at once; the rest queue.
  * Followers of long requests (`sky api logs`) do not take a place in the queue.
+ *
+ * Before a process starts it passes the gate: it waits while an update, uninstall or
+ * added cloud changes SkyPilot under it, and lets the local API server be restarted
+ * when it runs with outdated settings (src/sky/local-api-server.ts). Runs made by the
+ * gate itself (`sky api status`, `sky api stop`) skip it.
  */
 import type { OutputStream } from '../api.js';
 import { type ProcessResult, runProcess } from '../process/run.js';
@@ -18,6 +23,16 @@ export interface SkyRunOptions {
   readOnly?: boolean;
   /** Runs without waiting for a place (it may last as long as a launch does). */
   unqueued?: boolean;
+  /** A run the gate itself makes: it neither waits at the gate nor queues. */
+  ungated?: boolean;
+}
+
+export interface SkyRunnerOptions {
+  /** The environment of a run of this sky, asked anew every time (settings change without a restart). */
+  env(sky: string): NodeJS.ProcessEnv;
+  /** Awaited before each gated process starts. */
+  gate?(sky: string): Promise<void>;
+  limit?: number;
 }
 
 const STOPPED: ProcessResult = { exitCode: null, signal: 'SIGTERM', stdout: '', stderr: '' };
@@ -28,12 +43,11 @@ export class SkyRunner {
   private readonly shared = new Map<string, Promise<ProcessResult>>();
   /** How many sky processes have been started (tests read it). */
   started = 0;
+  /** The sky runs past the gate and not ended: queued or running. */
+  active = 0;
+  private readonly idlers: (() => void)[] = [];
 
-  constructor(
-    /** The environment of each run, asked anew every time (settings change without a restart). */
-    private readonly env: () => NodeJS.ProcessEnv,
-    private readonly limit = 4,
-  ) {}
+  constructor(private readonly options: SkyRunnerOptions) {}
 
   run(sky: string, args: string[], options: SkyRunOptions = {}): SkyRun {
     const key = options.readOnly && !options.onLine ? [sky, ...args].join('\0') : null;
@@ -43,16 +57,21 @@ export class SkyRunner {
     let stopProcess = () => {
       stopped = true;
     };
+    const queued = !options.unqueued && !options.ungated;
     const result = (async () => {
-      if (!options.unqueued) await this.place();
+      if (!options.ungated) await this.options.gate?.(sky);
+      this.active += 1;
+      if (queued) await this.place();
       try {
         if (stopped) return STOPPED;
         this.started += 1;
-        const child = runProcess(sky, args, { env: this.env(), onLine: options.onLine });
+        const child = runProcess(sky, args, { env: this.options.env(sky), onLine: options.onLine });
         stopProcess = () => child.stop();
         return await child.result;
       } finally {
-        if (!options.unqueued) this.release();
+        this.active -= 1;
+        if (queued) this.release();
+        if (this.active === 0) for (const idle of this.idlers.splice(0)) idle();
       }
     })();
     if (key) {
@@ -62,8 +81,14 @@ export class SkyRunner {
     return { result, stop: () => stopProcess() };
   }
 
+  /** Resolves when no run is past the gate (at once when none is). */
+  idle(): Promise<void> {
+    return this.active === 0 ? Promise.resolve() : new Promise((resolve) => this.idlers.push(resolve));
+  }
+
   private place(): Promise<void> {
-    if (this.running < this.limit) {
+    const limit = this.options.limit ?? 4;
+    if (this.running < limit) {
       this.running += 1;
       return Promise.resolve();
     }

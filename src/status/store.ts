@@ -11,7 +11,7 @@ import type { ErrorBody, InstallState, InstallStatus, SkySource } from '../api.j
 import { type Layout, type Marker, skypilotIsSupported } from '../contract.js';
 import { runProcess } from '../process/run.js';
 import { jsonWithoutCredentials, redactUrl } from '../redact.js';
-import { LOCAL_API_SERVER, localApiServerPids } from './api-server.js';
+import { type ApiServerEndpoint, localApiServerPids, startEnvironment } from './api-server.js';
 import { lockHolder } from './lock.js';
 import { markerExtras, readMarker } from './marker.js';
 import { findOnPath, isExecutable } from './path.js';
@@ -19,6 +19,15 @@ import { findOnPath, isExecutable } from './path.js';
 export interface SkyLocation {
   path: string;
   source: SkySource;
+}
+
+export interface StatusStoreOptions {
+  /** The SkyPilot API server every sky run uses (src/status/api-server.ts, resolveApiServer). */
+  apiServer(): ApiServerEndpoint;
+  /** The environment a sky at this path runs with now (src/sky/environment.ts). */
+  skyEnvironment(sky: string | null): NodeJS.ProcessEnv;
+  /** The variables the local API server keeps from its start and must have as sky would get them now. */
+  serverVariables: readonly string[];
 }
 
 /** While a lock is held elsewhere, look again this often to notice it going stale. */
@@ -37,6 +46,8 @@ export class StatusStore {
   private own: { id: string; since: string } | null = null;
   private lastError: ErrorBody | null = null;
   private apiServerPids: number[] = [];
+  /** The environment the local API server runs with, when it can be read (Linux). */
+  private apiServerEnv: NodeJS.ProcessEnv | null = null;
   private current: InstallStatus;
   private serialized: Buffer;
   private watcher: FSWatcher | null = null;
@@ -51,8 +62,7 @@ export class StatusStore {
     private readonly layout: Layout,
     private readonly env: NodeJS.ProcessEnv,
     private readonly onChange: (status: InstallStatus) => void,
-    /** The team's SkyPilot API server, when one is set; null for SkyPilot's local one. */
-    private readonly teamServer: () => string | null = () => null,
+    private readonly options: StatusStoreOptions,
   ) {
     this.current = this.compute();
     this.serialized = Buffer.from(jsonWithoutCredentials(this.current));
@@ -109,15 +119,19 @@ export class StatusStore {
     await this.refreshApiServer();
   }
 
-  /** The settings changed: the API server in use may have. */
+  /** The settings changed: the API server in use may have, or the environment it should run with. */
   settingsChanged(): void {
     this.update();
   }
 
-  /** Look for SkyPilot's local API server again (after a sky run: the first one starts it). */
+  /**
+   * Look for SkyPilot's local API server again (after a sky run: the first one starts it;
+   * and every API_SERVER_POLL_MS, which also notices `sky api login` in a terminal).
+   */
   async refreshApiServer(): Promise<void> {
     const pids = await localApiServerPids(this.layout.home).catch(() => []);
     this.apiServerPids = pids;
+    this.apiServerEnv = pids[0] === undefined ? null : startEnvironment(pids[0]);
     this.update();
   }
 
@@ -167,7 +181,7 @@ export class StatusStore {
 
   /** Once per sky found on PATH: its version, from `sky --version` (which starts no API server). */
   private async versionOf(path: string): Promise<string | null> {
-    const child = runProcess(path, ['--version'], { env: this.env });
+    const child = runProcess(path, ['--version'], { env: this.options.skyEnvironment(path) });
     const timer = setTimeout(() => child.stop(), 30_000);
     const result = await child.result;
     clearTimeout(timer);
@@ -177,7 +191,8 @@ export class StatusStore {
   private compute(): InstallStatus {
     const location = this.skyLocation();
     const managed = location?.source === 'managed';
-    const team = this.teamServer();
+    const endpoint = this.options.apiServer();
+    const running = this.apiServerPids.length > 0;
     let state: InstallState = 'not_installed';
     if (this.own || this.foreignSince) state = 'installing';
     else if (location) state = 'installed';
@@ -194,14 +209,22 @@ export class StatusStore {
       last_error: this.lastError,
       extras: managed && this.marker ? markerExtras(this.marker) : null,
       api_server: {
-        endpoint: redactUrl(team ?? LOCAL_API_SERVER),
-        team: team !== null,
-        source: team === null ? 'default' : 'settings',
-        restart_pending: false,
-        running: this.apiServerPids.length > 0,
+        endpoint: redactUrl(endpoint.url),
+        team: endpoint.team,
+        source: endpoint.source,
+        restart_pending: !endpoint.team && running && this.startedWithOtherSettings(location?.path ?? null),
+        running,
         pids: this.apiServerPids,
       },
     };
+  }
+
+  /** Whether the local API server runs with other values than sky would now give it (known on Linux only). */
+  private startedWithOtherSettings(sky: string | null): boolean {
+    const started = this.apiServerEnv;
+    if (!started) return false;
+    const now = this.options.skyEnvironment(sky);
+    return this.options.serverVariables.some((name) => (started[name] ?? '') !== (now[name] ?? ''));
   }
 
   private update(): void {

@@ -42,7 +42,7 @@ describe('Check Clouds on a machine without SkyPilot', () => {
     expect(body.disabled.map((c) => [c.name, c.missing_extra])).toEqual([
       ['Azure', 'azure'],
       ['GCP', 'gcp'],
-      ['Kubernetes', null],
+      ['Kubernetes', 'kubernetes'],
       ['Lambda', null],
     ]);
     expect(body.raw).toContain('Checking credentials to enable infra for SkyPilot.');

@@ -1,13 +1,15 @@
 // SkyPilot's life after the first install, through the server: a cloud added from
-// the page, an update (and one that fails), an uninstall, the network settings used
-// by the next install without a restart, and the install log shown redacted.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// the page (and the programs its cloud runs), an update (and one that fails), an
+// uninstall, none of them under a running sky command, the network settings used by
+// the next install without a restart, and the install log shown redacted.
+import { chmodSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '../../src/api.js';
 import { SKYPILOT_VERSION } from '../mirror/artifacts.js';
 import { startMirror } from '../mirror/server.js';
 import { type Fixture, standinSkyOnPath, until } from '../support/fixture.js';
+import { pathWithout } from '../support/path.js';
 import { fixturePerTest } from '../support/per-test.js';
 import type { Received } from '../support/sse.js';
 
@@ -71,6 +73,33 @@ describe('adding a cloud from the page', () => {
     expect(f.uvInstalls()).toBe(2);
   });
 
+  it("says that Google's gcloud is missing, not to Repair, when GCP's libraries are installed without it", async () => {
+    const f = await open({ env: { PATH: pathWithout(['gcloud']) } });
+    await installed(f);
+    const answer = (await (await f.request('POST', '/clouds/gcp/enable')).json()) as CloudEnableAnswer;
+    expect(answer.enabled).toBe(false);
+    expect(answer.check.disabled).toMatchObject([{ name: 'GCP', missing_extra: null }]);
+    const text = answer.check.disabled[0]?.reasons[0]?.text ?? '';
+    expect(text).toContain('Install the Google Cloud CLI');
+    expect(text).not.toContain('Repair');
+  });
+
+  it("lets sky run Azure's az, which the azure extra installs into sky's own environment", async () => {
+    const f = await open();
+    await installed(f);
+    mkdirSync(join(f.userHome, '.azure'), { recursive: true });
+    writeFileSync(join(f.userHome, '.azure/msal_token_cache.json'), '{}');
+    const first = (await (await f.request('POST', '/clouds/azure/enable')).json()) as CloudEnableAnswer;
+    expect((await status(f)).extras).toEqual(['aws', 'azure']);
+    // What azure-cli puts beside sky (the stand-in uv installs no az of its own).
+    const tools = dirname(realpathSync(join(f.home, 'tools/bin/sky')));
+    writeFileSync(join(tools, 'az'), '#!/bin/sh\necho "azure-cli 2.67.0"\n');
+    chmodSync(join(tools, 'az'), 0o755);
+    const again = (await (await f.request('POST', '/clouds/azure/enable')).json()) as CloudEnableAnswer;
+    expect(again.enabled, JSON.stringify(first.check.disabled)).toBe(true);
+    expect(f.uvInstalls()).toBe(2);
+  });
+
   it('refuses a name that is not a cloud Carapace knows, and installs nothing', async () => {
     const f = await open();
     const response = await f.request('POST', '/clouds/..%2Fetc/enable');
@@ -105,8 +134,13 @@ describe('updating SkyPilot', () => {
       phase: 'complete',
       message: expect.stringContaining(`SkyPilot updated from ${SKYPILOT_VERSION} to ${NEWER}`),
     });
-    await until(() => f.server.store.status().sky_version === NEWER, 'the new version in /status');
-    expect((await status(f)).state).toBe('installed');
+    // The marker names the new version as soon as the switch is made, before the installer
+    // exits: until it has, the status rightly still says installing.
+    await until(() => {
+      const current = f.server.store.status();
+      return current.sky_version === NEWER && current.state === 'installed';
+    }, 'the new version in /status');
+    expect(await status(f)).toMatchObject({ state: 'installed', sky_version: NEWER });
     console.log(`update: ${seconds.toFixed(2)} s`);
   });
 
@@ -137,9 +171,78 @@ describe('updating SkyPilot', () => {
     expect(update.status).toBe(409);
     expect(await update.json()).toMatchObject({ code: 'busy', message: expect.stringContaining('launch of web-1') });
   });
+
+  it("is refused when it is to start while a request started before Carapace's restart runs in the API server", async () => {
+    const f = await open({ env: { STANDIN_SKY_LAUNCH_SECONDS: '6' } });
+    await installed(f);
+    const launch = await f.request('POST', '/servers', { name: 'web-1' });
+    const { operation_id: id } = (await launch.json()) as { operation_id: string };
+    await suite
+      .listener()
+      .waitFor((e) => e.data.operation_id === id && e.data.event === 'cancellable', 'the request id');
+    await f.restart();
+    suite.relisten();
+    f.mirror.setSkypilotVersions([SKYPILOT_VERSION, NEWER]);
+    const update = await f.request('POST', '/update');
+    expect(update.status).toBe(202);
+    const { install_id: updateId } = (await update.json()) as { install_id: string };
+    const events = await runEvents(updateId);
+    expect(events.at(-1)?.data).toMatchObject({
+      phase: 'error',
+      message: expect.stringMatching(
+        /^Carapace cannot update SkyPilot while SkyPilot is working \(requests in SkyPilot's API server: sky\.launch [0-9a-f]{8}/,
+      ),
+    });
+    expect(f.uvInstalls()).toBe(1);
+    expect(f.server.store.status()).toMatchObject({ sky_version: SKYPILOT_VERSION, last_error: { code: 'busy' } });
+    // The launch was left to finish.
+    await expect.poll(async () => (await servers(f))[0]?.status, { timeout: 15_000 }).toBe('UP');
+  });
 });
 
+async function servers(f: Fixture): Promise<{ name: string; status: string }[]> {
+  return ((await (await f.request('GET', '/servers')).json()) as { servers: { name: string; status: string }[] })
+    .servers;
+}
+
+/** The processes whose command line names a path inside the folder (Linux). */
+function processesFrom(folder: string): string[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      } catch {
+        return '';
+      }
+    })
+    .filter((command) => command.includes(`${folder}/`));
+}
+
 describe('uninstalling from the page', () => {
+  it('queued behind an install is refused when it is to start while a launch waits for that install', async () => {
+    const f = await open({ env: { STANDIN_UV_INSTALL_SECONDS: '2' } });
+    expect((await f.request('POST', '/install')).status).toBe(202);
+    const launching = f.request('POST', '/servers', { name: 'web-1' });
+    await until(() => f.server.session.progress() !== null, 'the install');
+    const uninstall = await f.request('POST', '/uninstall');
+    expect(uninstall.status).toBe(202);
+    const { install_id: id } = (await uninstall.json()) as { install_id: string };
+    const launch = await launching;
+    expect(launch.status).toBe(202);
+    const events = await runEvents(id);
+    expect(events.at(-1)?.data).toMatchObject({
+      phase: 'error',
+      message: 'Carapace cannot remove SkyPilot while SkyPilot is working (launch of web-1, waiting for SkyPilot).',
+    });
+    const { operation_id: launchId } = (await launch.json()) as { operation_id: string };
+    const end = await suite
+      .listener()
+      .waitFor((e) => e.data.operation_id === launchId && e.data.event === 'end', 'the launch', 30_000);
+    expect(end.data).toMatchObject({ ok: true });
+    expect(f.server.store.status()).toMatchObject({ state: 'installed', last_error: { code: 'busy' } });
+  });
+
   it('stops the local API server, removes the install, and the next action installs again', async () => {
     const f = await open();
     await installed(f);
@@ -155,6 +258,7 @@ describe('uninstalling from the page', () => {
       return current.state === 'not_installed' && !current.api_server.running && current;
     }, 'not installed');
     expect(after.sky_path).toBeNull();
+    expect(processesFrom(f.home)).toEqual([]);
     const runs = f.server.session.runs;
     expect((await f.request('POST', '/clouds/check')).status).toBe(200);
     expect(f.server.session.runs).toBe(runs + 1);

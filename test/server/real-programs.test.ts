@@ -1,12 +1,17 @@
 // The server against the real programs' behaviour, as the stand-ins imitate it from
 // test/fixtures/real/: teardowns that fail yet exit 0, SkyPilot's lingering local API
-// server, what a launch needs on this machine, uv's failures, workspaces, old SkyPilots,
-// cloud libraries, and launches that go on in SkyPilot after Carapace stops.
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+// server and the environment it keeps, what a launch needs on this machine, uv's
+// failures, workspaces, old SkyPilots, cloud libraries, CPython's variables, autostop
+// the cloud cannot do, and launches that go on in SkyPilot after Carapace stops.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { InstallStatus, ServersAnswer } from '../../src/api.js';
+import { runProcess } from '../../src/process/run.js';
+import { startEnvironment } from '../../src/status/api-server.js';
 import { standin } from '../mirror/artifacts.js';
 import { type Fixture, standinSkyOnPath, temporaryFolder, until } from '../support/fixture.js';
+import { pathWithout } from '../support/path.js';
 import { fixturePerTest } from '../support/per-test.js';
 import type { Received } from '../support/sse.js';
 
@@ -33,9 +38,16 @@ async function servers(f: Fixture): Promise<{ name: string; status: string }[]> 
     .servers;
 }
 
+/** What the stand-in recorded of each sky run: its arguments and environment (STANDIN_RECORD_DIR). */
+function recorded(f: Fixture, prefix: 'sky-run.' | 'sky-request.'): string[] {
+  const records = join(f.root, 'uv-runs');
+  return readdirSync(records)
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => readFileSync(join(records, name), 'utf8'));
+}
+
 describe('tearing down', () => {
   it.each([
-    ['cloud', 'An error occurred (UnauthorizedOperation) when calling the TerminateInstances operation'],
     ['runtime', 'RuntimeError: Failed to terminate instances of cluster web-1'],
     ['owner', "'web-1' (AWS) is owned by account '111111111111'"],
   ])(
@@ -108,20 +120,110 @@ describe("SkyPilot's local API server", () => {
   });
 });
 
+describe("the local API server's environment", () => {
+  it('restarts with a proxy and CA bundle saved after it started, before the next command, never while a request runs', async () => {
+    const f = await open({ env: { STANDIN_SKY_LAUNCH_SECONDS: '3' } });
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    const first = await until(() => f.server.store.status().api_server.pids[0], 'the local API server');
+    expect(f.server.store.status().api_server.restart_pending).toBe(false);
+    const id = await launch(f, { name: 'web-1' });
+    await listen().waitFor((e) => e.data.operation_id === id && e.data.event === 'cancellable', 'the request id');
+    const saved = await f.request('PUT', '/settings', {
+      values: { HTTPS_PROXY: 'http://proxy.example:3128', SSL_CERT_FILE: '/etc/ssl/corp.pem' },
+    });
+    expect(saved.status).toBe(200);
+    expect(((await (await f.request('GET', '/status')).json()) as InstallStatus).api_server.restart_pending).toBe(true);
+    // A read while the launch runs in the API server: no restart under it.
+    expect((await f.request('GET', '/servers')).status).toBe(200);
+    await f.server.store.refreshApiServer();
+    expect(f.server.store.status().api_server).toMatchObject({ pids: [first], restart_pending: true });
+    // Stopping the server would have ended the launch's request with it.
+    expect(await ended(id)).toMatchObject({ data: { ok: true } });
+    // The first command once nothing runs (here the launch's own `sky status web-1`): stopped, then started again by it.
+    const restarted = await until(() => {
+      const pid = f.server.store.status().api_server.pids[0];
+      return pid !== undefined && pid !== first && pid;
+    }, 'a new local API server');
+    expect(f.server.store.status().api_server.pids).toEqual([restarted]);
+    expect(startEnvironment(restarted)).toMatchObject({
+      HTTPS_PROXY: 'http://proxy.example:3128',
+      // Python's requests reads only this one (the Google and Azure clients use requests).
+      REQUESTS_CA_BUNDLE: '/etc/ssl/corp.pem',
+    });
+    expect(f.server.store.status().api_server.restart_pending).toBe(false);
+    // A request runs with the server's environment (sky/server/requests/payloads.py forwards no proxy).
+    expect(await ended(await launch(f, { name: 'web-2' }))).toMatchObject({ data: { ok: true } });
+    const requests = recorded(f, 'sky-request.');
+    expect(requests).toHaveLength(2);
+    expect(requests.filter((env) => /^HTTPS_PROXY=http:\/\/proxy\.example:3128$/m.test(env))).toHaveLength(1);
+  });
+
+  it("keeps CPython's variables away from sky: a PYTHONHOME would stop it before it starts", async () => {
+    const f = await open({ env: { PYTHONHOME: '/nonexistent', PYTHONPATH: '/elsewhere' } });
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    for (const run of recorded(f, 'sky-run.')) expect(run).not.toMatch(/^PYTHON(HOME|PATH)=/m);
+    // What the stand-in does then, as CPython does (Python/pylifecycle.c, init_fs_encoding).
+    const direct = await runProcess(join(f.home, 'tools/bin/sky'), ['status'], { env: f.env }).result;
+    expect(direct.exitCode).toBe(1);
+    expect(direct.stderr).toContain('Fatal Python error: init_fs_encoding');
+  });
+});
+
+describe('the servers list', () => {
+  it('asks the clouds for the latest statuses only on request, and says when it read them', async () => {
+    const f = await open();
+    await ended(await launch(f, { name: 'web-1' }));
+    const plain = (await (await f.request('GET', '/servers')).json()) as ServersAnswer;
+    expect(plain).toMatchObject({ installed: true, all_users: false, refreshed: false });
+    expect(Date.parse(plain.read_at ?? '')).not.toBeNaN();
+    const statusRuns = () => recorded(f, 'sky-run.').filter((run) => /^argv: status/.test(run));
+    expect(statusRuns().some((run) => run.includes('--refresh'))).toBe(false);
+    const fresh = (await (await f.request('GET', '/servers?refresh=true')).json()) as ServersAnswer;
+    expect(fresh).toMatchObject({ refreshed: true, servers: [{ name: 'web-1', status: 'UP', user: null }] });
+    expect(statusRuns().filter((run) => run.startsWith('argv: status --refresh'))).toHaveLength(1);
+  });
+});
+
+describe('autostop the cloud cannot do', () => {
+  it('is refused with a 400 before anything runs', async () => {
+    const f = await open();
+    const refused = await f.request('POST', '/servers', {
+      name: 'gpu-1',
+      cloud: 'lambda',
+      autostop: { idle_minutes: 30, down: false },
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringContaining('Lambda cannot stop on-demand servers'),
+      hint: expect.stringContaining('tear down when idle'),
+    });
+    expect(f.server.session.runs).toBe(0);
+  });
+
+  it('is refused by sky as SkyPilot refuses it (sky/execution.py), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const home = temporaryFolder('sky-home');
+    const task = join(home, 'task.yaml');
+    writeFileSync(task, 'resources:\n  infra: "aws"\n  use_spot: true\nrun: "true"\n');
+    const env = { PATH: process.env.PATH, HOME: home };
+    const spot = await runProcess(join(bin, 'sky'), ['launch', '-y', '-c', 'x', '-i', '30', '--dryrun', task], { env })
+      .result;
+    expect(spot.exitCode).toBe(1);
+    expect(spot.stderr).toContain('NotSupportedError: The following features are not supported by AWS:');
+    expect(spot.stderr).toContain('Stopping spot instances is currently not supported on AWS.');
+    const down = await runProcess(
+      join(bin, 'sky'),
+      ['launch', '-y', '-c', 'x', '-i', '30', '--down', '--dryrun', task],
+      { env },
+    ).result;
+    expect(down.exitCode).toBe(0);
+  });
+});
+
 describe('what a launch needs on this machine', () => {
   it('without ssh or rsync, a launch is refused before anything runs; a check and a preview still work', async () => {
-    const bin = temporaryFolder('no-ssh');
-    for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) {
-      for (const name of readdirSync(dir)) {
-        if (['ssh', 'rsync', 'sky'].includes(name)) continue;
-        try {
-          symlinkSync(join(dir, name), join(bin, name));
-        } catch {
-          // already linked from an earlier folder
-        }
-      }
-    }
-    const f = await open({ env: { PATH: bin } });
+    const f = await open({ env: { PATH: pathWithout(['ssh', 'rsync']) } });
     const refused = await f.request('POST', '/servers', { name: 'web-1' });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({
@@ -222,6 +324,14 @@ describe('a launch in progress', () => {
     await expect.poll(async () => (await servers(f))[0]?.status, { timeout: 15_000 }).toBe('INIT');
     const cancel = await f.request('POST', `/operations/${id}/cancel`);
     expect(cancel.status).toBe(200);
+    // The request id reaches sky after --, so that it can never be read as an option.
+    const requestId = String(cancellable.data.request_id);
+    expect(recorded(f, 'sky-run.')).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`argv: api logs -- ${requestId}\n`),
+        expect.stringContaining(`argv: api cancel -- ${requestId}\n`),
+      ]),
+    );
     expect(await cancel.json()).toEqual({
       operation_id: id,
       message: `SkyPilot cancelled the launch of slow-2 (Cancelled 1 request: ${cancellable.data.request_id}).`,

@@ -1,11 +1,16 @@
-// A team's shared SkyPilot API server (SKYPILOT_API_SERVER_ENDPOINT), set from the
-// page: every sky the app runs uses it, no local API server is started, two
-// Carapace apps see each other's clusters, and its failures have their own codes.
+// A team's shared SkyPilot API server: every sky the app runs uses it, no local API
+// server is started, its users see each other's clusters with whose each is, the
+// checks and launches run on it (with its clouds), and its failures have their own
+// codes. The stand-in server and sky behave as test/standins/README.md lists.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InstallStatus } from '../../src/api.js';
+import type { CloudCheckAnswer, InstallStatus, ServersAnswer } from '../../src/api.js';
+import { runProcess } from '../../src/process/run.js';
 import { type Mirror, startMirror } from '../mirror/server.js';
 import { type StandinApiServer, startStandinApiServer } from '../standins/api-server.js';
-import { cleanUpTemporaryFolders, type Fixture, startFixture, until } from '../support/fixture.js';
+import { cleanUpTemporaryFolders, type Fixture, type FixtureOptions, startFixture, until } from '../support/fixture.js';
+import { pathWithout } from '../support/path.js';
 import { Listener } from '../support/sse.js';
 
 const open: Fixture[] = [];
@@ -23,78 +28,171 @@ afterEach(async () => {
   cleanUpTemporaryFolders();
 });
 
-/** A Carapace app pointed at the team server from its settings, SkyPilot installed. */
-async function teamApp(): Promise<Fixture> {
-  mirror ??= await startMirror();
+async function teamServer(): Promise<StandinApiServer> {
   team ??= await startStandinApiServer();
-  const f = await startFixture({ mirror });
+  return team;
+}
+
+/** A Carapace app of one user, SkyPilot installed, pointed at the team server from its settings (unless told otherwise). */
+async function teamApp(user: string, options: FixtureOptions & { viaSettings?: boolean } = {}): Promise<Fixture> {
+  mirror ??= await startMirror();
+  const server = await teamServer();
+  const f = await startFixture({ ...options, mirror, env: { USER: user, ...options.env } });
   open.push(f);
-  const saved = await f.request('PUT', '/settings', { values: { CARAPACE_SKYPILOT_API_SERVER: team.url } });
-  expect(saved.status).toBe(200);
+  if (options.viaSettings !== false) {
+    const saved = await f.request('PUT', '/settings', { values: { CARAPACE_SKYPILOT_API_SERVER: server.url } });
+    expect(saved.status).toBe(200);
+  }
   expect((await f.request('POST', '/install')).status).toBe(202);
   await until(() => f.server.store.status().state === 'installed', 'installed');
   return f;
 }
 
-async function launched(f: Fixture, name: string): Promise<void> {
+async function launched(f: Fixture, body: Record<string, unknown>): Promise<void> {
   const listener = new Listener(f.server.url, { token: f.server.token });
   listeners.push(listener);
-  const response = await f.request('POST', '/servers', { name });
-  expect(response.status).toBe(202);
+  const response = await f.request('POST', '/servers', body);
+  expect(response.status, await response.clone().text()).toBe(202);
   const { operation_id: id } = (await response.json()) as { operation_id: string };
   const end = await listener.waitFor(
     (e) => e.type === 'operation' && e.data.operation_id === id && e.data.event === 'end',
-    `the launch of ${name}`,
+    `the launch of ${String(body.name)}`,
     30_000,
   );
   expect(end.data, JSON.stringify(end.data)).toMatchObject({ ok: true });
 }
 
-async function serverNames(f: Fixture): Promise<string[]> {
+async function servers(f: Fixture): Promise<ServersAnswer> {
   const response = await f.request('GET', '/servers');
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { servers: { name: string }[] }).servers.map((server) => server.name);
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as ServersAnswer;
 }
 
 describe("a team's SkyPilot API server", () => {
-  it('is named in /status, and no local API server is started', async () => {
-    const f = await teamApp();
-    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+  it("is named in /status with where it is set, no local API server is started, and the clouds are the server's", async () => {
+    const f = await teamApp('alice');
+    const check = await f.request('POST', '/clouds/check');
+    expect(check.status).toBe(200);
+    const answer = (await check.json()) as CloudCheckAnswer;
+    // The server has AWS and Kubernetes; this Carapace has only AWS's libraries.
+    expect(answer.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
+    expect(answer.disabled.map((cloud) => cloud.missing_extra)).toEqual([null]);
+    expect(answer.disabled[0]?.reasons[0]?.text).toContain("by the server's admin");
     const status = (await (await f.request('GET', '/status')).json()) as InstallStatus;
-    expect(status.api_server).toMatchObject({ endpoint: team?.url, team: true, running: false, pids: [] });
-    expect(team?.clusterRequests()).toBeGreaterThan(0);
+    expect(status.api_server).toMatchObject({
+      endpoint: team?.url,
+      team: true,
+      source: 'settings',
+      restart_pending: false,
+      running: false,
+      pids: [],
+    });
   });
 
-  it("lets two Carapace apps see each other's clusters", async () => {
-    const alice = await teamApp();
-    const bob = await teamApp();
-    await launched(alice, 'alice-1');
-    expect(await serverNames(bob)).toEqual(['alice-1']);
-    await launched(bob, 'bob-1');
-    expect((await serverNames(alice)).sort()).toEqual(['alice-1', 'bob-1']);
+  it("lets two Carapace apps see each other's clusters, with whose each is", async () => {
+    const alice = await teamApp('alice');
+    const bob = await teamApp('bob');
+    await launched(alice, { name: 'alice-1' });
+    const seenByBob = await servers(bob);
+    expect(seenByBob).toMatchObject({
+      all_users: true,
+      refreshed: false,
+      servers: [{ name: 'alice-1', user: 'alice' }],
+    });
+    expect(Date.parse(seenByBob.read_at ?? '')).not.toBeNaN();
+    await launched(bob, { name: 'bob-1' });
+    const seenByAlice = await servers(alice);
+    expect(
+      seenByAlice.servers.map(({ name, user }) => ({ name, user })).sort((a, b) => a.name.localeCompare(b.name)),
+    ).toEqual([
+      { name: 'alice-1', user: 'alice' },
+      { name: 'bob-1', user: 'bob' },
+    ]);
+    // sky status without -u lists the caller's own clusters only (command.py, status).
+    const own = await runProcess(join(bob.home, 'tools/bin/sky'), ['status'], {
+      env: { ...bob.env, SKYPILOT_API_SERVER_ENDPOINT: team?.url },
+    }).result;
+    expect(own.stdout).toContain('bob-1');
+    expect(own.stdout).not.toContain('alice-1');
   });
 
-  it('that asks for a login (401) is reported as sky-api-unauthorized, with the login command', async () => {
-    const f = await teamApp();
+  it("keeps a launch's cluster while other sky commands read the clusters meanwhile", async () => {
+    const f = await teamApp('alice', { env: { STANDIN_SKY_LAUNCH_SECONDS: '2' } });
+    let reading = true;
+    const readers = Array.from({ length: 3 }, async () => {
+      while (reading) await (await f.request('GET', '/servers?refresh=true')).arrayBuffer();
+    });
+    try {
+      await launched(f, { name: 'busy-1' });
+    } finally {
+      reading = false;
+      await Promise.all(readers);
+    }
+    expect((await servers(f)).servers).toMatchObject([{ name: 'busy-1', status: 'UP' }]);
+  });
+
+  it('runs checks and launches on the server: no local cloud libraries, ssh or rsync needed, no Add offered', async () => {
+    const f = await teamApp('alice', { env: { PATH: pathWithout(['ssh', 'rsync']) } });
+    await launched(f, { name: 'k8s-1', cloud: 'kubernetes', region: 'gke_team_us-central1-c_main' });
+    expect((await servers(f)).servers).toMatchObject([{ name: 'k8s-1', status: 'UP' }]);
+    const add = await f.request('POST', '/clouds/gcp/enable');
+    expect(add.status).toBe(400);
+    expect(await add.json()).toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringContaining('by its admin'),
+    });
+    expect(f.uvInstalls()).toBe(1);
+  });
+
+  it('is the one sky api login wrote to ~/.sky/config.yaml when nothing else sets one', async () => {
+    const server = await teamServer();
+    mirror ??= await startMirror();
+    const f = await startFixture({ mirror, env: { USER: 'alice' } });
+    open.push(f);
+    expect((await f.request('POST', '/install')).status).toBe(202);
+    await until(() => f.server.store.status().state === 'installed', 'installed');
+    mkdirSync(join(f.userHome, '.sky'), { recursive: true });
+    writeFileSync(join(f.userHome, '.sky/config.yaml'), `api_server:\n  endpoint: ${server.url}/\n`);
+    await f.server.store.refreshApiServer();
+    expect(f.server.store.status().api_server).toMatchObject({ endpoint: server.url, team: true, source: 'config' });
+    const answer = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
+    expect(answer.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
+  });
+
+  it("is SKYPILOT_API_SERVER_ENDPOINT when Carapace's environment sets it, over the saved setting", async () => {
+    const server = await teamServer();
+    const f = await teamApp('alice', { env: { SKYPILOT_API_SERVER_ENDPOINT: server.url } });
+    await f.request('PUT', '/settings', { values: { CARAPACE_SKYPILOT_API_SERVER: 'http://127.0.0.1:9' } });
+    expect(f.server.store.status().api_server).toMatchObject({ endpoint: server.url, source: 'environment' });
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+  });
+
+  it('behind a login (health says needs_auth) is sky-api-unauthorized, with a login command that works', async () => {
+    const f = await teamApp('alice');
     team?.setMode('auth');
+    const health = (version: string) =>
+      fetch(`${team?.url}/api/health`, { headers: { 'X-SkyPilot-API-Version': version } });
+    expect((await (await health('90')).json()) as { status: string }).toMatchObject({ status: 'needs_auth' });
+    expect((await health('13')).status).toBe(401);
     const response = await f.request('POST', '/clouds/check');
     const body = (await response.json()) as { code: string; message: string; hint: string };
     expect(body.code).toBe('sky-api-unauthorized');
     expect(body.message).toContain(`the SkyPilot API server at ${team?.url} asks who you are`);
-    expect(body.hint).toContain(`sky api login -e ${team?.url}`);
+    expect(body.hint).toContain(`'${join(f.home, 'tools/bin/sky')}' api login -e ${team?.url}`);
   });
 
   it('running a SkyPilot too old for this one is reported as sky-api-mismatch, in SkyPilot words', async () => {
-    const f = await teamApp();
+    const f = await teamApp('alice');
     team?.setMode('too-old');
     const body = (await (await f.request('POST', '/clouds/check')).json()) as { code: string; message: string };
     expect(body.code).toBe('sky-api-mismatch');
     expect(body.message).toContain(`the team's SkyPilot API server at ${team?.url} runs a version`);
     expect(body.message).toContain('Your SkyPilot API server version is too old: 0.9.3');
+    expect(body.message).toContain('the minimum compatible version is 0.11.0');
   });
 
   it('that cannot be reached is reported as sky-api-unreachable, pointing at Settings', async () => {
-    const f = await teamApp();
+    const f = await teamApp('alice');
     const url = team?.url;
     await team?.close();
     team = undefined;
@@ -104,8 +202,8 @@ describe("a team's SkyPilot API server", () => {
     expect(body.hint).toContain('Settings');
   });
 
-  it('with a password in its address never shows the password', async () => {
-    const f = await teamApp();
+  it('with a password in its address never shows the password, and logs in without it', async () => {
+    const f = await teamApp('alice');
     const withPassword = (team?.url ?? '').replace('http://', 'http://team:pa55word@');
     await f.request('PUT', '/settings', { values: { CARAPACE_SKYPILOT_API_SERVER: withPassword } });
     const status = await until(() => {
@@ -114,5 +212,10 @@ describe("a team's SkyPilot API server", () => {
     }, 'the new endpoint in /status');
     expect(status.api_server.endpoint).toBe((team?.url ?? '').replace('http://', 'http://***@'));
     expect(JSON.stringify(await (await f.request('GET', '/settings')).json())).not.toContain('pa55word');
+    team?.setMode('auth');
+    const refused = (await (await f.request('POST', '/clouds/check')).json()) as { hint: string };
+    expect(refused.hint).toContain(` api login -e ${team?.url} `);
+    expect(JSON.stringify(refused)).not.toContain('pa55word');
+    expect(readFileSync(join(f.home, 'settings.json'), 'utf8')).toContain('pa55word');
   });
 });

@@ -1,21 +1,25 @@
 /**
  * STAND-IN for a team's SkyPilot API server, for Carapace's tests only.
  *
- * What it imitates of the real one (sky/server/server.py, checked by the client in
- * sky/server/common.py, get_api_server_status):
+ * What it imitates of the real one (sky/server/server.py, health; checked by the client
+ * in sky/server/common.py, get_api_server_status; see test/standins/README.md):
  * - GET /api/health answers 200 with {status: "healthy", api_version, version,
- *   commit, user} and the X-SkyPilot-API-Version and X-SkyPilot-Version headers
- *   (sky/server/constants.py); with mode "auth" it answers 401, as a server behind
- *   a login does; with mode "too-old" it reports API version 10 (SkyPilot 0.9),
- *   below the client's MIN_COMPATIBLE_API_VERSION of 11.
+ *   version_on_disk, commit, user, basic_auth_enabled} and the X-SkyPilot-API-Version
+ *   and X-SkyPilot-Version headers (sky/server/constants.py: API_VERSION 90);
+ * - mode "auth", a server behind a login: a client that sends its API version gets
+ *   200 with status "needs_auth" (14 and above) or 401 (below 14); a request without
+ *   one (a load balancer's probe) gets a bare 200 "healthy";
+ * - mode "too-old", a server before 0.11.0: no version headers, version 0.9.3, which
+ *   the client refuses (sky/server/versions.py, SERVER_TOO_OLD_ERROR).
  *
- * What it does NOT imitate: SkyPilot's request API. The stand-in sky keeps its
- * clusters here through routes of its own -- GET /standin/clusters (every cluster's
- * line), PUT and DELETE /standin/clusters/<name> (one cluster's) -- so that every
- * Carapace pointed at this server sees the clusters any of them launched, as a
- * team sharing a real API server does.
+ * What it does NOT imitate: SkyPilot's request API. The stand-in sky keeps its clusters
+ * here through routes of its own -- GET /standin/clusters (every user's cluster lines;
+ * the stand-in sky keeps the caller's, as the real server's status does without
+ * all_users), PUT and DELETE /standin/clusters/<name> (one cluster's line, which names
+ * its user) -- and asks GET /standin/check which of the real `sky check` outputs this
+ * server's clouds give (`sky check` runs on the server, with its credentials).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type StandinApiServerMode = 'healthy' | 'auth' | 'too-old';
@@ -23,45 +27,80 @@ export type StandinApiServerMode = 'healthy' | 'auth' | 'too-old';
 export interface StandinApiServer {
   url: string;
   setMode(mode: StandinApiServerMode): void;
+  /** Which test/fixtures/real/sky-check-<case>.txt this server's `sky check` prints. */
+  setCheck(fixtureCase: string): void;
   /** How many requests for the clusters it has answered. */
   clusterRequests(): number;
+  /** The cluster lines it keeps, by name. */
+  clusters(): Map<string, string>;
   close(): Promise<void>;
 }
 
 const VERSION = '1.0.0.dev20261120';
-const API_VERSION = 27;
+const API_VERSION = 90;
+/** sky/server/server.py, health: clients below this API version get 401 rather than needs_auth. */
+const NEEDS_AUTH_API_VERSION = 14;
 const OLD = { version: '0.9.3', apiVersion: 10 };
 const MAX_BODY = 1024 * 1024;
+const CLUSTER_PATH = /^\/standin\/clusters\/([A-Za-z][A-Za-z0-9._-]{0,62})$/;
+
+function clientApiVersion(req: IncomingMessage): number | null {
+  const header = req.headers['x-skypilot-api-version'];
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isInteger(value) ? value : null;
+}
 
 export async function startStandinApiServer(): Promise<StandinApiServer> {
   let mode: StandinApiServerMode = 'healthy';
+  // AWS and Kubernetes enabled on the server: clouds this client has no libraries for.
+  let checkCase = 'kubernetes-cloudflare';
   const clusters = new Map<string, string>();
   let clusterRequests = 0;
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/api/health' && req.method === 'GET') {
-      if (mode === 'auth') {
-        res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized');
+      const client = clientApiVersion(req);
+      if (mode === 'auth' && client !== null && client < NEEDS_AUTH_API_VERSION) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"detail":"Authentication required"}');
         return;
       }
-      const old = mode === 'too-old';
-      const version = old ? OLD.version : VERSION;
-      const apiVersion = old ? OLD.apiVersion : API_VERSION;
+      if (mode === 'too-old') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'healthy',
+            api_version: String(OLD.apiVersion),
+            version: OLD.version,
+            commit: 'standin',
+          }),
+        );
+        return;
+      }
+      const status = mode === 'auth' && client !== null ? 'needs_auth' : 'healthy';
       res
         .writeHead(200, {
           'content-type': 'application/json',
-          'X-SkyPilot-API-Version': String(apiVersion),
-          'X-SkyPilot-Version': version,
+          'X-SkyPilot-API-Version': String(API_VERSION),
+          'X-SkyPilot-Version': VERSION,
         })
         .end(
           JSON.stringify({
-            status: 'healthy',
-            api_version: String(apiVersion),
-            version,
+            status,
+            api_version: String(API_VERSION),
+            version: VERSION,
+            version_on_disk: VERSION,
             commit: 'standin',
-            user: { name: 'team', id: 'team0001' },
+            user: status === 'healthy' && client !== null ? { name: 'team', id: 'team0001' } : null,
+            basic_auth_enabled: false,
           }),
         );
+      return;
+    }
+    if (mode === 'auth' && path.startsWith('/standin/')) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"detail":"Authentication required"}');
+      return;
+    }
+    if (path === '/standin/check' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(checkCase);
       return;
     }
     if (path === '/standin/clusters' && req.method === 'GET') {
@@ -69,7 +108,7 @@ export async function startStandinApiServer(): Promise<StandinApiServer> {
       res.writeHead(200, { 'content-type': 'text/plain' }).end([...clusters.values()].join(''));
       return;
     }
-    const name = /^\/standin\/clusters\/([a-z0-9-]+)$/.exec(path ?? '')?.[1];
+    const name = CLUSTER_PATH.exec(path)?.[1];
     if (name && req.method === 'DELETE') {
       clusterRequests += 1;
       clusters.delete(name);
@@ -103,7 +142,11 @@ export async function startStandinApiServer(): Promise<StandinApiServer> {
     setMode: (next) => {
       mode = next;
     },
+    setCheck: (next) => {
+      checkCase = next;
+    },
     clusterRequests: () => clusterRequests,
+    clusters: () => new Map(clusters),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,14 +1,22 @@
 // The parsers of sky's output, each on the real output in test/fixtures/real/.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inCarapaceWords, parseSkyCheck } from '../../src/sky/check.js';
+import { ADDABLE_CLOUD_IDS, CLOUDS, extraOfCloud, SKYPILOT_CLOUD_EXTRAS } from '../../src/sky/clouds.js';
 import { parseSkyDown } from '../../src/sky/down.js';
 import { skyFailure } from '../../src/sky/failure.js';
 import { parseLaunchRequestId, wasCancelled } from '../../src/sky/launch.js';
+import { parseApiStatus } from '../../src/sky/requests.js';
 import { parseSkyStatus, SkyOutputError } from '../../src/sky/status.js';
 import { displayText, plainText } from '../../src/sky/text.js';
+import { LOCAL_API_SERVER, resolveApiServer } from '../../src/status/api-server.js';
 import { realOutput, realOutputNames } from '../support/real.js';
 
 const ENDPOINT = { ENDPOINT: 'http://127.0.0.1:46580' };
+const LOCAL = { sky: '/home/u/.carapace/tools/bin/sky', endpoint: resolveApiServer({}, null) };
+const MANAGED = { installedExtras: ['aws'], teamServer: null };
 
 describe('the real-output fixtures', () => {
   it('each name its program, its upstream source and an exit status, and hold output', () => {
@@ -18,6 +26,24 @@ describe('the real-output fixtures', () => {
       expect(Number.isInteger(output.exit), name).toBe(true);
       expect(output.stdout + output.stderr, name).toMatch(/\S/);
     }
+  });
+});
+
+describe('the clouds offered', () => {
+  it('are added only by a real extra of sky/setup_files/dependencies.py, and named as sky check names them', () => {
+    expect(ADDABLE_CLOUD_IDS.length).toBeGreaterThan(0);
+    for (const id of ADDABLE_CLOUD_IDS) expect(SKYPILOT_CLOUD_EXTRAS, id).toContain(id);
+    for (const cloud of CLOUDS) expect(cloud.addable, cloud.id).toBe(SKYPILOT_CLOUD_EXTRAS.includes(cloud.id));
+    // The names `sky check` printed (sky/clouds/<cloud>.py, _REPR) lead to the extra that adds them.
+    const check = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout);
+    expect(check.disabled.map((cloud) => extraOfCloud(cloud.name))).toEqual([
+      'aws',
+      'azure',
+      'gcp',
+      'kubernetes',
+      'lambda',
+    ]);
+    expect(extraOfCloud('Cloudflare (for R2 object store)')).toBeNull();
   });
 });
 
@@ -35,6 +61,11 @@ describe('parseSkyCheck', () => {
           '$ conda install -c conda-forge google-cloud-sdk -y',
           'If gcloud was recently installed with wget, API server may need to be restarted with following commands:',
           '$ sky api stop; sky api start',
+          'Credentials may also need to be set. Run the following commands:',
+          '$ gcloud init',
+          '$ gcloud auth application-default login',
+          'For more info: https://docs.skypilot.co/en/latest/getting-started/installation.html#google-cloud-platform-gcp',
+          "Details: [ModuleNotFoundError] No module named 'google'",
         ].join('\n'),
       },
     ]);
@@ -48,7 +79,7 @@ describe('parseSkyCheck', () => {
       (cloud) => cloud.name === 'GCP',
     );
     expect(gcp?.reasons[0]?.text.split('\n').at(-1)).toBe(
-      'For more info: https://docs.skypilot.co/en/latest/getting-started/installation.html#google-cloud-platform-gcp',
+      'Details: [google.auth.exceptions.DefaultCredentialsError] Your default credentials were not found. To set up Application Default Credentials, see https://cloud.google.com/docs/authentication/external/set-up-adc for more information.',
     );
   });
 
@@ -83,7 +114,7 @@ describe('parseSkyCheck', () => {
 
   it("replaces SkyPilot's pip-install advice with what to do in Carapace", () => {
     const check = parseSkyCheck(realOutput('sky-check-aws-enabled', ENDPOINT).stdout);
-    const advice = inCarapaceWords(check, ['aws']);
+    const advice = inCarapaceWords(check, MANAGED);
     const gcp = advice.find((cloud) => cloud.name === 'GCP');
     expect(gcp?.missing_extra).toBe('gcp');
     expect(gcp?.reasons).toEqual([
@@ -93,10 +124,34 @@ describe('parseSkyCheck', () => {
       },
     ]);
     expect(JSON.stringify(advice)).not.toContain('pip install');
-    expect(advice.find((cloud) => cloud.name === 'Kubernetes')?.missing_extra).toBeNull();
-    expect(inCarapaceWords(check, null).find((cloud) => cloud.name === 'GCP')?.reasons[0]?.text).toContain(
-      'found on PATH',
-    );
+    // Azure asks for a login first (its token cache), yet its libraries are what is missing here.
+    expect(advice.find((cloud) => cloud.name === 'Azure')?.missing_extra).toBe('azure');
+    expect(advice.find((cloud) => cloud.name === 'Kubernetes')?.missing_extra).toBe('kubernetes');
+    // Lambda's extra brings no library (dependencies.py: []): its credentials are what is missing.
+    expect(advice.find((cloud) => cloud.name === 'Lambda')).toMatchObject({
+      missing_extra: null,
+      reasons: [{ text: expect.stringContaining('Failed to access Lambda Cloud with credentials') }],
+    });
+    expect(
+      inCarapaceWords(check, { installedExtras: null, teamServer: null }).find((cloud) => cloud.name === 'GCP')
+        ?.reasons[0]?.text,
+    ).toContain('found on PATH');
+  });
+
+  it("says that Google's gcloud is missing, not the libraries, when the gcp extra is installed", () => {
+    const check = parseSkyCheck(realOutput('sky-check-gcp-no-gcloud', ENDPOINT).stdout);
+    const [gcp] = inCarapaceWords(check, { installedExtras: ['aws', 'gcp'], teamServer: null });
+    expect(gcp?.missing_extra).toBeNull();
+    expect(gcp?.reasons[0]?.text).toContain('Install the Google Cloud CLI');
+    expect(gcp?.reasons[0]?.text).not.toContain('Repair');
+  });
+
+  it("with a team's API server, adds nothing here and says that the server's admin enables clouds", () => {
+    const check = parseSkyCheck(realOutput('sky-check-kubernetes-cloudflare', ENDPOINT).stdout);
+    const advice = inCarapaceWords(check, { installedExtras: ['aws'], teamServer: 'https://sky.corp.example' });
+    expect(advice.map((cloud) => cloud.missing_extra)).toEqual([null]);
+    expect(advice[0]?.reasons[0]?.text).toContain("by the server's admin");
+    expect(advice[0]?.reasons[0]?.text).toContain('https://sky.corp.example');
   });
 });
 
@@ -148,6 +203,13 @@ describe('parseSkyStatus', () => {
     expect(parseSkyStatus(realOutput('sky-status-not-found', { NAME: 'web-1' }).stdout)).toEqual([]);
   });
 
+  it("reads whose each cluster is from sky status -u's USER column", () => {
+    expect(parseSkyStatus(realOutput('sky-status-users').stdout)).toMatchObject([
+      { name: 'alice-1', user: 'alice', infra: 'AWS (us-east-1a)', status: 'UP' },
+      { name: 'bob-1', user: 'bob', status: 'INIT', autostop: '30m' },
+    ]);
+  });
+
   it('reads the old (0.6) table by its header names too', () => {
     expect(parseSkyStatus(realOutput('sky-status-old-0.6').stdout)).toMatchObject([
       { name: 'web-1', status: 'UP', infra: '' },
@@ -170,16 +232,11 @@ describe('parseSkyDown', () => {
       reason:
         'RuntimeError: Failed to terminate instances of cluster web-1: the instance is protected from termination.',
     });
-    expect(down('sky-down-failed-cloud')).toEqual({
+    expect(down('sky-down-failed-owner')).toEqual({
       outcome: 'failed',
-      reason:
-        'An error occurred (UnauthorizedOperation) when calling the TerminateInstances operation: You are not authorized to perform this operation.',
+      reason: "'web-1' (AWS) is owned by account '111111111111', but the activated account is '222222222222'.",
     });
-    expect(down('sky-down-failed-owner')).toMatchObject({
-      outcome: 'failed',
-      reason: expect.stringContaining('owned by account'),
-    });
-    for (const failed of ['sky-down-failed-runtime', 'sky-down-failed-cloud', 'sky-down-failed-owner']) {
+    for (const failed of ['sky-down-failed-runtime', 'sky-down-failed-owner']) {
       expect(realOutput(failed).exit, failed).toBe(0);
     }
   });
@@ -193,6 +250,21 @@ describe('launch and its request', () => {
     expect(parseLaunchRequestId(realOutput('sky-launch-dryrun').stdout)).toBeNull();
   });
 
+  it("takes only an id of SkyPilot's shape, never one that sky would read as an option", () => {
+    for (const printed of ['--all-users', '-a', '2165a370', 'x; rm -rf /', '2165A370-EB42-46C3-AD9F-373FD7A4E63F']) {
+      expect(parseLaunchRequestId(`Submitted sky.launch request: ${printed}\n`), printed).toBeNull();
+    }
+  });
+
+  it('reads the requests sky api status lists, and none from its row of dashes', () => {
+    expect(parseApiStatus(realOutput('sky-api-status').stdout)).toEqual([
+      { id: '2165a370-eb42-46c3-ad9f-373fd7a4e63f', user: 'alice', name: 'sky.launch', status: 'RUNNING' },
+      { id: '9d0f4c1e-7b7a-4f0e-9a55-0c2e51c3b1aa', user: 'alice', name: 'sky.down', status: 'PENDING' },
+    ]);
+    expect(parseApiStatus(realOutput('sky-api-status-none').stdout)).toEqual([]);
+    expect(parseApiStatus(realOutput('sky-api-mismatch').stderr)).toBeNull();
+  });
+
   it('recognizes a cancelled request', () => {
     const cancelled = realOutput('sky-api-logs-cancelled', { REQUEST_ID: 'x' });
     expect(wasCancelled(cancelled.stdout, cancelled.stderr)).toBe(true);
@@ -202,27 +274,75 @@ describe('launch and its request', () => {
 
 describe('skyFailure', () => {
   it('gives a version mismatch of the local API server its own code and a fix', () => {
-    expect(skyFailure('The cloud check', '', realOutput('sky-api-mismatch').stderr, null)).toEqual({
+    expect(skyFailure('The cloud check', '', realOutput('sky-api-mismatch').stderr, LOCAL)).toEqual({
       code: 'sky-api-mismatch',
       message: "The cloud check failed: SkyPilot's local API server is still running an older version of SkyPilot.",
       hint: 'Click Repair: it stops the old API server and reinstalls, and the next action starts a matching one.',
     });
   });
 
-  it('names an API server it cannot reach', () => {
-    const endpoint = 'http://team.example:46580';
-    expect(
-      skyFailure('Listing the servers', '', realOutput('sky-api-unreachable', { ENDPOINT: endpoint }).stderr, endpoint),
-    ).toMatchObject({ code: 'sky-api-unreachable', message: expect.stringContaining(endpoint) });
+  it('names an API server it cannot reach, and where its address is set', () => {
+    const url = 'http://team.example:46580';
+    const stderr = realOutput('sky-api-unreachable', { ENDPOINT: url }).stderr;
+    const fromConfig = { ...LOCAL, endpoint: { url, source: 'config' as const, team: true } };
+    expect(skyFailure('Listing the servers', '', stderr, fromConfig)).toMatchObject({
+      code: 'sky-api-unreachable',
+      message: expect.stringContaining(url),
+      hint: expect.stringContaining('api_server.endpoint'),
+    });
+    const fromEnvironment = { ...LOCAL, endpoint: { url, source: 'environment' as const, team: true } };
+    expect(skyFailure('Listing the servers', '', stderr, fromEnvironment).hint).toContain(
+      'SKYPILOT_API_SERVER_ENDPOINT',
+    );
+  });
+
+  it('gives a login command that works: the managed sky by its full path, the address without its password', () => {
+    const url = 'https://alice:pa55word@sky.corp.example';
+    const target = { sky: '/home/u/my carapace/tools/bin/sky', endpoint: resolveApiServer({}, url) };
+    const failure = skyFailure(
+      'Listing the servers',
+      '',
+      realOutput('sky-api-auth-required', { ENDPOINT: url }).stderr,
+      target,
+    );
+    expect(failure.code).toBe('sky-api-unauthorized');
+    expect(failure.hint).toContain("'/home/u/my carapace/tools/bin/sky' api login -e https://sky.corp.example --");
+    expect(JSON.stringify(failure)).not.toContain('pa55word');
   });
 
   it('says anything else in SkyPilot words', () => {
     expect(
-      skyFailure('The launch', '', 'sky.exceptions.ResourcesUnavailableError: No cloud access\n', null),
+      skyFailure('The launch', '', 'sky.exceptions.ResourcesUnavailableError: No cloud access\n', LOCAL),
     ).toMatchObject({
       code: 'sky-failed',
       message: 'The launch failed: sky.exceptions.ResourcesUnavailableError: No cloud access.',
     });
+  });
+});
+
+describe('the API server sky uses', () => {
+  it("is the one get_server_url finds: the variable, then Carapace's setting, then sky's config file, then the local one", () => {
+    const home = mkdtempSync(join(tmpdir(), 'carapace-sky-home-'));
+    try {
+      mkdirSync(join(home, '.sky'));
+      const env = { HOME: home };
+      expect(resolveApiServer(env, null)).toEqual({ url: LOCAL_API_SERVER, source: 'default', team: false });
+      writeFileSync(join(home, '.sky/config.yaml'), 'api_server:\n  endpoint: https://login.example/\n');
+      expect(resolveApiServer(env, null)).toEqual({ url: 'https://login.example', source: 'config', team: true });
+      expect(resolveApiServer(env, 'https://saved.example')).toMatchObject({
+        url: 'https://saved.example',
+        source: 'settings',
+      });
+      expect(
+        resolveApiServer({ ...env, SKYPILOT_API_SERVER_ENDPOINT: 'http://localhost:46580' }, 'https://saved.example'),
+      ).toEqual({ url: 'http://localhost:46580', source: 'environment', team: false });
+      writeFileSync(join(home, 'other.yaml'), 'api_server:\n  endpoint: https://other.example\n');
+      expect(resolveApiServer({ ...env, SKYPILOT_GLOBAL_CONFIG: join(home, 'other.yaml') }, null).url).toBe(
+        'https://other.example',
+      );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 

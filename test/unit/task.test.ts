@@ -66,12 +66,44 @@ describe('parseLaunchRequest', () => {
     [{ name: 'ok', autostop: 60 }, '"autostop" must be null or an object'],
     [{ name: 'ok', autostop: { idle_minutes: 0 } }, 'from 1 to 10080'],
     [{ name: 'ok', autostop: { idle_minutes: 5, down: 'yes' } }, '"autostop.down" must be true or false'],
+    [{ name: 'ok', cloud: 'aws', region: 'us-east-1; rm' }, 'not a region'],
+    [{ name: 'ok', cloud: 'kubernetes', region: 'ctx with space' }, 'not a kubeconfig context'],
+    [{ name: 'ok', cloud: 'kubernetes', region: 'a//b' }, 'not a kubeconfig context'],
+    // sky/execution.py asks the cloud for STOP when idle servers are stopped (sky/clouds/<cloud>.py).
+    [{ name: 'ok', autostop: { idle_minutes: 30, down: false } }, 'needs a cloud that can stop servers'],
+    [{ name: 'ok', cloud: 'lambda', autostop: { idle_minutes: 30 } }, 'Lambda cannot stop on-demand servers'],
+    [{ name: 'ok', cloud: 'kubernetes', autostop: { idle_minutes: 30 } }, 'Kubernetes cannot stop'],
+    [{ name: 'ok', cloud: 'runpod', autostop: { idle_minutes: 30 } }, 'RunPod cannot stop'],
+    [{ name: 'ok', cloud: 'aws', use_spot: true, autostop: { idle_minutes: 30 } }, 'AWS cannot stop spot servers'],
+    [{ name: 'ok', cloud: 'nebius', autostop: { idle_minutes: 30, down: true } }, 'Nebius cannot tear servers down'],
   ])('refuses %j', (body, message) => {
     const error = refusal(body);
     expect(error.code).toBe('invalid-request');
     expect(error.httpStatus).toBe(400);
     expect(error.message).toContain(message);
     expect(error.hint).toBeTruthy();
+  });
+});
+
+describe('autostop the cloud can do', () => {
+  it.each([
+    [{ name: 'ok', autostop: { idle_minutes: 30, down: true } }],
+    [{ name: 'ok', use_spot: true, autostop: { idle_minutes: 30, down: true } }],
+    [{ name: 'ok', cloud: 'aws', autostop: { idle_minutes: 30, down: false } }],
+    [{ name: 'ok', cloud: 'gcp', use_spot: true, autostop: { idle_minutes: 30, down: false } }],
+    [{ name: 'ok', cloud: 'lambda', autostop: { idle_minutes: 30, down: true } }],
+    [{ name: 'ok', cloud: 'nebius', autostop: { idle_minutes: 30, down: false } }],
+  ])('is accepted: %j', (body) => {
+    expect(parseLaunchRequest(body).autostop).toEqual(body.autostop);
+  });
+
+  it('takes a kubeconfig context as the Kubernetes region, slashes and colons included', () => {
+    const context = 'arn:aws:eks:us-west-2:111111111111:cluster/team_a';
+    const request = parseLaunchRequest({ name: 'ok', cloud: 'kubernetes', region: context });
+    expect(taskYaml(request)).toContain(`  infra: "kubernetes/${context}"`);
+    expect(parseLaunchRequest({ name: 'ok', cloud: 'kubernetes', region: 'gke_proj_us-central1-c_main' }).region).toBe(
+      'gke_proj_us-central1-c_main',
+    );
   });
 });
 
@@ -119,13 +151,9 @@ describe('taskYaml', () => {
 
 describe('launchFlags', () => {
   it('passes autostop to sky launch as -i and --down', () => {
-    expect(launchFlags(parseLaunchRequest({ name: 'web', autostop: { idle_minutes: 60, down: false } }))).toEqual([
-      '-y',
-      '-c',
-      'web',
-      '-i',
-      '60',
-    ]);
+    expect(
+      launchFlags(parseLaunchRequest({ name: 'web', cloud: 'aws', autostop: { idle_minutes: 60, down: false } })),
+    ).toEqual(['-y', '-c', 'web', '-i', '60']);
     expect(
       launchFlags(parseLaunchRequest({ name: 'web', autostop: { idle_minutes: 30, down: true }, dryrun: true })),
     ).toEqual(['-y', '-c', 'web', '-i', '30', '--down', '--dryrun']);

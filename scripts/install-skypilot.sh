@@ -8,6 +8,33 @@
 # Every line on stdout is one event of the grammar in `emit`. uv's own stderr is
 # relayed as `installing` events and kept in the log. The script never reads
 # stdin, never runs a system Python, and writes nothing outside CARAPACE_HOME.
+#
+# ================================================================ map
+# The sections below, in order, and the state (globals) each one sets. Variables
+# named with a leading _ are temporaries of the function that sets them.
+#
+#   the contract          facts src/contract.ts holds too: INSTALLER_VERSION PHASES ERROR_CODES,
+#                         the layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
+#                         LOCK_STALE_SECONDS
+#   defaults              DEFAULT_*, the fixed limits, SETTINGS_VARIABLES and the pass-through lists
+#   output                emit (the grammar of stdout), say, log, err, ensure: COLOR_ON COLOR_OFF
+#                         COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR TAB NEWLINE
+#   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID
+#   settings and layout   COMMAND FORCE MANAGED ADD_CLOUD; CARAPACE_HOME_DIR and a variable per path
+#                         of the layout (HOME_MARK MARKER PENDING_MARKER ... SETTINGS_FILE); UV_VERSION
+#                         UV_SHA256 UV_ARCHIVE CLOUDS SKYPILOT_SPEC SPEC_GIVEN EXTRAS PYTHON_VERSION
+#                         LOCK_TIMEOUT MIN_FREE_MB STALL_TIMEOUT WATCH_PID UV_MIRRORS
+#   the folder            the mark and the entries it lists
+#   platform              PLATFORM
+#   preflight             the commands, the log, the free space, the environment uv gets
+#   the install lock      STALE_BECAUSE
+#   install state         m_* (install.json as last read), PATH_SKY SKY_VERSION
+#   downloads             DOWNLOADER SHA256_TOOL, and what a step returns: URL_HOST URL_SHOWN
+#                         HTTP_STATUS TOTAL_BYTES DL_RESULT DL_REASON EXPECTED_SHA256 LOWER_HEX
+#   uv                    UV_REPORTED
+#   SkyPilot              REQUIREMENT NEW_TOOLS DOWNLOAD_BYTES SWITCHED API_SERVER_PIDS
+#   commands              UPDATING_FROM; one run_* function per command
+#   main                  parses the options and runs the command
 
 set -u
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC3043 # local: every shell this script supports scopes it (test-bats/robustness.bats)
 # install-skypilot.sh: the one install path for SkyPilot (`sky`) in Carapace.
 #
 # Downloads uv for this platform into CARAPACE_HOME, verifies it, then runs
@@ -10,30 +11,34 @@
 # stdin, never runs a system Python, and writes nothing outside CARAPACE_HOME.
 #
 # ================================================================ map
-# The sections below, in order, and the state (globals) each one sets. Variables
-# named with a leading _ are temporaries of the function that sets them.
+# The sections below, in order, and the state (globals, in capitals) each one sets.
+# Every other variable is a function's own `local`, in lower case. A function that
+# computes a value sets RETVAL, the one result variable (several values are words
+# separated by spaces, the last one free text), or prints it; its caller reads
+# RETVAL right after the call. A function takes what it needs as arguments or from
+# the state: none reads its caller's variables. ( ... ) & sees a snapshot of both.
 #
 #   the contract          facts src/contract.ts holds too: INSTALLER_VERSION PHASES ERROR_CODES,
 #                         the layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
 #                         LOCK_STALE_SECONDS
 #   defaults              DEFAULT_*, the fixed limits, SETTINGS_VARIABLES and the pass-through lists
-#   output                emit (the grammar of stdout), say, log, err, ensure: COLOR_ON COLOR_OFF
-#                         COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR TAB NEWLINE
+#   output                emit (the grammar of stdout), say, log, err, ensure: RETVAL; COLOR_ON
+#                         COLOR_OFF COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR TAB NEWLINE
 #   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID
 #   settings and layout   COMMAND FORCE MANAGED ADD_CLOUD; CARAPACE_HOME_DIR and a variable per path
-#                         of the layout (HOME_MARK MARKER PENDING_MARKER ... SETTINGS_FILE); UV_VERSION
-#                         UV_SHA256 UV_ARCHIVE CLOUDS SKYPILOT_SPEC SPEC_GIVEN EXTRAS PYTHON_VERSION
+#                         of the layout (HOME_MARK MARKER ... SETTINGS_FILE); UV_VERSION UV_SHA256
+#                         UV_ARCHIVE CLOUDS SKYPILOT_SPEC SPEC_GIVEN EXTRAS PYTHON_VERSION
 #                         LOCK_TIMEOUT MIN_FREE_MB STALL_TIMEOUT WATCH_PID UV_MIRRORS
 #   the folder            the mark and the entries it lists
 #   platform              PLATFORM
 #   preflight             the commands, the log, the free space, the environment uv gets
-#   the install lock      STALE_BECAUSE
-#   install state         m_* (install.json as last read), PATH_SKY SKY_VERSION
-#   downloads             DOWNLOADER SHA256_TOOL, and what a step returns: URL_HOST URL_SHOWN
-#                         HTTP_STATUS TOTAL_BYTES DL_RESULT DL_REASON EXPECTED_SHA256 LOWER_HEX
-#   uv                    UV_REPORTED
-#   SkyPilot              REQUIREMENT NEW_TOOLS DOWNLOAD_BYTES SWITCHED API_SERVER_PIDS
-#   commands              UPDATING_FROM; one run_* function per command
+#   the install lock      the lock and its heartbeat
+#   install state         INSTALLED_* (install.json as read_marker last read it)
+#   downloads             DOWNLOADER SHA256_TOOL, chosen on first use
+#   uv                    uv in CARAPACE_HOME
+#   SkyPilot              NEW_TOOLS DOWNLOAD_BYTES SKY_VERSION SWITCHED: the environment this run makes
+#   commands              REQUIREMENT UPDATING_FROM, and SKYPILOT_SPEC EXTRAS as an install widens
+#                         them; one run_* function per command
 #   main                  parses the options and runs the command
 
 set -u
@@ -143,6 +148,10 @@ EOF
 
 # ================================================================ output
 
+# The one result variable: a function that computes a value sets it, and its caller
+# reads it right after the call.
+RETVAL=""
+
 setup_output() {
     COLOR_ON="" COLOR_OFF="" COLOR_ERROR=""
     if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
@@ -170,15 +179,16 @@ set_control_characters() {
 #
 # PERCENT, BYTES and CODE may be empty. src/installer/lines.ts is its one parser.
 emit() {
-    _head="[carapace] $1"
-    [ -n "$2" ] && _head="$_head $2%"
-    [ -n "$3" ] && _head="$_head bytes=$3"
-    [ -n "$4" ] && _head="$_head code=$4"
-    log "$_head: $5"
+    local head color
+    head="[carapace] $1"
+    [ -n "$2" ] && head="$head $2%"
+    [ -n "$3" ] && head="$head bytes=$3"
+    [ -n "$4" ] && head="$head code=$4"
+    log "$head: $5"
     [ -z "$STDOUT_GONE" ] || return 0
-    _color=$COLOR_ON
-    [ "$1" = error ] && _color=$COLOR_ERROR
-    if ! printf '%s%s%s: %s\n' "$_color" "$_head" "$COLOR_OFF" "$5" 2>/dev/null; then
+    color=$COLOR_ON
+    [ "$1" = error ] && color=$COLOR_ERROR
+    if ! printf '%s%s%s: %s\n' "$color" "$head" "$COLOR_OFF" "$5" 2>/dev/null; then
         # Whoever read our output is gone (e.g. the app that started us was killed):
         # stop, so that uv is stopped and the lock released rather than kept by an orphan.
         STDOUT_GONE=1
@@ -200,20 +210,24 @@ log() {
 # The message reads "<problem>. What to do: <hint> Full log: <path>" so that a
 # person reads it as it is and the server splits it into message and hint.
 err() {
-    _message="$2. What to do: $3"
-    [ -n "${UPDATING_FROM:-}" ] && [ -z "${SWITCHED:-}" ] && _message="$_message SkyPilot $UPDATING_FROM is still installed and in use."
-    [ -n "$LOG_OPEN" ] && _message="$_message Full log: $LOG_FILE"
+    local message exit_status
+    message="$2. What to do: $3"
+    [ -n "$UPDATING_FROM" ] && [ -z "$SWITCHED" ] && message="$message SkyPilot $UPDATING_FROM is still installed and in use."
+    [ -n "$LOG_OPEN" ] && message="$message Full log: $LOG_FILE"
     exit_status_of "$1"
-    emit error "" "" "$1" "$_message"
-    exit "$_status"
+    exit_status=$RETVAL
+    emit error "" "" "$1" "$message"
+    exit "$exit_status"
 }
 
-# Sets _status to the exit status of an error code (ERROR_CODES); unknown codes are internal.
+# Sets RETVAL to the exit status of an error code (ERROR_CODES); unknown codes are internal.
 exit_status_of() {
-    _status=1
-    for _entry in $ERROR_CODES; do
-        [ "${_entry%%:*}" = "$1" ] && _status=${_entry#*:}
+    local entry
+    RETVAL=1
+    for entry in $ERROR_CODES; do
+        [ "${entry%%:*}" = "$1" ] && RETVAL=${entry#*:}
     done
+    return 0
 }
 
 has() {
@@ -227,13 +241,15 @@ need_cmd() {
 
 # ensure CODE PROBLEM HINT -- COMMAND...: run a command that must succeed.
 ensure() {
-    _ensure_code=$1 _ensure_problem=$2 _ensure_hint=$3
+    local code problem hint
+    code=$1 problem=$2 hint=$3
     shift 4
-    "$@" || err "$_ensure_code" "$_ensure_problem" "$_ensure_hint"
+    "$@" || err "$code" "$problem" "$hint"
 }
 
+# Sets RETVAL to the seconds since the epoch.
 now_epoch() {
-    date +%s
+    RETVAL=$(date +%s)
 }
 
 # ================================================================ cleanup and signals
@@ -247,11 +263,12 @@ track_pid() {
 }
 
 stop_background() {
-    for _pid in $BACKGROUND_PIDS; do
-        kill "$_pid" 2>/dev/null
+    local pid
+    for pid in $BACKGROUND_PIDS; do
+        kill "$pid" 2>/dev/null
     done
-    for _pid in $BACKGROUND_PIDS; do
-        wait "$_pid" 2>/dev/null
+    for pid in $BACKGROUND_PIDS; do
+        wait "$pid" 2>/dev/null
     done
     BACKGROUND_PIDS=""
 }
@@ -262,7 +279,7 @@ on_exit() {
     if [ -n "$LOCK_HELD" ]; then
         rm -rf "$STAGING" 2>/dev/null
         # An environment made by a run that stopped before its switch is of no use.
-        [ -n "${NEW_TOOLS:-}" ] && [ -z "${SWITCHED:-}" ] && remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
+        [ -n "$NEW_TOOLS" ] && [ -z "$SWITCHED" ] && remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
     fi
     release_lock
 }
@@ -352,14 +369,15 @@ refuse_home() {
 
 # The same refusal for names that lead to / or the home folder another way (/., ~/x/..).
 refuse_special_home() {
+    local physical
     set_control_characters
     case $CARAPACE_HOME_DIR in
         *"$NEWLINE"* | *"$CR"*) err permission "CARAPACE_HOME contains a line break" "Set CARAPACE_HOME to a folder name without line breaks, then retry." ;;
     esac
     [ -d "$CARAPACE_HOME_DIR" ] || return 0
-    _physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || return 0
-    [ "$_physical" = / ] && refuse_home "the root folder"
-    if [ -n "${HOME:-}" ] && [ "$_physical" = "$(cd "$HOME" 2>/dev/null && pwd -P)" ]; then
+    physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || return 0
+    [ "$physical" = / ] && refuse_home "the root folder"
+    if [ -n "${HOME:-}" ] && [ "$physical" = "$(cd "$HOME" 2>/dev/null && pwd -P)" ]; then
         refuse_home "your home folder itself"
     fi
     return 0
@@ -394,7 +412,10 @@ read_settings() {
         '' | *[!a-z0-9,-]* | ,* | *,) err package "CARAPACE_CLOUDS is not a list of clouds: '$CLOUDS'" \
             "Use comma-separated cloud names such as aws or aws,gcp, then retry." ;;
     esac
-    [ -z "$ADD_CLOUD" ] || CLOUDS=$(extras_union "$CLOUDS" "$ADD_CLOUD")
+    if [ -n "$ADD_CLOUD" ]; then
+        extras_union "$CLOUDS" "$ADD_CLOUD"
+        CLOUDS=$RETVAL
+    fi
     if [ -z "$SKYPILOT_SPEC" ]; then
         SPEC_GIVEN=""
         EXTRAS=$CLOUDS
@@ -402,36 +423,38 @@ read_settings() {
     else
         SPEC_GIVEN=1
         check_requirement "$SKYPILOT_SPEC"
-        EXTRAS=$(extras_of "$SKYPILOT_SPEC")
+        extras_of "$SKYPILOT_SPEC"
+        EXTRAS=$RETVAL
     fi
 }
 
-# extras_union A B: the comma lists A and B together, A's order first, no repeats.
+# extras_union A B: sets RETVAL to the comma lists A and B together, A's order first, no repeats.
 extras_union() {
-    _union=$1
-    _saved_ifs=$IFS
+    local union saved_ifs extra
+    union=$1 saved_ifs=$IFS
     IFS=,
-    for _extra in $2; do
-        case ",$_union," in
-            *",$_extra,"*) ;;
-            *) _union="$_union${_union:+,}$_extra" ;;
+    for extra in $2; do
+        case ",$union," in
+            *",$extra,"*) ;;
+            *) union="$union${union:+,}$extra" ;;
         esac
     done
-    IFS=$_saved_ifs
-    printf '%s\n' "$_union"
+    IFS=$saved_ifs
+    RETVAL=$union
 }
 
 # extras_cover HAVE WANT: every extra in WANT is in HAVE.
 extras_cover() {
-    _saved_ifs=$IFS
+    local saved_ifs extra
+    saved_ifs=$IFS
     IFS=,
-    for _extra in $2; do
+    for extra in $2; do
         case ",$1," in
-            *",$_extra,"*) ;;
-            *) IFS=$_saved_ifs && return 1 ;;
+            *",$extra,"*) ;;
+            *) IFS=$saved_ifs && return 1 ;;
         esac
     done
-    IFS=$_saved_ifs
+    IFS=$saved_ifs
 }
 
 bad_uv_version() {
@@ -462,40 +485,43 @@ bad_requirement() {
         "Use a plain requirement such as skypilot-nightly[aws] or skypilot[aws,gcp]==0.10.5, then retry."
 }
 
-# Prints the extras of a requirement: skypilot-nightly[aws,gcp]>=1 -> aws,gcp.
+# Sets RETVAL to the extras of a requirement: skypilot-nightly[aws,gcp]>=1 -> aws,gcp.
 extras_of() {
+    local extras
+    RETVAL=""
     case $1 in
-        *'['*']'*) _extras=${1#*\[} && printf '%s\n' "${_extras%%\]*}" | tr -d ' ' ;;
-        *) echo "" ;;
+        *'['*']'*) extras=${1#*\[} && RETVAL=$(printf '%s\n' "${extras%%\]*}" | tr -d ' ') ;;
     esac
+    return 0
 }
 
 # Network settings saved from the page: a variable already set in the environment
 # wins. The file is the one the server writes: one "NAME": "value" pair a line.
 read_settings_file() {
+    local line name value current
     [ -f "$SETTINGS_FILE" ] && [ ! -L "$SETTINGS_FILE" ] || return 0
-    while IFS= read -r _line; do
-        case $_line in
+    while IFS= read -r line; do
+        case $line in
             *'": "'*) ;;
             *) continue ;;
         esac
-        _name=${_line#*\"}
-        _name=${_name%%\"*}
-        _value=${_line#*\": \"}
-        _value=${_value%\"*}
+        name=${line#*\"}
+        name=${name%%\"*}
+        value=${line#*\": \"}
+        value=${value%\"*}
         case " $SETTINGS_VARIABLES " in
-            *" $_name "*) ;;
+            *" $name "*) ;;
             *) continue ;;
         esac
-        case $_value in
-            *\\*) log "settings: $_name holds an escaped character and is ignored" && continue ;;
+        case $value in
+            *\\*) log "settings: $name holds an escaped character and is ignored" && continue ;;
         esac
-        eval "_current=\${$_name:-}"
-        if [ -n "$_current" ] || [ -z "$_value" ]; then
+        eval "current=\${$name:-}"
+        if [ -n "$current" ] || [ -z "$value" ]; then
             continue
         fi
-        export "$_name=$_value"
-        log "settings: $_name from $SETTINGS_FILE"
+        export "$name=$value"
+        log "settings: $name from $SETTINGS_FILE"
     done <"$SETTINGS_FILE"
     # uv fetches over https; a proxy given for https serves plain http too, and wget reads only lower case.
     if [ -n "${HTTPS_PROXY:-}" ]; then
@@ -537,8 +563,9 @@ claim_home() {
 }
 
 folder_is_empty() {
-    for _entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
-        if [ -e "$_entry" ] || [ -L "$_entry" ]; then
+    local entry
+    for entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        if [ -e "$entry" ] || [ -L "$entry" ]; then
             return 1
         fi
     done
@@ -553,9 +580,10 @@ made_here() {
 
 # mark_lists NAME: the mark names this entry (read by the shell itself: no process).
 mark_lists() {
+    local listed
     [ -f "$HOME_MARK" ] || return 1
-    while IFS= read -r _listed; do
-        [ "$_listed" = "$1" ] && return 0
+    while IFS= read -r listed; do
+        [ "$listed" = "$1" ] && return 0
     done <"$HOME_MARK"
     return 1
 }
@@ -569,20 +597,21 @@ unrecord() {
 # own_dir PATH: a folder of CARAPACE_HOME the installer writes into. A symbolic
 # link there is replaced, never followed; the top-level entry is recorded when made.
 own_dir() {
-    _top=${1#"$CARAPACE_HOME_DIR"/}
-    _top=${_top%%/*}
-    _path=$CARAPACE_HOME_DIR
-    _rest=${1#"$CARAPACE_HOME_DIR"/}
-    while [ -n "$_rest" ]; do
-        _path=$_path/${_rest%%/*}
-        case $_rest in */*) _rest=${_rest#*/} ;; *) _rest="" ;; esac
-        if [ -L "$_path" ]; then
-            rm -f "$_path" || fail_to_write "$_path"
-            log "replaced the symbolic link $_path: Carapace never writes through links in its folder"
+    local top sofar rest
+    top=${1#"$CARAPACE_HOME_DIR"/}
+    top=${top%%/*}
+    sofar=$CARAPACE_HOME_DIR
+    rest=${1#"$CARAPACE_HOME_DIR"/}
+    while [ -n "$rest" ]; do
+        sofar=$sofar/${rest%%/*}
+        case $rest in */*) rest=${rest#*/} ;; *) rest="" ;; esac
+        if [ -L "$sofar" ]; then
+            rm -f "$sofar" || fail_to_write "$sofar"
+            log "replaced the symbolic link $sofar: Carapace never writes through links in its folder"
         fi
-        if [ ! -d "$_path" ]; then
-            mkdir "$_path" 2>/dev/null || { fail_if_disk_full && fail_to_write "$_path"; }
-            [ "$_path" = "$CARAPACE_HOME_DIR/$_top" ] && made_here "$_top"
+        if [ ! -d "$sofar" ]; then
+            mkdir "$sofar" 2>/dev/null || { fail_if_disk_full && fail_to_write "$sofar"; }
+            [ "$sofar" = "$CARAPACE_HOME_DIR/$top" ] && made_here "$top"
         fi
     done
     return 0
@@ -612,52 +641,56 @@ remove_entry() {
 # ================================================================ platform
 
 detect_platform() {
-    _os=$(uname -s) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
-    _arch=$(uname -m) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
-    case $_arch in
-        x86_64 | amd64) _arch=x86_64 ;;
-        arm64 | aarch64) _arch=aarch64 ;;
+    local os arch
+    os=$(uname -s) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
+    arch=$(uname -m) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
+    case $arch in
+        x86_64 | amd64) arch=x86_64 ;;
+        arm64 | aarch64) arch=aarch64 ;;
     esac
-    case $_os in
+    case $os in
         Darwin)
             # A Rosetta-translated shell reports x86_64 on Apple Silicon; the native build is faster.
-            if [ "$_arch" = x86_64 ] && [ "$(sysctl -n hw.optional.arm64 2>/dev/null)" = 1 ]; then
-                _arch=aarch64
+            if [ "$arch" = x86_64 ] && [ "$(sysctl -n hw.optional.arm64 2>/dev/null)" = 1 ]; then
+                arch=aarch64
             fi
-            case $_arch in
-                x86_64 | aarch64) PLATFORM=$_arch-apple-darwin ;;
-                *) unsupported_platform "$_os $_arch" ;;
+            case $arch in
+                x86_64 | aarch64) PLATFORM=$arch-apple-darwin ;;
+                *) unsupported_platform "$os $arch" ;;
             esac
             ;;
         Linux)
-            case $_arch in
-                x86_64 | aarch64) PLATFORM=$_arch-unknown-linux-$(linux_libc "$_arch") ;;
-                *) unsupported_platform "$_os $_arch" ;;
+            case $arch in
+                x86_64 | aarch64) linux_libc "$arch" && PLATFORM=$arch-unknown-linux-$RETVAL ;;
+                *) unsupported_platform "$os $arch" ;;
             esac
             ;;
-        *) unsupported_platform "$_os $_arch" ;;
+        *) unsupported_platform "$os $arch" ;;
     esac
 }
 
-# Prints gnu or musl. The static musl build runs on any Linux, so it is also the
-# answer when glibc is missing, too old for uv's gnu build, or cannot be identified.
+# linux_libc ARCH: sets RETVAL to gnu or musl. The static musl build runs on any Linux,
+# so it is also the answer when glibc is missing, too old for uv's gnu build, or cannot
+# be identified.
 linux_libc() {
-    _ldd=$(ldd --version 2>&1) || true
-    case $_ldd in
-        *musl*) echo musl && return ;;
+    local ldd glibc needed minor
+    ldd=$(ldd --version 2>&1) || true
+    RETVAL=musl
+    case $ldd in
+        *musl*) return 0 ;;
     esac
-    _glibc=$(printf '%s\n' "$_ldd" | sed -n '1s/.* \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p')
+    glibc=$(printf '%s\n' "$ldd" | sed -n '1s/.* \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p')
     # Some slim images drop ldd; getconf (also part of glibc) still knows the version.
-    [ -n "$_glibc" ] || _glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed -n 's/^glibc \([0-9.]*\)$/\1/p')
-    _needed=17
-    [ "$1" = aarch64 ] && _needed=28
-    case $_glibc in
+    [ -n "$glibc" ] || glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed -n 's/^glibc \([0-9.]*\)$/\1/p')
+    needed=17
+    [ "$1" = aarch64 ] && needed=28
+    case $glibc in
         2.*)
-            _minor=${_glibc#2.}
-            if [ "$_minor" -ge "$_needed" ] 2>/dev/null; then echo gnu; else echo musl; fi
+            minor=${glibc#2.}
+            [ "$minor" -ge "$needed" ] 2>/dev/null && RETVAL=gnu
             ;;
-        *) echo musl ;;
     esac
+    return 0
 }
 
 unsupported_platform() {
@@ -669,8 +702,9 @@ unsupported_platform() {
 
 # Like rustup-init.sh: every command the install needs is checked before anything is done.
 need_cmds() {
-    for _cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps ln readlink env; do
-        need_cmd "$_cmd"
+    local cmd
+    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps ln readlink env; do
+        need_cmd "$cmd"
     done
 }
 
@@ -684,27 +718,35 @@ open_log() {
     log "# install-skypilot.sh $INSTALLER_VERSION, pid $$, started $(date -u +%Y-%m-%dT%H:%M:%SZ), home $CARAPACE_HOME_DIR"
 }
 
+# free_mb FOLDER: sets RETVAL to the megabytes free on its disk (0 when df cannot tell).
 free_mb() {
-    df -Pk "$1" 2>/dev/null | {
-        read -r _header
-        read -r _fs _blocks _used _available _rest
-        echo $((${_available:-0} / 1024))
-    }
+    local out
+    out=$(df -Pk "$1" 2>/dev/null)
+    # The line after df's header: filesystem, blocks, used, available, capacity, mount point.
+    out=${out#*"$NEWLINE"}
+    set -f
+    # shellcheck disable=SC2086 # the fields of df's line
+    set -- $out
+    set +f
+    case ${4:-} in
+        '' | *[!0-9]*) RETVAL=0 ;;
+        *) RETVAL=$(($4 / 1024)) ;;
+    esac
 }
 
 check_free_space() {
-    _free=$(free_mb "$CARAPACE_HOME_DIR")
-    if [ "${_free:-0}" -lt "$MIN_FREE_MB" ]; then
-        err disk "Not enough disk space in $CARAPACE_HOME_DIR: $MIN_FREE_MB MB needed, $_free MB available" \
+    free_mb "$CARAPACE_HOME_DIR"
+    if [ "$RETVAL" -lt "$MIN_FREE_MB" ]; then
+        err disk "Not enough disk space in $CARAPACE_HOME_DIR: $MIN_FREE_MB MB needed, $RETVAL MB available" \
             "Free up space on that disk (or set CARAPACE_HOME to a folder on another disk), then retry."
     fi
 }
 
 # Called after a step failed: was the disk full? Returns when it was not.
 fail_if_disk_full() {
-    _free=$(free_mb "$CARAPACE_HOME_DIR")
-    if [ "${_free:-0}" -lt 8 ]; then
-        err disk "The disk holding $CARAPACE_HOME_DIR ran out of space during the installation ($_free MB left)" \
+    free_mb "$CARAPACE_HOME_DIR"
+    if [ "$RETVAL" -lt 8 ]; then
+        err disk "The disk holding $CARAPACE_HOME_DIR ran out of space during the installation ($RETVAL MB left)" \
             "Free up at least $MIN_FREE_MB MB on that disk, then retry."
     fi
     return 0
@@ -729,8 +771,9 @@ is_passed_through() {
 # Clear the variables that would point uv at another Python, venv or config, keep
 # the user's network settings, and give uv Carapace's own folders.
 scrub_environment() {
-    for _name in $(env | sed -n 's/^\(UV_[A-Za-z0-9_]*\)=.*/\1/p'); do
-        is_passed_through "$_name" || unset "$_name"
+    local name
+    for name in $(env | sed -n 's/^\(UV_[A-Za-z0-9_]*\)=.*/\1/p'); do
+        is_passed_through "$name" || unset "$name"
     done
     unset VIRTUAL_ENV CONDA_PREFIX PYTHONHOME PYTHONPATH PYTHONSTARTUP PYTHONUSERBASE
     export UV_PYTHON_INSTALL_DIR="$PYTHON_INSTALLS"
@@ -750,26 +793,27 @@ scrub_environment() {
 # owner file, inside it, comes and goes with it.
 
 acquire_lock() {
-    _waited_since=""
-    _vanished=0
+    local waited_since vanished
+    waited_since="" vanished=0
     while ! mkdir "$LOCK_DIR" 2>/dev/null; do
         if [ -L "$LOCK_DIR" ] || { [ -e "$LOCK_DIR" ] && [ ! -d "$LOCK_DIR" ]; }; then
             err permission "$LOCK_DIR is not a folder" "Delete $LOCK_DIR, then retry."
         fi
         if [ ! -d "$LOCK_DIR" ]; then
             # Usually released between our two looks: try again, but not forever.
-            _vanished=$((_vanished + 1))
-            [ "$_vanished" -lt 100 ] || err permission "Cannot create the lock folder $LOCK_DIR" "Make $CARAPACE_HOME_DIR writable, then retry."
+            vanished=$((vanished + 1))
+            [ "$vanished" -lt 100 ] || err permission "Cannot create the lock folder $LOCK_DIR" "Make $CARAPACE_HOME_DIR writable, then retry."
             continue
         fi
         if lock_is_stale && take_over_stale_lock; then
             continue
         fi
         stop_if_app_is_gone
-        if [ -z "$_waited_since" ]; then
-            _waited_since=$(now_epoch)
+        now_epoch
+        if [ -z "$waited_since" ]; then
+            waited_since=$RETVAL
             say checking "Another installation is in progress, waiting..."
-        elif [ $(($(now_epoch) - _waited_since)) -ge "$LOCK_TIMEOUT" ]; then
+        elif [ $((RETVAL - waited_since)) -ge "$LOCK_TIMEOUT" ]; then
             err lock "Another installation has held $LOCK_DIR for over $LOCK_TIMEOUT seconds" \
                 "Wait for it to finish, or stop it, then retry; if no installer is running, delete $LOCK_DIR."
         fi
@@ -783,12 +827,13 @@ acquire_lock() {
 }
 
 write_lock_owner() {
+    local field
     {
         printf '{\n'
-        for _field in $LOCK_OWNER_FIELDS; do
-            case $_field in
+        for field in $LOCK_OWNER_FIELDS; do
+            case $field in
                 pid) printf '  "pid": %s,\n' "$$" ;;
-                host) printf '  "host": %s,\n' "$(json_string "$(uname -n)")" ;;
+                host) json_string "$(uname -n)" && printf '  "host": %s,\n' "$RETVAL" ;;
                 started_at) printf '  "started_at": "%s"\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ;;
             esac
         done
@@ -800,19 +845,23 @@ write_lock_owner() {
 # and only after it has looked again (the lock may have been taken in between).
 # Returns false when another run is doing it.
 take_over_stale_lock() {
-    _breaker=$LOCK_DIR.breaking
-    if ! mkdir "$_breaker" 2>/dev/null; then
+    local breaker mtime
+    breaker=$LOCK_DIR.breaking
+    if ! mkdir "$breaker" 2>/dev/null; then
         # A run that died while breaking leaves its folder behind: it goes stale too.
-        _mtime=$(mtime_of "$_breaker") && [ $(($(now_epoch) - _mtime)) -gt "$LOCK_STALE_SECONDS" ] &&
-            rmdir "$_breaker" 2>/dev/null
+        if mtime_of "$breaker"; then
+            mtime=$RETVAL
+            now_epoch
+            [ $((RETVAL - mtime)) -gt "$LOCK_STALE_SECONDS" ] && rmdir "$breaker" 2>/dev/null
+        fi
         sleep 1
         return 1
     fi
     if lock_is_stale; then
-        say checking "A previous installation stopped without finishing ($STALE_BECAUSE); taking over its lock"
+        say checking "A previous installation stopped without finishing ($RETVAL); taking over its lock"
         mv "$LOCK_DIR" "$LOCK_DIR.stale.$$" 2>/dev/null && rm -rf "$LOCK_DIR.stale.$$"
     fi
-    rmdir "$_breaker" 2>/dev/null
+    rmdir "$breaker" 2>/dev/null
     return 0
 }
 
@@ -821,19 +870,19 @@ take_over_stale_lock() {
 # gone or its owner has died (even by kill -9), so an abandoned lock goes stale. It
 # also stops the installer when the app that started it is gone (CARAPACE_WATCH_PID).
 start_heartbeat() {
-    _owner=$$
+    local ticks
+    ticks=0
     (
         trap - INT TERM HUP EXIT
-        _ticks=0
-        while process_runs "$_owner" && [ -d "$LOCK_DIR" ]; do
+        while process_runs $$ && [ -d "$LOCK_DIR" ]; do
             if [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null; then
-                kill -TERM "$_owner" 2>/dev/null
+                kill -TERM $$ 2>/dev/null
                 break
             fi
             # -c: a late refresh must never create a plain file where the lock was.
-            [ $((_ticks % LOCK_REFRESH_SECONDS)) = 0 ] && touch -c "$LOCK_DIR" 2>/dev/null
+            [ $((ticks % LOCK_REFRESH_SECONDS)) = 0 ] && touch -c "$LOCK_DIR" 2>/dev/null
             sleep 1
-            _ticks=$((_ticks + 1))
+            ticks=$((ticks + 1))
         done
     ) </dev/null >/dev/null 2>&1 &
     HEARTBEAT_PID=$!
@@ -845,18 +894,22 @@ stop_if_app_is_gone() {
     fi
 }
 
-# Sets STALE_BECAUSE when the lock is abandoned.
+# Succeeds when the lock is abandoned, and sets RETVAL to why.
 lock_is_stale() {
-    _mtime=$(mtime_of "$LOCK_DIR") || return 1
-    _age=$(($(now_epoch) - _mtime))
-    if [ "$_age" -gt "$LOCK_STALE_SECONDS" ]; then
-        STALE_BECAUSE="it was last refreshed $_age s ago"
+    local age owner_pid
+    mtime_of "$LOCK_DIR" || return 1
+    age=$RETVAL
+    now_epoch
+    age=$((RETVAL - age))
+    if [ "$age" -gt "$LOCK_STALE_SECONDS" ]; then
+        RETVAL="it was last refreshed $age s ago"
         return 0
     fi
     # An owner on this host whose process is gone will never refresh the lock.
     read_owner || return 1
-    [ "$_owner_host" = "$(uname -n)" ] && ! process_exists "$_owner_pid" || return 1
-    STALE_BECAUSE="its process $_owner_pid is gone"
+    owner_pid=${RETVAL%% *}
+    [ "${RETVAL#* }" = "$(uname -n)" ] && ! process_exists "$owner_pid" || return 1
+    RETVAL="its process $owner_pid is gone"
 }
 
 # kill -0 also fails for another user's live process, so ask /proc where there is one.
@@ -867,27 +920,32 @@ process_exists() {
 # process_runs PID: alive and not a zombie. kill -0 succeeds for a zombie, and one
 # whose parent does not reap it stays forever; /proc, where there is one, tells.
 process_runs() {
+    local stat
     kill -0 "$1" 2>/dev/null || return 1
     [ -r "/proc/$1/stat" ] || return 0
-    IFS= read -r _stat <"/proc/$1/stat" 2>/dev/null || return 1
-    _stat=${_stat##*) }
-    [ "${_stat%% *}" != Z ]
+    IFS= read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
 }
 
+# Sets RETVAL to "<pid> <host>" from the lock's owner file; fails unless it names both.
 read_owner() {
-    _owner_pid="" _owner_host=""
+    local line pid host
+    pid="" host=""
     [ -f "$LOCK_OWNER" ] || return 1
-    while IFS= read -r _line; do
-        case $_line in
-            *'"pid":'*) _owner_pid=${_line#*: } _owner_pid=${_owner_pid%,} ;;
-            *'"host":'*) _owner_host=${_line#*: \"} _owner_host=${_owner_host%\",} ;;
+    while IFS= read -r line; do
+        case $line in
+            *'"pid":'*) pid=${line#*: } pid=${pid%,} ;;
+            *'"host":'*) host=${line#*: \"} host=${host%\",} ;;
         esac
     done <"$LOCK_OWNER"
-    [ -n "$_owner_pid" ] && [ -n "$_owner_host" ]
+    RETVAL="$pid $host"
+    [ -n "$pid" ] && [ -n "$host" ]
 }
 
+# mtime_of PATH: sets RETVAL to its time of last change, in seconds since the epoch.
 mtime_of() {
-    stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null
+    RETVAL=$(stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null)
 }
 
 release_lock() {
@@ -904,140 +962,158 @@ lock_is_fresh() {
 
 # ================================================================ install state
 
-# Sets the marker's fields; fails when there is no marker.
+# Empties the INSTALLED_* fields: install.json as read_marker last read it.
+forget_marker() {
+    INSTALLED_UV_VERSION="" INSTALLED_SKY_VERSION="" INSTALLED_SPEC="" INSTALLED_EXTRAS="" INSTALLED_PYTHON=""
+    INSTALLED_TOOLS_DIR="" INSTALLED_DOWNLOAD_BYTES="" INSTALLED_AT=""
+}
+forget_marker
+
+# Sets the INSTALLED_* fields from the marker; fails when there is no marker.
 read_marker() {
-    m_uv_version="" m_sky_version="" m_spec="" m_extras="" m_python="" m_tools_dir="" m_download_bytes="" m_installed_at=""
+    local line value
+    forget_marker
     [ -f "$MARKER" ] || return 1
-    while IFS= read -r _line; do
-        _value=${_line#*: \"}
-        _value=${_value%\"*}
-        case $_line in
-            *'"uv_version":'*) m_uv_version=$_value ;;
-            *'"sky_version":'*) m_sky_version=$_value ;;
-            *'"spec":'*) m_spec=$_value ;;
-            *'"extras":'*) m_extras=$_value ;;
-            *'"python":'*) m_python=$_value ;;
-            *'"tools_dir":'*) m_tools_dir=$_value ;;
-            *'"download_bytes":'*) m_download_bytes=$_value ;;
-            *'"installed_at":'*) m_installed_at=$_value ;;
+    while IFS= read -r line; do
+        value=${line#*: \"}
+        value=${value%\"*}
+        case $line in
+            *'"uv_version":'*) INSTALLED_UV_VERSION=$value ;;
+            *'"sky_version":'*) INSTALLED_SKY_VERSION=$value ;;
+            *'"spec":'*) INSTALLED_SPEC=$value ;;
+            *'"extras":'*) INSTALLED_EXTRAS=$value ;;
+            *'"python":'*) INSTALLED_PYTHON=$value ;;
+            *'"tools_dir":'*) INSTALLED_TOOLS_DIR=$value ;;
+            *'"download_bytes":'*) INSTALLED_DOWNLOAD_BYTES=$value ;;
+            *'"installed_at":'*) INSTALLED_AT=$value ;;
         esac
     done <"$MARKER"
-    [ -n "$m_sky_version" ]
+    [ -n "$INSTALLED_SKY_VERSION" ]
 }
 
 # The marker's install runs and holds what is asked: the same requirement when one is
 # given (CARAPACE_SKYPILOT_SPEC), else every cloud asked for (CARAPACE_CLOUDS, --add-cloud).
 managed_install_is_current() {
-    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] && [ "$m_python" = "$PYTHON_VERSION" ] || return 1
+    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] && [ "$INSTALLED_PYTHON" = "$PYTHON_VERSION" ] || return 1
     if [ -n "$SPEC_GIVEN" ]; then
-        [ "$m_spec" = "$SKYPILOT_SPEC" ]
+        [ "$INSTALLED_SPEC" = "$SKYPILOT_SPEC" ]
     else
-        extras_cover "$m_extras" "$EXTRAS"
+        extras_cover "$INSTALLED_EXTRAS" "$EXTRAS"
     fi
 }
 
-# Sets PATH_SKY to the first sky on PATH outside CARAPACE_HOME.
+# Sets RETVAL to the first sky on PATH outside CARAPACE_HOME.
 find_sky_on_path() {
-    PATH_SKY=""
-    _saved_ifs=$IFS
+    local saved_ifs dir
+    RETVAL=""
+    saved_ifs=$IFS
     IFS=:
     set -f
-    for _dir in $PATH; do
-        case $_dir in
+    for dir in $PATH; do
+        case $dir in
             '' | "$CARAPACE_HOME_DIR" | "$CARAPACE_HOME_DIR"/*) continue ;;
         esac
-        if [ -f "$_dir/sky" ] && [ -x "$_dir/sky" ]; then
-            PATH_SKY=$_dir/sky
+        if [ -f "$dir/sky" ] && [ -x "$dir/sky" ]; then
+            RETVAL=$dir/sky
             break
         fi
     done
     set +f
-    IFS=$_saved_ifs
-    [ -n "$PATH_SKY" ]
+    IFS=$saved_ifs
+    [ -n "$RETVAL" ]
 }
 
-# A sky on PATH that runs and is not older than Carapace supports: sets PATH_SKY
-# and SKY_VERSION, and says in a checking line why one that is found is not used.
+# A sky on PATH that runs and is not older than Carapace supports: sets RETVAL to
+# "<version> <path>", and says in a checking line why one that is found is not used.
 usable_sky_on_path() {
+    local path_sky
     find_sky_on_path || return 1
-    if ! sky_version_of "$PATH_SKY"; then
-        say checking "The sky found on PATH at $PATH_SKY does not run; using Carapace's own copy"
+    path_sky=$RETVAL
+    if ! sky_version_of "$path_sky"; then
+        say checking "The sky found on PATH at $path_sky does not run; using Carapace's own copy"
         return 1
     fi
-    if ! skypilot_is_supported "$SKY_VERSION"; then
-        say checking "The sky found on PATH at $PATH_SKY is SkyPilot $SKY_VERSION, older than the $OLDEST_SKYPILOT_RELEASE Carapace needs; using Carapace's own copy"
+    if ! skypilot_is_supported "$RETVAL"; then
+        say checking "The sky found on PATH at $path_sky is SkyPilot $RETVAL, older than the $OLDEST_SKYPILOT_RELEASE Carapace needs; using Carapace's own copy"
         return 1
     fi
+    RETVAL="$RETVAL $path_sky"
 }
 
 # skypilot 0.10.0 and later, nightlies (1.0.0.devYYYYMMDD) from the first with infra, and 1.x.
 skypilot_is_supported() {
+    local date major rest minor oldest_major oldest_minor
     case $1 in
         *.dev[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*)
-            _date=${1##*.dev}
-            _date=${_date%"${_date#????????}"}
-            [ "$_date" -ge "$OLDEST_SKYPILOT_NIGHTLY" ] 2>/dev/null
+            date=${1##*.dev}
+            date=${date%"${date#????????}"}
+            [ "$date" -ge "$OLDEST_SKYPILOT_NIGHTLY" ] 2>/dev/null
             return
             ;;
     esac
-    _major=${1%%.*}
-    _rest=${1#*.}
-    _minor=${_rest%%[!0-9]*}
-    _oldest_major=${OLDEST_SKYPILOT_RELEASE%%.*}
-    _oldest_minor=${OLDEST_SKYPILOT_RELEASE#*.}
-    case $_major$_minor in
+    major=${1%%.*}
+    rest=${1#*.}
+    minor=${rest%%[!0-9]*}
+    oldest_major=${OLDEST_SKYPILOT_RELEASE%%.*}
+    oldest_minor=${OLDEST_SKYPILOT_RELEASE#*.}
+    case $major$minor in
         '' | *[!0-9]*) return 1 ;;
     esac
-    [ "$_major" -gt "$_oldest_major" ] || { [ "$_major" -eq "$_oldest_major" ] && [ "$_minor" -ge "$_oldest_minor" ]; }
+    [ "$major" -gt "$oldest_major" ] || { [ "$major" -eq "$oldest_major" ] && [ "$minor" -ge "$oldest_minor" ]; }
 }
 
-# Sets SKY_VERSION from `<sky> --version` ("skypilot, version 1.0.0.dev20261120").
+# sky_version_of SKY: sets RETVAL to the version `<sky> --version` reports
+# ("skypilot, version 1.0.0.dev20261120"); fails when it does not run or say one.
 sky_version_of() {
-    _sky_errors=/dev/null
-    [ -n "$LOG_OPEN" ] && _sky_errors=$LOG_FILE
-    _out=$("$1" --version </dev/null 2>>"$_sky_errors") || return 1
-    case $_out in
-        *'version '*) SKY_VERSION=${_out##*version } ;;
+    local errors out
+    errors=/dev/null
+    [ -n "$LOG_OPEN" ] && errors=$LOG_FILE
+    out=$("$1" --version </dev/null 2>>"$errors") || return 1
+    case $out in
+        *'version '*) RETVAL=${out##*version } ;;
         *) return 1 ;;
     esac
-    case $SKY_VERSION in
+    case $RETVAL in
         '' | *[!A-Za-z0-9.+_-]*) return 1 ;;
     esac
 }
 
-# Prints VALUE as a JSON string. Line breaks never reach here (set_layout refuses
-# them in CARAPACE_HOME; the other values are checked where they are read).
+# Sets RETVAL to VALUE as a JSON string. Line breaks never reach here (set_layout
+# refuses them in CARAPACE_HOME; the other values are checked where they are read).
 json_string() {
-    printf '"%s"' "$(printf '%s' "$1" | LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g")"
+    set_control_characters
+    RETVAL=\"$(printf '%s' "$1" | LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g")\"
 }
 
 # write_marker PATH: the marker of the environment in NEW_TOOLS, written to PATH.
 write_marker() {
-    _tmp=$1.tmp.$$
-    rm -f "$_tmp"
+    local tmp field value separator
+    tmp=$1.tmp.$$
+    rm -f "$tmp"
     {
         printf '{\n'
-        for _field in $MARKER_FIELDS; do
-            case $_field in
-                installer_version) _value=$INSTALLER_VERSION ;;
-                uv_version) _value=$UV_VERSION ;;
-                sky_version) _value=$SKY_VERSION ;;
-                spec) _value=$SKYPILOT_SPEC ;;
-                extras) _value=$EXTRAS ;;
-                python) _value=$PYTHON_VERSION ;;
-                platform) _value=$PLATFORM ;;
-                sky_path) _value=$SKY_BIN ;;
-                tools_dir) _value=${NEW_TOOLS##*/} ;;
-                download_bytes) _value=$DOWNLOAD_BYTES ;;
-                installed_at) _value=$(date -u +%Y-%m-%dT%H:%M:%SZ) ;;
+        for field in $MARKER_FIELDS; do
+            case $field in
+                installer_version) value=$INSTALLER_VERSION ;;
+                uv_version) value=$UV_VERSION ;;
+                sky_version) value=$SKY_VERSION ;;
+                spec) value=$SKYPILOT_SPEC ;;
+                extras) value=$EXTRAS ;;
+                python) value=$PYTHON_VERSION ;;
+                platform) value=$PLATFORM ;;
+                sky_path) value=$SKY_BIN ;;
+                tools_dir) value=${NEW_TOOLS##*/} ;;
+                download_bytes) value=$DOWNLOAD_BYTES ;;
+                installed_at) value=$(date -u +%Y-%m-%dT%H:%M:%SZ) ;;
             esac
-            _separator=,
-            [ "$_field" = installed_at ] && _separator=""
-            printf '  "%s": %s%s\n' "$_field" "$(json_string "$_value")" "$_separator"
+            separator=,
+            [ "$field" = installed_at ] && separator=""
+            json_string "$value"
+            printf '  "%s": %s%s\n' "$field" "$RETVAL" "$separator"
         done
         printf '}\n'
-    } >"$_tmp" 2>/dev/null && mv -f "$_tmp" "$1" && return 0
-    rm -f "$_tmp"
+    } >"$tmp" 2>/dev/null && mv -f "$tmp" "$1" && return 0
+    rm -f "$tmp"
     fail_if_disk_full
     fail_to_write "$1"
 }
@@ -1062,49 +1138,57 @@ choose_downloader() {
         "Install curl (e.g. apt-get install curl) or wget, then retry."
 }
 
-# check_url URL: sets URL_HOST (host[:port], without any user:password@) and
-# URL_SHOWN (the URL without credentials). Plain http:// is allowed only to this machine.
+# check_url URL: sets RETVAL to the URL as it is shown and logged, without any
+# user:password@. Plain http:// is allowed only to this machine.
 check_url() {
-    _scheme=${1%%://*}
-    _rest=${1#*://}
-    _authority=${_rest%%/*}
-    _path=${_rest#"$_authority"}
-    URL_HOST=${_authority##*@}
-    URL_SHOWN=$_scheme://$URL_HOST$_path
-    case $_scheme in
+    local scheme rest authority host
+    scheme=${1%%://*}
+    rest=${1#*://}
+    authority=${rest%%/*}
+    host=${authority##*@}
+    RETVAL=$scheme://$host${rest#"$authority"}
+    case $scheme in
         https) return 0 ;;
         http)
-            case $URL_HOST in
+            case $host in
                 127.0.0.1 | 127.0.0.1:* | localhost | localhost:* | '[::1]' | '[::1]:'*) return 0 ;;
             esac
             ;;
     esac
-    err network "Refusing to download from $URL_SHOWN: only https:// is allowed (plain http:// only on this machine)" \
+    err network "Refusing to download from $RETVAL: only https:// is allowed (plain http:// only on this machine)" \
         "Fix the uv mirror in Network settings (or CARAPACE_UV_MIRROR) to use https:// addresses, then retry."
+}
+
+# url_host URL: sets RETVAL to the host[:port] of a URL as check_url shows it.
+url_host() {
+    local rest
+    rest=${1#*://}
+    RETVAL=${rest%%/*}
 }
 
 # start_downloader URL FILE HEADERS: one attempt in the background (its pid is $!),
 # resuming FILE if it exists, writing the response headers to HEADERS.
 start_downloader() {
+    local proto wget_http wget_ca
     case $DOWNLOADER in
         curl)
             # Plain http (to this machine only) may redirect only to https, never leave over http.
-            _proto="=https"
-            case $1 in http://*) _proto="=http" ;; esac
-            curl --silent --show-error --location --fail --proto "$_proto" --proto-redir =https --tlsv1.2 \
+            proto="=https"
+            case $1 in http://*) proto="=http" ;; esac
+            curl --silent --show-error --location --fail --proto "$proto" --proto-redir =https --tlsv1.2 \
                 --connect-timeout "$CONNECT_TIMEOUT" --speed-limit 1 --speed-time "$STALL_TIMEOUT" \
                 --continue-at - --dump-header "$3" --output "$2" "$1" \
                 </dev/null >/dev/null 2>>"$LOG_FILE" &
             ;;
         wget)
             # wget cannot limit the protocols of redirects: http (local) gets none, and
-            # redirects of https downloads are checked afterwards (refuse_insecure_redirect).
-            _wget_http=""
-            case $1 in http://*) _wget_http=--max-redirect=0 ;; esac
-            _wget_ca=""
-            [ -n "${SSL_CERT_FILE:-}" ] && _wget_ca=--ca-certificate=$SSL_CERT_FILE
+            # redirects of https downloads are checked afterwards (redirected_to_plain_http).
+            wget_http=""
+            case $1 in http://*) wget_http=--max-redirect=0 ;; esac
+            wget_ca=""
+            [ -n "${SSL_CERT_FILE:-}" ] && wget_ca=--ca-certificate=$SSL_CERT_FILE
             # shellcheck disable=SC2086 # each is one flag or nothing
-            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 $_wget_http $_wget_ca \
+            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 $wget_http $wget_ca \
                 --connect-timeout="$CONNECT_TIMEOUT" --read-timeout="$STALL_TIMEOUT" --output-document="$2" "$1" \
                 </dev/null >/dev/null 2>"$3" &
             ;;
@@ -1115,293 +1199,349 @@ start_downloader() {
 }
 
 # download URL FILE LABEL: one attempt. With LABEL, progress lines about once a
-# second; without, only waiting lines. Sets DL_RESULT (ok, missing, transient,
-# unreachable, tls, disk, insecure) and DL_REASON in plain words.
+# second; without, only waiting lines. Sets RETVAL to "<result> <reason>": the result
+# is ok, missing, transient, unreachable, tls, disk or insecure, the reason in plain words.
 download() {
-    _headers=$2.headers
+    local shown host headers dl_pid reporter_pid exit_code http_status result
+    check_url "$1"
+    shown=$RETVAL
+    url_host "$shown"
+    host=$RETVAL
+    headers=$2.headers
     # Emptied rather than removed (the shell does it, no process): what the last
     # attempt left there must not be read as this one's.
-    : >"$_headers"
-    start_downloader "$1" "$2" "$_headers"
-    _dl_pid=$!
-    track_pid "$_dl_pid"
-    start_progress_reporter "$_dl_pid" "$2" "$_headers" "$3"
-    _reporter_pid=$!
-    track_pid "$_reporter_pid"
+    : >"$headers"
+    start_downloader "$1" "$2" "$headers"
+    dl_pid=$!
+    track_pid "$dl_pid"
+    start_progress_reporter "$dl_pid" "$2" "$headers" "$3" "$host"
+    reporter_pid=$!
+    track_pid "$reporter_pid"
     # wait returns the moment the download ends (or a signal arrives): no polling.
-    wait "$_dl_pid"
-    _exit=$?
-    kill "$_reporter_pid" 2>/dev/null
-    wait "$_reporter_pid" 2>/dev/null
+    wait "$dl_pid"
+    exit_code=$?
+    kill "$reporter_pid" 2>/dev/null
+    wait "$reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
-    [ "$DOWNLOADER" != curl ] && cat "$_headers" >>"$LOG_FILE" 2>/dev/null
-    classify_download "$_exit" "$_headers" "$2"
-    [ "$DL_RESULT" = ok ] && [ "$DOWNLOADER" != curl ] && refuse_insecure_redirect "$_headers"
-    log "download $(check_url "$1" && echo "$URL_SHOWN"): exit $_exit, HTTP ${HTTP_STATUS:-none}, $DL_RESULT"
-    [ "$DL_RESULT" = ok ] && [ -n "$3" ] && report_progress "$2" "$_headers" "$3"
-    return 0
+    [ "$DOWNLOADER" != curl ] && cat "$headers" >>"$LOG_FILE" 2>/dev/null
+    read_headers "$headers"
+    http_status=${RETVAL%% *}
+    classify_download "$exit_code" "$http_status" "$2" "$headers"
+    result=$RETVAL
+    if [ "${result%% *}" = ok ] && [ "$DOWNLOADER" != curl ] && redirected_to_plain_http "$headers"; then
+        result="insecure it redirected to plain http://"
+    fi
+    log "download $shown: exit $exit_code, HTTP ${http_status:-none}, ${result%% *}"
+    [ "${result%% *}" = ok ] && [ -n "$3" ] && report_progress "$2" "$headers" "$3"
+    RETVAL=$result
 }
 
 # A background loop, ended by `download` the moment the transfer ends: progress once
 # a second while bytes arrive, and "Waiting for <host>" every few seconds while none do.
 # It also ends by itself within a second of the transfer or the installer ending, so a
 # lost signal or a kill -9 of the installer never leaves it behind.
+# start_progress_reporter PID FILE HEADERS LABEL HOST
 start_progress_reporter() {
-    _owner=$$
+    local last_size still size
+    last_size=0 still=0
     (
         trap - INT TERM HUP EXIT
-        _last_size=0 _still=0
-        while sleep 1 >/dev/null 2>&1 && process_runs "$1" && process_runs "$_owner"; do
-            _size=0
-            [ -f "$2" ] && _size=$(wc -c <"$2" | tr -d ' ')
-            if [ "$_size" != "$_last_size" ]; then
-                _last_size=$_size _still=0
-                [ -n "$4" ] && [ "$_size" -gt 0 ] && report_progress "$2" "$3" "$4"
+        while sleep 1 >/dev/null 2>&1 && process_runs "$1" && process_runs $$; do
+            size=0
+            [ -f "$2" ] && size=$(wc -c <"$2" | tr -d ' ')
+            if [ "$size" != "$last_size" ]; then
+                last_size=$size still=0
+                [ -n "$4" ] && [ "$size" -gt 0 ] && report_progress "$2" "$3" "$4"
             else
-                _still=$((_still + 1))
-                if [ $((_still % WAITING_REPORT_SECONDS)) = 0 ]; then
-                    say downloading "Waiting for $URL_HOST... $_still s"
+                still=$((still + 1))
+                if [ $((still % WAITING_REPORT_SECONDS)) = 0 ]; then
+                    say downloading "Waiting for $5... $still s"
                 fi
             fi
         done
     ) </dev/null &
 }
 
-# Reads the response headers of the last attempt: sets HTTP_STATUS and TOTAL_BYTES.
+# read_headers HEADERS: the response headers of the last attempt. Sets RETVAL to
+# "<HTTP status> <total bytes>", each empty when unknown.
 read_headers() {
-    HTTP_STATUS="" TOTAL_BYTES=""
-    [ -f "$1" ] || return 0
-    while IFS= read -r _line; do
-        _line=${_line%"$CR"}
-        _line=${_line#"${_line%%[! ]*}"}
-        case $_line in
-            HTTP/*)
-                HTTP_STATUS=${_line#* }
-                HTTP_STATUS=${HTTP_STATUS%% *}
-                TOTAL_BYTES=""
-                ;;
-            [Cc]ontent-[Ll]ength:*)
-                [ "$HTTP_STATUS" = 200 ] && TOTAL_BYTES=${_line#*: }
-                ;;
-            [Cc]ontent-[Rr]ange:*)
-                TOTAL_BYTES=${_line##*/}
-                ;;
-        esac
-    done <"$1"
-    case $TOTAL_BYTES in *[!0-9]* | '') TOTAL_BYTES="" ;; esac
+    local line status total
+    status="" total=""
+    set_control_characters
+    if [ -f "$1" ]; then
+        while IFS= read -r line; do
+            line=${line%"$CR"}
+            line=${line#"${line%%[! ]*}"}
+            case $line in
+                HTTP/*)
+                    status=${line#* }
+                    status=${status%% *}
+                    total=""
+                    ;;
+                [Cc]ontent-[Ll]ength:*)
+                    [ "$status" = 200 ] && total=${line#*: }
+                    ;;
+                [Cc]ontent-[Rr]ange:*)
+                    total=${line##*/}
+                    ;;
+            esac
+        done <"$1"
+    fi
+    case $total in *[!0-9]* | '') total="" ;; esac
+    RETVAL="$status $total"
 }
 
 # report_progress FILE HEADERS LABEL
 report_progress() {
+    local total have pct have_mb
     read_headers "$2"
-    _have=0
-    [ -f "$1" ] && _have=$(wc -c <"$1" | tr -d ' ')
-    if [ -n "$TOTAL_BYTES" ] && [ "$TOTAL_BYTES" -gt 0 ]; then
-        _pct=$((_have * 100 / TOTAL_BYTES))
-        [ "$_pct" -gt 100 ] && _pct=100
-        emit downloading "$_pct" "$_have/$TOTAL_BYTES" "" "$3: $(megabytes "$_have") of $(megabytes "$TOTAL_BYTES") MB"
+    total=${RETVAL#* }
+    have=0
+    [ -f "$1" ] && have=$(wc -c <"$1" | tr -d ' ')
+    megabytes "$have"
+    have_mb=$RETVAL
+    if [ -n "$total" ] && [ "$total" -gt 0 ]; then
+        pct=$((have * 100 / total))
+        [ "$pct" -gt 100 ] && pct=100
+        megabytes "$total"
+        emit downloading "$pct" "$have/$total" "" "$3: $have_mb of $RETVAL MB"
     else
-        emit downloading "" "$_have" "" "$3: $(megabytes "$_have") MB"
+        emit downloading "" "$have" "" "$3: $have_mb MB"
     fi
 }
 
+# megabytes BYTES: sets RETVAL to them in megabytes, with one decimal.
 megabytes() {
-    _tenths=$(($1 / 100000))
-    echo "$((_tenths / 10)).$((_tenths % 10))"
+    local tenths
+    tenths=$(($1 / 100000))
+    RETVAL=$((tenths / 10)).$((tenths % 10))
 }
 
-# classify_download EXIT HEADERS FILE: sets DL_RESULT and DL_REASON.
+# classify_download EXIT HTTP_STATUS FILE HEADERS: sets RETVAL to "<result> <reason>".
 classify_download() {
-    read_headers "$2"
-    DL_RESULT=transient DL_REASON="the connection failed"
+    RETVAL="transient the connection failed"
     if [ "$1" = 0 ]; then
-        DL_RESULT=ok DL_REASON=""
-        return
+        RETVAL="ok "
+        return 0
     fi
     case $DOWNLOADER in
         curl)
             # curl's exit codes (curl(1), EXIT CODES).
             case $1 in
-                22) classify_http_status ;;                                                 # HTTP 4xx/5xx with --fail
-                5 | 6) DL_RESULT=unreachable DL_REASON="the host name could not be resolved" ;; # proxy or host not resolved
-                7) DL_RESULT=unreachable DL_REASON="the connection was refused" ;;          # failed to connect
-                1 | 4) DL_RESULT=unreachable DL_REASON="the address is not supported" ;;    # protocol / feature not built in
-                18) DL_REASON="the transfer was cut short" ;;                               # partial file
-                23) DL_RESULT=disk DL_REASON="the file could not be written" ;;             # write error
-                28) no_data_or_stall "$3" ;;                                                # operation timed out
-                33 | 36) rm -f "$3" && DL_REASON="the server cannot resume" ;;              # range / resume failed: start over
-                47) DL_REASON="there were too many redirects" ;;                            # too many redirects
+                22) classify_http_status "$2" ;;                                                # HTTP 4xx/5xx with --fail
+                5 | 6) RETVAL="unreachable the host name could not be resolved" ;;             # proxy or host not resolved
+                7) RETVAL="unreachable the connection was refused" ;;                          # failed to connect
+                1 | 4) RETVAL="unreachable the address is not supported" ;;                    # protocol / feature not built in
+                18) RETVAL="transient the transfer was cut short" ;;                           # partial file
+                23) RETVAL="disk the file could not be written" ;;                             # write error
+                28) no_data_or_stall "$3" ;;                                                   # operation timed out
+                33 | 36) rm -f "$3" && RETVAL="transient the server cannot resume" ;;          # range / resume failed: start over
+                47) RETVAL="transient there were too many redirects" ;;                        # too many redirects
                 35 | 51 | 53 | 54 | 58 | 59 | 60 | 64 | 66 | 77 | 80 | 82 | 83 | 90 | 91)
-                    DL_RESULT=tls DL_REASON="TLS verification failed" ;;                    # handshake, certificates, pinning
-                52 | 55 | 56) DL_REASON="the connection was reset" ;;                       # empty reply, send / receive error
+                    RETVAL="tls TLS verification failed" ;;                                    # handshake, certificates, pinning
+                52 | 55 | 56) RETVAL="transient the connection was reset" ;;                   # empty reply, send / receive error
             esac
             ;;
         *)
             # wget's exit codes (wget(1), EXIT STATUS); busybox wget exits 1 for everything.
             case $1 in
-                3) DL_RESULT=disk DL_REASON="the file could not be written" ;; # file I/O error
-                5) DL_RESULT=tls DL_REASON="TLS verification failed" ;;        # SSL verification failure
-                8) classify_http_status ;;                                     # server issued an error response
-                4)                                                             # network failure
-                    if grep -qi 'refused' "$2" 2>/dev/null; then
-                        DL_RESULT=unreachable DL_REASON="the connection was refused"
-                    elif grep -qi -e 'resolve' -e 'unable to' "$2" 2>/dev/null; then
-                        DL_RESULT=unreachable DL_REASON="the host name could not be resolved"
-                    elif grep -qi 'timed out' "$2" 2>/dev/null; then
+                3) RETVAL="disk the file could not be written" ;; # file I/O error
+                5) RETVAL="tls TLS verification failed" ;;        # SSL verification failure
+                8) classify_http_status "$2" ;;                   # server issued an error response
+                4)                                                # network failure
+                    if grep -qi 'refused' "$4" 2>/dev/null; then
+                        RETVAL="unreachable the connection was refused"
+                    elif grep -qi -e 'resolve' -e 'unable to' "$4" 2>/dev/null; then
+                        RETVAL="unreachable the host name could not be resolved"
+                    elif grep -qi 'timed out' "$4" 2>/dev/null; then
                         no_data_or_stall "$3"
                     fi
                     ;;
-                1) [ -n "$HTTP_STATUS" ] && classify_http_status ;; # generic (busybox)
+                1) [ -n "$2" ] && classify_http_status "$2" ;; # generic (busybox)
             esac
             ;;
     esac
+    return 0
 }
 
 # A timeout before any byte arrived means the mirror cannot be reached: move on.
 no_data_or_stall() {
     if [ -s "$1" ]; then
-        DL_REASON="no data arrived for $STALL_TIMEOUT s"
+        RETVAL="transient no data arrived for $STALL_TIMEOUT s"
     else
-        DL_RESULT=unreachable DL_REASON="nothing arrived for $STALL_TIMEOUT s"
+        RETVAL="unreachable nothing arrived for $STALL_TIMEOUT s"
     fi
 }
 
 classify_http_status() {
-    DL_REASON="HTTP $HTTP_STATUS"
-    case $HTTP_STATUS in
-        408 | 429 | 5??) DL_RESULT=transient ;;
-        416) DL_RESULT=ok ;; # the partial file already holds everything
-        *) DL_RESULT=missing ;;
+    case $1 in
+        408 | 429 | 5??) RETVAL="transient HTTP $1" ;;
+        416) RETVAL="ok HTTP $1" ;; # the partial file already holds everything
+        *) RETVAL="missing HTTP $1" ;;
     esac
 }
 
 # wget follows redirects to any protocol: a download that went through plain http
 # elsewhere is refused, whatever it holds.
-refuse_insecure_redirect() {
-    _locations=$(sed -n 's/^ *[Ll]ocation: *\(http:\/\/[^ ]*\).*$/\1/p' "$1" 2>/dev/null | tr -d "$CR")
-    for _location in $_locations; do
-        case ${_location#http://} in
+redirected_to_plain_http() {
+    local locations location
+    set_control_characters
+    locations=$(sed -n 's/^ *[Ll]ocation: *\(http:\/\/[^ ]*\).*$/\1/p' "$1" 2>/dev/null | tr -d "$CR")
+    for location in $locations; do
+        case ${location#http://} in
             127.0.0.1[:/]* | localhost[:/]* | '[::1]'[:/]*) ;;
-            *) DL_RESULT=insecure DL_REASON="it redirected to plain http://" ;;
+            *) return 0 ;;
         esac
     done
-    return 0
+    return 1
 }
 
 # ================================================================ uv
 
-# uv_reports_version BIN: BIN runs here and is the uv version asked for (sets UV_REPORTED).
+# uv_reports_version BIN: BIN runs here and is the uv version asked for. Sets RETVAL
+# to what it reports; returns 2 when it does not run, 1 when it is another version.
 uv_reports_version() {
-    UV_REPORTED=$("$1" --version 2>>"${LOG_FILE:-/dev/null}" </dev/null) || return 2
-    case $UV_REPORTED in
+    RETVAL=$("$1" --version 2>>"${LOG_FILE:-/dev/null}" </dev/null) || return 2
+    case $RETVAL in
         "uv $UV_VERSION" | "uv $UV_VERSION "*) return 0 ;;
     esac
     return 1
 }
 
 install_uv() {
+    local archive_name archive expected rest
     if [ -x "$UV_BIN" ] && uv_reports_version "$UV_BIN"; then
         say checking "uv $UV_VERSION is already in ${UV_BIN%/*}"
         return 0
     fi
-    _archive_name=uv-$PLATFORM.tar.gz
-    _archive=$STAGING/$_archive_name
+    archive_name=uv-$PLATFORM.tar.gz
+    archive=$STAGING/$archive_name
     if [ -n "$UV_ARCHIVE" ]; then
         [ -f "$UV_ARCHIVE" ] || err missing-tool "CARAPACE_UV_ARCHIVE points to $UV_ARCHIVE, which does not exist" \
             "Set CARAPACE_UV_ARCHIVE to the path of uv-$PLATFORM.tar.gz, or unset it to download uv."
         [ -n "$UV_SHA256" ] || err checksum "CARAPACE_UV_ARCHIVE is set but CARAPACE_UV_SHA256 is not, so the archive cannot be verified" \
             "Set CARAPACE_UV_SHA256 to the archive's SHA-256 (from its .sha256 file), then retry."
         ensure disk "Could not copy $UV_ARCHIVE into $STAGING" "Check free space in $CARAPACE_HOME_DIR, then retry." -- \
-            cp "$UV_ARCHIVE" "$_archive"
-        EXPECTED_SHA256=$UV_SHA256
+            cp "$UV_ARCHIVE" "$archive"
     else
-        download_uv "$_archive_name" "$_archive"
+        download_uv "$archive_name" "$archive"
     fi
-    verify_archive "$_archive" "$EXPECTED_SHA256"
-    unpack_uv "$_archive"
+    expected=$UV_SHA256
+    # The sidecar reads "<hex>  <name>": only the first field matters.
+    [ -n "$expected" ] || read -r expected rest <"$archive.sha256"
+    verify_archive "$archive" "$expected"
+    unpack_uv "$archive"
 }
 
 # download_uv NAME FILE: tries every mirror once before retrying any. A mirror that
 # cannot be reached, or has no such file, is not tried again; one that fails midway
 # (a reset, a 5xx, a stall after some bytes) is, after the others, with backoff.
-# Sets EXPECTED_SHA256.
 download_uv() {
-    choose_downloader
+    local name file base hosts dead mirrors round backoff index retryable problems earlier problem url host result failed reason
     set -f
     # shellcheck disable=SC2086 # split on spaces, never globbed
     set -- "$1" "$2" $UV_MIRRORS
     set +f
-    _name=$1 _file=$2
+    name=$1 file=$2
     shift 2
-    _hosts="" _dead="" _mirrors=$#
-    for _base in "$@"; do
-        check_url "${_base%/}/$UV_VERSION/$_name"
-        _hosts="$_hosts${_hosts:+ or }$URL_HOST"
+    choose_downloader
+    # One line per mirror in PROBLEMS: the last word on each is what the error reports.
+    hosts="" dead="" mirrors=$# problems=""
+    for base in "$@"; do
+        check_url "${base%/}/$UV_VERSION/$name"
+        url_host "$RETVAL"
+        hosts="$hosts${hosts:+ or }$RETVAL"
+        problems=$problems$NEWLINE
     done
-    _round=1 _backoff=1
+    round=1 backoff=1
     while :; do
-        _index=0 _retryable=""
-        for _base in "$@"; do
-            _index=$((_index + 1))
-            case " $_dead " in *" $_index "*) continue ;; esac
-            _url=${_base%/}/$UV_VERSION/$_name
-            check_url "$_url"
-            say downloading "Downloading package manager (uv $UV_VERSION for $PLATFORM) from $URL_HOST..."
-            fetch_from_mirror "$_url" "$_file" && return 0
-            _problem=$(describe_failure "$URL_SHOWN")
-            [ "$_mirrors" -gt 1 ] && _problem="$URL_HOST: $_problem"
-            # The last word on each mirror is what the error reports.
-            eval "_problem_$_index=\$_problem"
-            if [ "$DL_RESULT" = transient ]; then
-                _retryable=1
-                say downloading "Download interrupted ($DL_REASON, attempt $_round of $DOWNLOAD_ROUNDS)"
+        index=0 retryable="" earlier=$problems problems=""
+        for base in "$@"; do
+            index=$((index + 1))
+            problem=${earlier%%"$NEWLINE"*}
+            earlier=${earlier#*"$NEWLINE"}
+            case " $dead " in
+                *" $index "*)
+                    problems=$problems$problem$NEWLINE
+                    continue
+                    ;;
+            esac
+            url=${base%/}/$UV_VERSION/$name
+            check_url "$url"
+            url_host "$RETVAL"
+            host=$RETVAL
+            say downloading "Downloading package manager (uv $UV_VERSION for $PLATFORM) from $host..."
+            fetch_from_mirror "$url" "$file" && return 0
+            result=${RETVAL%% *} failed=${RETVAL#* }
+            reason=${failed#* } failed=${failed%% *}
+            describe_failure "$result" "$reason" "$failed" "$round"
+            problem=$RETVAL
+            [ "$mirrors" -gt 1 ] && problem="$host: $problem"
+            problems=$problems$problem$NEWLINE
+            if [ "$result" = transient ]; then
+                retryable=1
+                say downloading "Download interrupted ($reason, attempt $round of $DOWNLOAD_ROUNDS)"
             else
-                _dead="$_dead $_index"
+                dead="$dead $index"
             fi
         done
-        if [ -z "$_retryable" ] || [ "$_round" -ge "$DOWNLOAD_ROUNDS" ]; then
+        if [ -z "$retryable" ] || [ "$round" -ge "$DOWNLOAD_ROUNDS" ]; then
             break
         fi
-        say downloading "Retrying in $_backoff s"
-        sleep "$_backoff"
-        _round=$((_round + 1)) _backoff=$((_backoff * 2))
+        say downloading "Retrying in $backoff s"
+        sleep "$backoff"
+        round=$((round + 1)) backoff=$((backoff * 2))
     done
-    _problems="" _index=0
-    while [ "$_index" -lt "$_mirrors" ]; do
-        _index=$((_index + 1))
-        eval "_problems=\"\$_problems\${_problems:+; }\$_problem_$_index\""
-    done
-    if [ "$_mirrors" -gt 1 ]; then _problems=" ($_problems)"; else _problems=": $_problems"; fi
-    err network "Could not download uv from $_hosts$_problems" \
+    joined_lines "$problems" "; "
+    if [ "$mirrors" -gt 1 ]; then problems=" ($RETVAL)"; else problems=": $RETVAL"; fi
+    err network "Could not download uv from $hosts$problems" \
         "Check your internet connection; behind a proxy, set it in Network settings (or HTTPS_PROXY), or choose another uv mirror there (or CARAPACE_UV_MIRROR), then retry."
 }
 
-# fetch_from_mirror URL FILE: the checksum (unless given) and the archive from one
-# mirror; sets EXPECTED_SHA256 and, on failure, DL_RESULT.
-fetch_from_mirror() {
-    EXPECTED_SHA256=$UV_SHA256
-    if [ -z "$EXPECTED_SHA256" ]; then
-        : >"$2.sha256"
-        download "$1.sha256" "$2.sha256" ""
-        stop_on_fatal_download "$1.sha256"
-        [ "$DL_RESULT" = ok ] || return 1
-        # The sidecar reads "<hex>  <name>": only the first field matters.
-        read -r EXPECTED_SHA256 _rest <"$2.sha256"
-    fi
-    download "$1" "$2" "Downloading package manager"
-    stop_on_fatal_download "$1"
-    [ "$DL_RESULT" = ok ]
+# joined_lines LINES SEPARATOR: sets RETVAL to the non-empty lines joined by SEPARATOR.
+joined_lines() {
+    local rest line
+    rest=$1 RETVAL=""
+    while [ -n "$rest" ]; do
+        line=${rest%%"$NEWLINE"*}
+        case $rest in
+            *"$NEWLINE"*) rest=${rest#*"$NEWLINE"} ;;
+            *) rest="" ;;
+        esac
+        [ -n "$line" ] && RETVAL="$RETVAL${RETVAL:+$2}$line"
+    done
+    return 0
 }
 
-stop_on_fatal_download() {
+# fetch_from_mirror URL FILE: the checksum (unless given) and the archive from one
+# mirror. On failure, sets RETVAL as fetch_file does.
+fetch_from_mirror() {
+    if [ -z "$UV_SHA256" ]; then
+        : >"$2.sha256"
+        fetch_file "$1.sha256" "$2.sha256" "" || return 1
+    fi
+    fetch_file "$1" "$2" "Downloading package manager"
+}
+
+# fetch_file URL FILE LABEL: one download (see download), stopping the install on what
+# no other mirror or attempt can help with. On failure, sets RETVAL to
+# "<result> <URL as shown> <reason>".
+fetch_file() {
+    local result shown host
+    download "$1" "$2" "$3"
+    result=$RETVAL
+    [ "${result%% *}" = ok ] && return 0
     check_url "$1"
-    case $DL_RESULT in
+    shown=$RETVAL
+    url_host "$shown"
+    host=$RETVAL
+    case ${result%% *} in
         tls)
-            err tls "Could not verify the TLS certificate of $URL_HOST while downloading $URL_SHOWN (a proxy or security product may be intercepting HTTPS)" \
+            err tls "Could not verify the TLS certificate of $host while downloading $shown (a proxy or security product may be intercepting HTTPS)" \
                 "Set your organisation's CA bundle in Network settings (or SSL_CERT_FILE / CURL_CA_BUNDLE), then retry."
             ;;
         insecure)
-            err network "Refusing the download of $URL_SHOWN: it was redirected to plain http://" \
+            err network "Refusing the download of $shown: it was redirected to plain http://" \
                 "Choose another uv mirror in Network settings (or CARAPACE_UV_MIRROR), then retry."
             ;;
         disk)
@@ -1409,20 +1549,24 @@ stop_on_fatal_download() {
             err permission "Could not write the download into $STAGING" "Make $CARAPACE_HOME_DIR writable and check its free space, then retry."
             ;;
     esac
+    RETVAL="${result%% *} $shown ${result#* }"
+    return 1
 }
 
+# describe_failure RESULT REASON URL ROUND: sets RETVAL to what went wrong, in plain words.
 describe_failure() {
-    case $DL_RESULT in
-        missing) echo "$1 was not found ($DL_REASON)" ;;
-        transient) echo "the download kept failing ($DL_REASON, after $_round attempts)" ;;
-        *) echo "$DL_REASON" ;;
+    case $1 in
+        missing) RETVAL="$3 was not found ($2)" ;;
+        transient) RETVAL="the download kept failing ($2, after $4 attempts)" ;;
+        *) RETVAL=$2 ;;
     esac
 }
 
 choose_sha256_tool() {
-    for _tool in sha256sum shasum openssl; do
-        if has "$_tool"; then
-            SHA256_TOOL=$_tool
+    local tool
+    for tool in sha256sum shasum openssl; do
+        if has "$tool"; then
+            SHA256_TOOL=$tool
             return 0
         fi
     done
@@ -1430,63 +1574,66 @@ choose_sha256_tool() {
         "Install coreutils (sha256sum) or openssl, then retry."
 }
 
-# Prints the lowercase hex SHA-256 of a file, read from stdin so that no tool
-# decorates the output with the file's name (GNU escapes names with a backslash).
+# sha256_of FILE: sets RETVAL to its lowercase hex SHA-256, read from stdin so that no
+# tool decorates the output with the file's name (GNU escapes names with a backslash).
 sha256_of() {
+    local sum
     case $SHA256_TOOL in
-        sha256sum) _sum=$(sha256sum <"$1") && _sum=${_sum%% *} ;;
-        shasum) _sum=$(shasum -a 256 <"$1") && _sum=${_sum%% *} ;;
-        openssl) _sum=$(openssl dgst -sha256 <"$1") && _sum=${_sum##* } ;;
+        sha256sum) sum=$(sha256sum <"$1") && sum=${sum%% *} ;;
+        shasum) sum=$(shasum -a 256 <"$1") && sum=${sum%% *} ;;
+        openssl) sum=$(openssl dgst -sha256 <"$1") && sum=${sum##* } ;;
     esac || return 1
-    lowercase_hex "$_sum"
-    echo "$LOWER_HEX"
+    lowercase_hex "$sum"
 }
 
-# Sets LOWER_HEX to a hex string in lowercase; tr runs only when there is something to change.
+# Sets RETVAL to a hex string in lowercase; tr runs only when there is something to change.
 lowercase_hex() {
     case $1 in
-        *[A-F]*) LOWER_HEX=$(echo "$1" | tr 'A-F' 'a-f') ;;
-        *) LOWER_HEX=$1 ;;
+        *[A-F]*) RETVAL=$(echo "$1" | tr 'A-F' 'a-f') ;;
+        *) RETVAL=$1 ;;
     esac
 }
 
 # verify_archive FILE EXPECTED
 verify_archive() {
+    local expected actual
     say verifying "Checking the SHA-256 checksum of ${1##*/}"
     choose_sha256_tool
     lowercase_hex "$2"
-    _expected=$LOWER_HEX
-    case $_expected in
-        *[!0-9a-f]*) _expected=invalid ;;
+    expected=$RETVAL
+    case $expected in
+        *[!0-9a-f]*) expected=invalid ;;
     esac
-    [ ${#_expected} -eq 64 ] || _expected="not a SHA-256 ($2)"
-    _actual=$(sha256_of "$1") || err internal "Could not compute the checksum of $1" "Retry; if it fails again, report it with the log."
-    if [ "$_actual" != "$_expected" ]; then
+    [ ${#expected} -eq 64 ] || expected="not a SHA-256 ($2)"
+    sha256_of "$1" || err internal "Could not compute the checksum of $1" "Retry; if it fails again, report it with the log."
+    actual=$RETVAL
+    if [ "$actual" != "$expected" ]; then
         rm -f "$1"
-        err checksum "The uv download does not match its checksum (expected $_expected, got $_actual); it was deleted" \
+        err checksum "The uv download does not match its checksum (expected $expected, got $actual); it was deleted" \
             "Retry: the download may have been corrupted. If it happens again, your network or mirror is altering files."
     fi
 }
 
 unpack_uv() {
+    local unpacked member
     need_cmd tar
     need_cmd gzip
-    _unpacked=$STAGING/unpacked
-    _member=uv-$PLATFORM
-    own_dir "$_unpacked"
+    unpacked=$STAGING/unpacked
+    member=uv-$PLATFORM
+    own_dir "$unpacked"
     # -o: never restore the archive's owner (the CI runner's uid/gid) when run as root.
-    if ! tar -x -z -o -f "$1" -C "$_unpacked" "$_member/uv" "$_member/uvx" 2>>"$LOG_FILE"; then
+    if ! tar -x -z -o -f "$1" -C "$unpacked" "$member/uv" "$member/uvx" 2>>"$LOG_FILE"; then
         fail_if_disk_full
-        err checksum "The uv archive could not be unpacked (it has no $_member/uv)" "Retry; if it happens again, report it with the log."
+        err checksum "The uv archive could not be unpacked (it has no $member/uv)" "Retry; if it happens again, report it with the log."
     fi
-    uv_reports_version "$_unpacked/$_member/uv"
+    uv_reports_version "$unpacked/$member/uv"
     case $? in
         2)
             fail_unless_executable_here
             err platform "The downloaded uv does not run on this system ($PLATFORM)" \
                 "Report this with the log; meanwhile you can install SkyPilot yourself so that sky is on PATH."
             ;;
-        1) err checksum "The downloaded uv reports '$UV_REPORTED', not version $UV_VERSION" \
+        1) err checksum "The downloaded uv reports '$RETVAL', not version $UV_VERSION" \
             "Check the uv mirror (CARAPACE_UV_MIRROR) and CARAPACE_UV_ARCHIVE point to uv $UV_VERSION, then retry." ;;
     esac
     own_dir "${UV_BIN%/*}"
@@ -1494,170 +1641,199 @@ unpack_uv() {
     own_file "$UV_BIN"
     # Renames within one filesystem are atomic; uv goes last since its presence means ready.
     ensure permission "Could not move uv into ${UV_BIN%/*}" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
-        mv -f "$_unpacked/$_member/uvx" "$UVX_BIN"
+        mv -f "$unpacked/$member/uvx" "$UVX_BIN"
     ensure permission "Could not move uv into ${UV_BIN%/*}" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
-        mv -f "$_unpacked/$_member/uv" "$UV_BIN"
+        mv -f "$unpacked/$member/uv" "$UV_BIN"
     say verifying "uv $UV_VERSION is ready"
 }
 
 # A disk mounted noexec refuses every program, not just uv.
 fail_unless_executable_here() {
-    _probe=$STAGING/exec-test
-    printf '#!/bin/sh\nexit 0\n' >"$_probe" && chmod +x "$_probe"
-    "$_probe" 2>/dev/null && return 0
+    local probe
+    probe=$STAGING/exec-test
+    printf '#!/bin/sh\nexit 0\n' >"$probe" && chmod +x "$probe"
+    "$probe" 2>/dev/null && return 0
     err permission "Programs cannot be run from $CARAPACE_HOME_DIR (is its disk mounted noexec?)" \
         "Set CARAPACE_HOME to a folder on a disk that allows running programs, then retry."
 }
 
 # ================================================================ SkyPilot
 
+NEW_TOOLS=""
+SWITCHED=""
+
 # Installs the requirement into a new folder, tools.<id> (NEW_TOOLS), beside the one in
 # use: whatever happens there, the sky in use keeps working until switch_tools.
 install_skypilot() {
+    local dir fifo uv_errors relay_pid uv_pid reporter_pid uv_exit download_start expected refresh
     NEW_TOOLS=$CARAPACE_HOME_DIR/tools.$(date +%Y%m%d%H%M%S).$$
     own_dir "$NEW_TOOLS/envs"
     own_dir "$NEW_TOOLS/bin"
-    for _dir in "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"; do
-        own_dir "$_dir"
+    for dir in "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"; do
+        own_dir "$dir"
     done
     export UV_TOOL_DIR="$NEW_TOOLS/envs"
     export UV_TOOL_BIN_DIR="$NEW_TOOLS/bin"
     say installing "Installing cloud tools ($REQUIREMENT with Python $PYTHON_VERSION)..."
-    _fifo=$STAGING/uv-output
-    _uv_errors=$STAGING/uv-errors
-    : >"$_uv_errors"
-    mkfifo "$_fifo" || err internal "Could not create $_fifo" "Check that $CARAPACE_HOME_DIR is on a local disk, then retry."
+    fifo=$STAGING/uv-output
+    uv_errors=$STAGING/uv-errors
+    : >"$uv_errors"
+    mkfifo "$fifo" || err internal "Could not create $fifo" "Check that $CARAPACE_HOME_DIR is on a local disk, then retry."
     (
         trap - EXIT INT TERM HUP
-        relay_uv_output "$_uv_errors"
-    ) <"$_fifo" &
-    _relay_pid=$!
-    track_pid "$_relay_pid"
-    _download_start=$(download_kilobytes)
-    _refresh=""
-    [ "$COMMAND" = update ] && _refresh="--refresh-package $SKYPILOT_PACKAGE"
-    # shellcheck disable=SC2086 # _refresh is two words or nothing
-    "$UV_BIN" tool install --python "$PYTHON_VERSION" --with pip $_refresh "$REQUIREMENT" \
-        </dev/null >>"$LOG_FILE" 2>"$_fifo" &
-    _uv_pid=$!
-    track_pid "$_uv_pid"
-    start_package_reporter "$_download_start" "$_uv_pid"
-    _reporter_pid=$!
-    track_pid "$_reporter_pid"
-    wait "$_uv_pid"
-    _uv_status=$?
-    wait "$_relay_pid"
-    kill "$_reporter_pid" 2>/dev/null
-    wait "$_reporter_pid" 2>/dev/null
+        relay_uv_output "$uv_errors"
+    ) <"$fifo" &
+    relay_pid=$!
+    track_pid "$relay_pid"
+    download_kilobytes
+    download_start=$RETVAL
+    refresh=""
+    [ "$COMMAND" = update ] && refresh="--refresh-package $SKYPILOT_PACKAGE"
+    # shellcheck disable=SC2086 # refresh is two words or nothing
+    "$UV_BIN" tool install --python "$PYTHON_VERSION" --with pip $refresh "$REQUIREMENT" \
+        </dev/null >>"$LOG_FILE" 2>"$fifo" &
+    uv_pid=$!
+    track_pid "$uv_pid"
+    # The package step is measured against what the last install downloaded, or a default.
+    case $INSTALLED_DOWNLOAD_BYTES in
+        '' | *[!0-9]*) expected=0 ;;
+        *) expected=$((INSTALLED_DOWNLOAD_BYTES / 1024)) ;;
+    esac
+    [ "$expected" -gt 0 ] || expected=$((DEFAULT_DOWNLOAD_MB * 1000))
+    start_package_reporter "$download_start" "$uv_pid" "$expected"
+    reporter_pid=$!
+    track_pid "$reporter_pid"
+    wait "$uv_pid"
+    uv_exit=$?
+    wait "$relay_pid"
+    kill "$reporter_pid" 2>/dev/null
+    wait "$reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
-    [ "$_uv_status" = 0 ] || fail_uv_install "$_uv_status" "$_uv_errors"
+    [ "$uv_exit" = 0 ] || fail_uv_install "$uv_exit" "$uv_errors"
     # What uv downloaded this time, if more than the last install knew of, is next time's estimate.
-    DOWNLOAD_BYTES=$((($(download_kilobytes) - _download_start) * 1024))
-    [ "${m_download_bytes:-0}" -gt "$DOWNLOAD_BYTES" ] 2>/dev/null && DOWNLOAD_BYTES=$m_download_bytes
+    download_kilobytes
+    DOWNLOAD_BYTES=$(((RETVAL - download_start) * 1024))
+    [ "$INSTALLED_DOWNLOAD_BYTES" -gt "$DOWNLOAD_BYTES" ] 2>/dev/null && DOWNLOAD_BYTES=$INSTALLED_DOWNLOAD_BYTES
     return 0
 }
 
-# The kilobytes in uv's cache and Python folders: what uv has downloaded grows them.
+# Sets RETVAL to the kilobytes in uv's cache and Python folders: what uv has downloaded grows them.
 download_kilobytes() {
-    du -sk "$UV_CACHE" "$PYTHON_INSTALLS" 2>/dev/null | {
-        _total=0
-        while read -r _kilobytes _path; do
-            _total=$((_total + _kilobytes))
-        done
-        echo "$_total"
-    }
+    local out line
+    out=$(du -sk "$UV_CACHE" "$PYTHON_INSTALLS" 2>/dev/null)
+    RETVAL=0
+    while [ -n "$out" ]; do
+        line=${out%%"$NEWLINE"*}
+        case $out in
+            *"$NEWLINE"*) out=${out#*"$NEWLINE"} ;;
+            *) out="" ;;
+        esac
+        line=${line%%[!0-9]*}
+        RETVAL=$((RETVAL + ${line:-0}))
+    done
 }
 
 # A background loop while uv runs: the package step's progress, from the growth of uv's
-# folders against what the last install downloaded (or a default). It never reaches
-# 100%: only the complete line does. Like the download reporter, it ends by itself
-# once uv or the installer is gone.
+# folders against the kilobytes EXPECTED. It never reaches 100%: only the complete line
+# does. Like the download reporter, it ends by itself once uv or the installer is gone.
+# start_package_reporter START_KILOBYTES UV_PID EXPECTED
 start_package_reporter() {
-    _owner=$$
+    local shown last grown pct grown_mb
+    shown=0 last=0
     (
         trap - INT TERM HUP EXIT
-        _expected=$((${m_download_bytes:-0} / 1024))
-        [ "$_expected" -gt 0 ] 2>/dev/null || _expected=$((DEFAULT_DOWNLOAD_MB * 1000))
-        _shown=0 _last=0
-        while sleep 1 >/dev/null 2>&1 && process_runs "$2" && process_runs "$_owner"; do
-            _grown=$(($(download_kilobytes) - $1))
+        while sleep 1 >/dev/null 2>&1 && process_runs "$2" && process_runs $$; do
+            download_kilobytes
+            grown=$((RETVAL - $1))
             # A line each second the folders grew; the percent never goes back.
-            [ "$_grown" -gt "$_last" ] || continue
-            _last=$_grown
-            _pct=$((_grown * 100 / _expected))
-            [ "$_pct" -gt 95 ] && _pct=95
-            [ "$_pct" -gt "$_shown" ] && _shown=$_pct
-            _pct=$_shown
-            emit installing "$_pct" "$((_grown * 1024))/$((_expected * 1024))" "" \
-                "Downloading cloud tools: $(megabytes $((_grown * 1024))) of about $(megabytes $((_expected * 1024))) MB"
+            [ "$grown" -gt "$last" ] || continue
+            last=$grown
+            pct=$((grown * 100 / $3))
+            [ "$pct" -gt 95 ] && pct=95
+            [ "$pct" -gt "$shown" ] && shown=$pct
+            megabytes $((grown * 1024))
+            grown_mb=$RETVAL
+            megabytes $(($3 * 1024))
+            emit installing "$shown" "$((grown * 1024))/$(($3 * 1024))" "" \
+                "Downloading cloud tools: $grown_mb of about $RETVAL MB"
         done
     ) </dev/null &
 }
 
 # relay_uv_output COPY: uv's stderr, line by line, as installing events (and into COPY).
 relay_uv_output() {
-    while IFS= read -r _line || [ -n "$_line" ]; do
-        _line=${_line%"$CR"}
-        printf '%s\n' "$_line" >>"$1"
-        case $_line in
+    local line
+    set_control_characters
+    while IFS= read -r line || [ -n "$line" ]; do
+        line=${line%"$CR"}
+        printf '%s\n' "$line" >>"$1"
+        case $line in
             '') ;;
             # Carapace runs sky by its full path, so uv's advice to edit PATH would mislead.
-            'warning: '*'is not on your PATH'*) log "$_line" ;;
-            *) say installing "$_line" ;;
+            'warning: '*'is not on your PATH'*) log "$line" ;;
+            *) say installing "$line" ;;
         esac
     done
 }
 
-# uv_detail ERRORS: uv's explanation in one line: its boxed chain ("x Failed to
-# download ...", "|-> ...") or its "error:" line and causes, joined by ": ".
-# (Patterns stay ASCII: some shells refuse other bytes in a script under the C
+# uv_detail ERRORS: sets RETVAL to uv's explanation in one line: its boxed chain
+# ("x Failed to download ...", "|-> ...") or its "error:" line and causes, joined by
+# ": ". (Patterns stay ASCII: some shells refuse other bytes in a script under the C
 # locale. A box line is indented and starts with a byte outside printable ASCII.)
 uv_detail() {
-    _lines=$(LC_ALL=C sed -n \
+    local lines part
+    lines=$(LC_ALL=C sed -n \
         -e 's/^ *[^ -~][^ -~]* *//p' \
         -e 's/^error: *//p' \
         -e 's/^ *Caused by: *//p' "$1" | head -n 6)
-    _joined=""
-    while IFS= read -r _part; do
-        _part=${_part%:}
-        [ -n "$_part" ] && _joined="$_joined${_joined:+: }$_part"
-    done <<EOF
-$_lines
-EOF
-    printf '%s' "$_joined"
+    part=""
+    RETVAL=""
+    while [ -n "$lines" ]; do
+        part=${lines%%"$NEWLINE"*}
+        case $lines in
+            *"$NEWLINE"*) lines=${lines#*"$NEWLINE"} ;;
+            *) lines="" ;;
+        esac
+        part=${part%:}
+        [ -n "$part" ] && RETVAL="$RETVAL${RETVAL:+: }$part"
+    done
+    return 0
 }
 
 # Turns uv's stderr, then its exit status, into one of our error codes: uv exits 1
 # for a wheel it could not download just as for a requirement that cannot be met
 # (crates/uv/src/commands/diagnostics.rs), so the text decides first.
 fail_uv_install() {
-    _detail=$(uv_detail "$2")
-    [ -n "$_detail" ] || _detail="uv exited with status $1"
+    local detail
+    uv_detail "$2"
+    detail=$RETVAL
+    [ -n "$detail" ] || detail="uv exited with status $1"
     if grep -qi 'no space left on device' "$2"; then
-        err disk "The disk ran out of space while installing SkyPilot: $_detail" \
+        err disk "The disk ran out of space while installing SkyPilot: $detail" \
             "Free up at least $MIN_FREE_MB MB in $CARAPACE_HOME_DIR's disk, then retry."
     elif grep -qi -e 'invalid peer certificate' -e 'UnknownIssuer' -e 'certificate verify failed' "$2"; then
-        err tls "uv could not verify a TLS certificate: $_detail" \
+        err tls "uv could not verify a TLS certificate: $detail" \
             "Set your organisation's CA bundle in Network settings (or SSL_CERT_FILE, or UV_SYSTEM_CERTS=1 for the system's certificates), then retry."
     elif grep -qi -e 'cpython-' -e 'No interpreter found' -e 'No download found' -e 'Failed to install cpython' "$2"; then
-        err python "uv could not get Python $PYTHON_VERSION for SkyPilot: $_detail" \
+        err python "uv could not get Python $PYTHON_VERSION for SkyPilot: $detail" \
             "Check your internet connection, or set a Python mirror in Network settings (or UV_PYTHON_INSTALL_MIRROR), and check UV_OFFLINE is not set, then retry."
     elif grep -qi -e 'Failed to download' -e 'Request failed after' -e 'error sending request' -e 'dns error' -e 'Failed to fetch' "$2"; then
-        err network "uv could not download SkyPilot's packages: $_detail" \
+        err network "uv could not download SkyPilot's packages: $detail" \
             "Check your internet connection; behind a proxy, set it in Network settings (or HTTPS_PROXY), or set a package index there (or UV_DEFAULT_INDEX), then retry."
     elif [ "$1" = 1 ] || grep -q 'No solution found' "$2"; then
-        err package "uv could not install $SKYPILOT_SPEC: $_detail" \
+        err package "uv could not install $SKYPILOT_SPEC: $detail" \
             "Check CARAPACE_SKYPILOT_SPEC or CARAPACE_CLOUDS, and your package index (Network settings or UV_DEFAULT_INDEX), then retry."
     elif [ "$1" -gt 128 ]; then
         err interrupted "uv was stopped by a signal before it finished" "Run the installer again to finish the installation."
     fi
-    err internal "uv failed while installing SkyPilot: $_detail" "Retry with --force; if it fails again, report it with the log."
+    err internal "uv failed while installing SkyPilot: $detail" "Retry with --force; if it fails again, report it with the log."
 }
 
 verify_skypilot() {
     say verifying "Checking that SkyPilot runs"
     sky_version_of "$NEW_TOOLS/bin/sky" || err package "SkyPilot was installed but '$NEW_TOOLS/bin/sky --version' failed" \
         "Run the installer again with --force to repair it."
+    SKY_VERSION=$RETVAL
 }
 
 # Makes the environment in NEW_TOOLS the one in use: the next marker first, then the
@@ -1665,17 +1841,18 @@ verify_skypilot() {
 # removed. A stop anywhere leaves a working sky, old or new; finish_pending_switch
 # completes or undoes the rest on the next run.
 switch_tools() {
+    local swap
     stop_local_api_server
     write_marker "$PENDING_MARKER"
-    _swap=$CARAPACE_HOME_DIR/tools.link.$$
-    rm -f "$_swap"
-    ln -s "${NEW_TOOLS##*/}" "$_swap" || fail_to_write "$_swap"
+    swap=$CARAPACE_HOME_DIR/tools.link.$$
+    rm -f "$swap"
+    ln -s "${NEW_TOOLS##*/}" "$swap" || fail_to_write "$swap"
     if [ -d "$TOOLS_LINK" ] && [ ! -L "$TOOLS_LINK" ]; then
         # A folder from an installer of before: moved aside, then the link takes its place.
         mv "$TOOLS_LINK" "$CARAPACE_HOME_DIR/tools.old.$$" || fail_to_write "$TOOLS_LINK"
         made_here "tools.old.$$"
     fi
-    replace_link "$_swap" "$TOOLS_LINK" || fail_to_write "$TOOLS_LINK"
+    replace_link "$swap" "$TOOLS_LINK" || fail_to_write "$TOOLS_LINK"
     SWITCHED=1
     made_here "$TOOLS_LINK_PATH"
     mv -f "$PENDING_MARKER" "$MARKER" || fail_to_write "$MARKER"
@@ -1689,19 +1866,22 @@ replace_link() {
     mv -T "$1" "$2" 2>/dev/null || mv -h "$1" "$2" 2>/dev/null
 }
 
-# The folder the tools link points to, or nothing.
+# Sets RETVAL to the folder the tools link points to, or nothing.
 tools_in_use() {
-    [ -L "$TOOLS_LINK" ] && readlink "$TOOLS_LINK" 2>/dev/null
+    RETVAL=""
+    [ -L "$TOOLS_LINK" ] && RETVAL=$(readlink "$TOOLS_LINK" 2>/dev/null)
+    return 0
 }
 
 # What a stopped run can leave beside a current marker (read_marker first): a switch
 # to finish, or tools.* entries other than the marker's. The fast path checks this,
 # so that the next run cleans up after a kill -9 -- by globbing, with no process.
 leftovers_exist() {
+    local dir
     [ -e "$PENDING_MARKER" ] && return 0
-    for _dir in "$CARAPACE_HOME_DIR"/tools.*; do
-        [ -e "$_dir" ] || [ -L "$_dir" ] || continue
-        [ "${_dir##*/}" = "$m_tools_dir" ] || return 0
+    for dir in "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$dir" ] || [ -L "$dir" ] || continue
+        [ "${dir##*/}" = "$INSTALLED_TOOLS_DIR" ] || return 0
     done
     return 1
 }
@@ -1709,23 +1889,27 @@ leftovers_exist() {
 # Removes the tools.* folders that are not in use: old environments, and the ones of
 # installs that stopped before their switch.
 remove_unused_tools() {
-    _in_use=$(tools_in_use)
-    for _dir in "$CARAPACE_HOME_DIR"/tools.*; do
-        [ -e "$_dir" ] || [ -L "$_dir" ] || continue
-        [ "${_dir##*/}" = "$_in_use" ] && continue
-        [ -n "${NEW_TOOLS:-}" ] && [ "$_dir" = "$NEW_TOOLS" ] && [ -z "${SWITCHED:-}" ] && continue
-        remove_entry "$_dir" && unrecord "${_dir##*/}"
+    local in_use dir
+    tools_in_use
+    in_use=$RETVAL
+    for dir in "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$dir" ] || [ -L "$dir" ] || continue
+        [ "${dir##*/}" = "$in_use" ] && continue
+        [ -n "$NEW_TOOLS" ] && [ "$dir" = "$NEW_TOOLS" ] && [ -z "$SWITCHED" ] && continue
+        remove_entry "$dir" && unrecord "${dir##*/}"
     done
 }
 
 # A switch a previous run did not finish: its marker is put in place when the link
 # already points to its folder, and thrown away otherwise.
 finish_pending_switch() {
+    local pending_tools
     if [ -e "$PENDING_MARKER" ]; then
-        _pending_tools=$(sed -n 's/^ *"tools_dir": "\(.*\)",*$/\1/p' "$PENDING_MARKER" 2>/dev/null)
-        if [ -n "$_pending_tools" ] && [ "$(tools_in_use)" = "$_pending_tools" ]; then
+        pending_tools=$(sed -n 's/^ *"tools_dir": "\(.*\)",*$/\1/p' "$PENDING_MARKER" 2>/dev/null)
+        tools_in_use
+        if [ -n "$pending_tools" ] && [ "$RETVAL" = "$pending_tools" ]; then
             mv -f "$PENDING_MARKER" "$MARKER" && made_here "$MARKER_PATH"
-            log "finished the switch to $_pending_tools that a stopped run began"
+            log "finished the switch to $pending_tools that a stopped run began"
         else
             rm -f "$PENDING_MARKER"
         fi
@@ -1745,27 +1929,28 @@ stop_local_api_server() {
     fi
     if local_api_server_pids; then
         # shellcheck disable=SC2086 # a list of pids
-        kill $API_SERVER_PIDS 2>/dev/null
+        kill $RETVAL 2>/dev/null
         sleep 1
     fi
     if local_api_server_pids; then
-        say checking "SkyPilot's local API server (process $API_SERVER_PIDS) did not stop; the next sky command may report a version mismatch"
+        say checking "SkyPilot's local API server (process $RETVAL) did not stop; the next sky command may report a version mismatch"
     else
         say checking "SkyPilot's local API server is stopped"
     fi
 }
 
-# Sets API_SERVER_PIDS to the SkyPilot API servers running from this CARAPACE_HOME.
+# Sets RETVAL to the pids of the SkyPilot API servers running from this CARAPACE_HOME.
 local_api_server_pids() {
-    API_SERVER_PIDS=$(ps -A -o pid= -o args= 2>/dev/null | api_servers_among_processes)
-    [ -n "$API_SERVER_PIDS" ]
+    RETVAL=$(ps -A -o pid= -o args= 2>/dev/null | api_servers_among_processes)
+    [ -n "$RETVAL" ]
 }
 
 # Reads "<pid> <command line>" lines; prints the pids of this home's API servers.
 api_servers_among_processes() {
-    while read -r _pid _args; do
-        case $_args in
-            *'-m sky.server.server'*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*'-m sky.server.server'*) printf '%s ' "$_pid" ;;
+    local pid args
+    while read -r pid args; do
+        case $args in
+            *'-m sky.server.server'*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*'-m sky.server.server'*) printf '%s ' "$pid" ;;
         esac
     done
 }
@@ -1773,29 +1958,31 @@ api_servers_among_processes() {
 # run_bounded SECONDS COMMAND...: runs a command, stopping it after SECONDS. The
 # timer ticks each second and ends by itself with the command: nothing is left asleep.
 run_bounded() {
-    _limit=$1
+    local limit bounded_pid waited
+    limit=$1 waited=0
     shift
     "$@" &
-    _bounded_pid=$!
+    bounded_pid=$!
     (
         trap - INT TERM HUP EXIT
-        _waited=0
-        while process_runs "$_bounded_pid" && [ "$_waited" -lt "$_limit" ]; do
+        while process_runs "$bounded_pid" && [ "$waited" -lt "$limit" ]; do
             sleep 1
-            _waited=$((_waited + 1))
+            waited=$((waited + 1))
         done
-        process_runs "$_bounded_pid" && kill -TERM "$_bounded_pid"
+        process_runs "$bounded_pid" && kill -TERM "$bounded_pid"
     ) </dev/null >/dev/null 2>&1 &
-    wait "$_bounded_pid"
+    wait "$bounded_pid"
 }
 
 # ================================================================ commands
+
+UPDATING_FROM=""
 
 # Prints the complete line when the managed install is current, nothing is left over
 # by a stopped run, and no repair is asked for.
 already_installed() {
     [ -z "$FORCE" ] && managed_install_is_current && ! leftovers_exist || return 1
-    say complete "SkyPilot $m_sky_version is ready at $SKY_BIN"
+    say complete "SkyPilot $INSTALLED_SKY_VERSION is ready at $SKY_BIN"
 }
 
 run_install() {
@@ -1803,7 +1990,7 @@ run_install() {
     need_cmds
     say checking "Checking this system and $CARAPACE_HOME_DIR"
     if [ -z "$MANAGED" ] && ! read_marker && usable_sky_on_path; then
-        say complete "Using SkyPilot found on PATH at $PATH_SKY (version $SKY_VERSION), installed outside Carapace"
+        say complete "Using SkyPilot found on PATH at ${RETVAL#* } (version ${RETVAL%% *}), installed outside Carapace"
         return 0
     fi
     prepare_to_install
@@ -1812,11 +1999,12 @@ run_install() {
     # The clouds installed already stay: an added cloud joins them, at the version in
     # use, so adding a cloud never updates SkyPilot and comes from uv's cache.
     REQUIREMENT=$SKYPILOT_SPEC
-    if [ -z "$SPEC_GIVEN" ] && read_marker && [ -n "$m_extras" ]; then
-        EXTRAS=$(extras_union "$m_extras" "$EXTRAS")
+    if [ -z "$SPEC_GIVEN" ] && read_marker && [ -n "$INSTALLED_EXTRAS" ]; then
+        extras_union "$INSTALLED_EXTRAS" "$EXTRAS"
+        EXTRAS=$RETVAL
         SKYPILOT_SPEC="${SKYPILOT_PACKAGE}[$EXTRAS]"
         REQUIREMENT=$SKYPILOT_SPEC
-        [ -x "$SKY_BIN" ] && [ -n "$m_sky_version" ] && REQUIREMENT="$SKYPILOT_SPEC==$m_sky_version"
+        [ -x "$SKY_BIN" ] && [ -n "$INSTALLED_SKY_VERSION" ] && REQUIREMENT="$SKYPILOT_SPEC==$INSTALLED_SKY_VERSION"
     fi
     refuse_extras_for_python
     [ -n "$ADD_CLOUD" ] && say installing "Adding the SkyPilot libraries of $ADD_CLOUD ($SKYPILOT_SPEC)"
@@ -1844,13 +2032,14 @@ prepare_to_install() {
 
 # SkyPilot's IBM libraries need Python 3.11 or older (sky/setup_files/dependencies.py).
 refuse_extras_for_python() {
+    local minor
     case ",$EXTRAS," in
         *,ibm,*) ;;
         *) return 0 ;;
     esac
-    _minor=${PYTHON_VERSION#*.}
-    _minor=${_minor%%.*}
-    [ "${PYTHON_VERSION%%.*}" = 3 ] && [ "$_minor" -le 11 ] 2>/dev/null && return 0
+    minor=${PYTHON_VERSION#*.}
+    minor=${minor%%.*}
+    [ "${PYTHON_VERSION%%.*}" = 3 ] && [ "$minor" -le 11 ] 2>/dev/null && return 0
     err package "SkyPilot's IBM libraries need Python 3.11 or older, and Carapace installs SkyPilot with Python $PYTHON_VERSION" \
         "Use another cloud, or set CARAPACE_PYTHON=3.11 for a separate CARAPACE_HOME, then retry."
 }
@@ -1863,11 +2052,11 @@ run_update() {
         err package "SkyPilot is not installed by Carapace in $CARAPACE_HOME_DIR, so there is nothing to update" \
             "Install it first (run the installer without --update)."
     fi
-    say checking "Updating SkyPilot $m_sky_version ($m_spec) in $CARAPACE_HOME_DIR"
+    say checking "Updating SkyPilot $INSTALLED_SKY_VERSION ($INSTALLED_SPEC) in $CARAPACE_HOME_DIR"
     prepare_to_install
     read_marker
-    UPDATING_FROM=$m_sky_version
-    SKYPILOT_SPEC=$m_spec EXTRAS=$m_extras REQUIREMENT=$m_spec
+    UPDATING_FROM=$INSTALLED_SKY_VERSION
+    SKYPILOT_SPEC=$INSTALLED_SPEC EXTRAS=$INSTALLED_EXTRAS REQUIREMENT=$INSTALLED_SPEC
     install_uv
     install_skypilot
     verify_skypilot
@@ -1884,15 +2073,15 @@ run_update() {
 run_status() {
     say checking "Carapace folder: $CARAPACE_HOME_DIR"
     if lock_is_fresh && read_owner; then
-        say checking "An installation is in progress (process $_owner_pid on $_owner_host)"
+        say checking "An installation is in progress (process ${RETVAL%% *} on ${RETVAL#* })"
     fi
     if read_marker && [ -x "$SKY_BIN" ]; then
-        say checking "uv: $m_uv_version; Python: $m_python; installed at $m_installed_at"
-        say complete "SkyPilot $m_sky_version is installed, managed by Carapace, at $SKY_BIN"
+        say checking "uv: $INSTALLED_UV_VERSION; Python: $INSTALLED_PYTHON; installed at $INSTALLED_AT"
+        say complete "SkyPilot $INSTALLED_SKY_VERSION is installed, managed by Carapace, at $SKY_BIN"
         return 0
     fi
     if usable_sky_on_path; then
-        say complete "SkyPilot $SKY_VERSION is usable, found on PATH at $PATH_SKY (installed outside Carapace)"
+        say complete "SkyPilot ${RETVAL%% *} is usable, found on PATH at ${RETVAL#* } (installed outside Carapace)"
         return 0
     fi
     if [ -e "$TOOLS_LINK" ] || [ -L "$TOOLS_LINK" ] || [ -e "$PENDING_MARKER" ]; then
@@ -1904,6 +2093,7 @@ run_status() {
 }
 
 run_uninstall() {
+    local name entry
     if [ ! -d "$CARAPACE_HOME_DIR" ] || { [ ! -e "$HOME_MARK" ] && folder_is_empty "$CARAPACE_HOME_DIR"; }; then
         say complete "Nothing to remove: $CARAPACE_HOME_DIR holds nothing of Carapace's"
         return 0
@@ -1917,22 +2107,22 @@ run_uninstall() {
     acquire_lock
     stop_local_api_server
     say checking "Removing SkyPilot, uv and Python from $CARAPACE_HOME_DIR"
-    while IFS= read -r _name; do
-        case $_name in
+    while IFS= read -r name; do
+        case $name in
             '' | '#'* | . | .. | *[!A-Za-z0-9._-]* | "$HOME_MARK_PATH" | "$LOCK_PATH" | "$LOCK_PATH".*) continue ;;
         esac
-        remove_entry "$CARAPACE_HOME_DIR/$_name"
-        if [ -e "$CARAPACE_HOME_DIR/$_name" ] || [ -L "$CARAPACE_HOME_DIR/$_name" ]; then
-            err permission "Could not remove $CARAPACE_HOME_DIR/$_name" "Make it writable, then retry."
+        remove_entry "$CARAPACE_HOME_DIR/$name"
+        if [ -e "$CARAPACE_HOME_DIR/$name" ] || [ -L "$CARAPACE_HOME_DIR/$name" ]; then
+            err permission "Could not remove $CARAPACE_HOME_DIR/$name" "Make it writable, then retry."
         fi
     done <"$HOME_MARK"
     printf '%s\n' "$HOME_MARK_HEADER" >"$HOME_MARK.tmp.$$" && mv -f "$HOME_MARK.tmp.$$" "$HOME_MARK"
     release_lock
     # The folder itself goes too when nothing but the mark is left (the server's files stay).
     rm -rf "$LOCK_DIR".stale.* 2>/dev/null
-    for _entry in "$CARAPACE_HOME_DIR"/* "$CARAPACE_HOME_DIR"/.[!.]* "$CARAPACE_HOME_DIR"/..?*; do
-        [ "$_entry" = "$HOME_MARK" ] && continue
-        [ -e "$_entry" ] || [ -L "$_entry" ] || continue
+    for entry in "$CARAPACE_HOME_DIR"/* "$CARAPACE_HOME_DIR"/.[!.]* "$CARAPACE_HOME_DIR"/..?*; do
+        [ "$entry" = "$HOME_MARK" ] && continue
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
         say complete "Removed everything the installer created in $CARAPACE_HOME_DIR"
         return 0
     done

@@ -24,7 +24,8 @@
 #   defaults              DEFAULT_*, the fixed limits, SETTINGS_VARIABLES and the pass-through lists
 #   output                emit (the grammar of stdout), say, log, err, ensure: RETVAL; COLOR_ON
 #                         COLOR_OFF COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR TAB NEWLINE
-#   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID
+#   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID; start_loop, the one way a
+#                         background loop is made
 #   settings and layout   COMMAND FORCE MANAGED ADD_CLOUD; CARAPACE_HOME_DIR and a variable per path
 #                         of the layout (HOME_MARK MARKER ... SETTINGS_FILE); UV_VERSION UV_SHA256
 #                         UV_ARCHIVE CLOUDS SKYPILOT_SPEC SPEC_GIVEN EXTRAS PYTHON_VERSION
@@ -260,6 +261,31 @@ HEARTBEAT_PID=""
 
 track_pid() {
     BACKGROUND_PIDS="$BACKGROUND_PIDS $1"
+}
+
+# start_loop PIDS TICK [ARG...]: in the background, once a second while this script
+# and every process in PIDS (a list, maybe empty) run, calls TICK SECONDS STATE [ARG...]:
+# the seconds since the start, and what its last call left in RETVAL (empty at first).
+# TICK returns non-zero to end the loop. The loop drops this script's traps, reads
+# nothing, and ends by itself within a second of a process it watches, so neither a
+# lost signal nor a kill -9 of the script leaves it behind. Sets RETVAL to its pid.
+start_loop() {
+    local pids tick seconds state pid
+    pids=$1 tick=$2 seconds=0 state=""
+    shift 2
+    (
+        trap - INT TERM HUP EXIT
+        while sleep 1 >/dev/null 2>&1; do
+            for pid in $$ $pids; do
+                process_runs "$pid" || exit 0
+            done
+            seconds=$((seconds + 1))
+            RETVAL=""
+            "$tick" "$seconds" "$state" "$@" || exit 0
+            state=$RETVAL
+        done
+    ) </dev/null &
+    RETVAL=$!
 }
 
 stop_background() {
@@ -808,7 +834,7 @@ acquire_lock() {
         if lock_is_stale && take_over_stale_lock; then
             continue
         fi
-        stop_if_app_is_gone
+        app_is_gone && kill -TERM $$
         now_epoch
         if [ -z "$waited_since" ]; then
             waited_since=$RETVAL
@@ -866,32 +892,29 @@ take_over_stale_lock() {
 }
 
 # The heartbeat is never waited for: a signal sent just after the fork can be lost
-# before the subshell drops the inherited traps. It ends by itself once the lock is
-# gone or its owner has died (even by kill -9), so an abandoned lock goes stale. It
-# also stops the installer when the app that started it is gone (CARAPACE_WATCH_PID).
+# before the subshell drops the inherited traps. It ends once the lock is gone or its
+# owner has died (even by kill -9), so an abandoned lock goes stale.
 start_heartbeat() {
-    local ticks
-    ticks=0
-    (
-        trap - INT TERM HUP EXIT
-        while process_runs $$ && [ -d "$LOCK_DIR" ]; do
-            if [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null; then
-                kill -TERM $$ 2>/dev/null
-                break
-            fi
-            # -c: a late refresh must never create a plain file where the lock was.
-            [ $((ticks % LOCK_REFRESH_SECONDS)) = 0 ] && touch -c "$LOCK_DIR" 2>/dev/null
-            sleep 1
-            ticks=$((ticks + 1))
-        done
-    ) </dev/null >/dev/null 2>&1 &
-    HEARTBEAT_PID=$!
+    start_loop "" heartbeat_tick >/dev/null 2>&1
+    HEARTBEAT_PID=$RETVAL
 }
 
-stop_if_app_is_gone() {
-    if [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null; then
-        kill -TERM $$
+# heartbeat_tick SECONDS: refreshes the lock every few seconds, and stops the installer
+# when the app that started it is gone.
+heartbeat_tick() {
+    [ -d "$LOCK_DIR" ] || return 1
+    if app_is_gone; then
+        kill -TERM $$ 2>/dev/null
+        return 1
     fi
+    # -c: a late refresh must never create a plain file where the lock was.
+    [ $(($1 % LOCK_REFRESH_SECONDS)) != 0 ] || touch -c "$LOCK_DIR" 2>/dev/null
+    return 0
+}
+
+# The app that started the installer (CARAPACE_WATCH_PID) has ended.
+app_is_gone() {
+    [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null
 }
 
 # Succeeds when the lock is abandoned, and sets RETVAL to why.
@@ -1214,8 +1237,8 @@ download() {
     start_downloader "$1" "$2" "$headers"
     dl_pid=$!
     track_pid "$dl_pid"
-    start_progress_reporter "$dl_pid" "$2" "$headers" "$3" "$host"
-    reporter_pid=$!
+    start_loop "$dl_pid" download_tick "$2" "$headers" "$3" "$host"
+    reporter_pid=$RETVAL
     track_pid "$reporter_pid"
     # wait returns the moment the download ends (or a signal arrives): no polling.
     wait "$dl_pid"
@@ -1236,30 +1259,23 @@ download() {
     RETVAL=$result
 }
 
-# A background loop, ended by `download` the moment the transfer ends: progress once
-# a second while bytes arrive, and "Waiting for <host>" every few seconds while none do.
-# It also ends by itself within a second of the transfer or the installer ending, so a
-# lost signal or a kill -9 of the installer never leaves it behind.
-# start_progress_reporter PID FILE HEADERS LABEL HOST
-start_progress_reporter() {
-    local last_size still size
-    last_size=0 still=0
-    (
-        trap - INT TERM HUP EXIT
-        while sleep 1 >/dev/null 2>&1 && process_runs "$1" && process_runs $$; do
-            size=0
-            [ -f "$2" ] && size=$(wc -c <"$2" | tr -d ' ')
-            if [ "$size" != "$last_size" ]; then
-                last_size=$size still=0
-                [ -n "$4" ] && [ "$size" -gt 0 ] && report_progress "$2" "$3" "$4"
-            else
-                still=$((still + 1))
-                if [ $((still % WAITING_REPORT_SECONDS)) = 0 ]; then
-                    say downloading "Waiting for $5... $still s"
-                fi
-            fi
-        done
-    ) </dev/null &
+# download_tick SECONDS STATE FILE HEADERS LABEL HOST: a second of a download, in the
+# background until `download` ends it with the transfer: a progress line (with LABEL)
+# when bytes arrived, and "Waiting for <host>" every few seconds while none do. STATE is
+# "<size> <second it last changed>".
+download_tick() {
+    local size last changed
+    last=0 changed=0
+    [ -z "$2" ] || last=${2%% *} changed=${2#* }
+    size=0
+    [ -f "$3" ] && size=$(wc -c <"$3" | tr -d ' ')
+    if [ "$size" != "$last" ]; then
+        changed=$1
+        [ -n "$5" ] && [ "$size" -gt 0 ] && report_progress "$3" "$4" "$5"
+    elif [ $((($1 - changed) % WAITING_REPORT_SECONDS)) = 0 ]; then
+        say downloading "Waiting for $6... $(($1 - changed)) s"
+    fi
+    RETVAL="$size $changed"
 }
 
 # read_headers HEADERS: the response headers of the last attempt. Sets RETVAL to
@@ -1700,8 +1716,8 @@ install_skypilot() {
         *) expected=$((INSTALLED_DOWNLOAD_BYTES / 1024)) ;;
     esac
     [ "$expected" -gt 0 ] || expected=$((DEFAULT_DOWNLOAD_MB * 1000))
-    start_package_reporter "$download_start" "$uv_pid" "$expected"
-    reporter_pid=$!
+    start_loop "$uv_pid" package_tick "$download_start" "$expected"
+    reporter_pid=$RETVAL
     track_pid "$reporter_pid"
     wait "$uv_pid"
     uv_exit=$?
@@ -1733,31 +1749,28 @@ download_kilobytes() {
     done
 }
 
-# A background loop while uv runs: the package step's progress, from the growth of uv's
-# folders against the kilobytes EXPECTED. It never reaches 100%: only the complete line
-# does. Like the download reporter, it ends by itself once uv or the installer is gone.
-# start_package_reporter START_KILOBYTES UV_PID EXPECTED
-start_package_reporter() {
-    local shown last grown pct grown_mb
-    shown=0 last=0
-    (
-        trap - INT TERM HUP EXIT
-        while sleep 1 >/dev/null 2>&1 && process_runs "$2" && process_runs $$; do
-            download_kilobytes
-            grown=$((RETVAL - $1))
-            # A line each second the folders grew; the percent never goes back.
-            [ "$grown" -gt "$last" ] || continue
-            last=$grown
-            pct=$((grown * 100 / $3))
-            [ "$pct" -gt 95 ] && pct=95
-            [ "$pct" -gt "$shown" ] && shown=$pct
-            megabytes $((grown * 1024))
-            grown_mb=$RETVAL
-            megabytes $(($3 * 1024))
-            emit installing "$shown" "$((grown * 1024))/$(($3 * 1024))" "" \
-                "Downloading cloud tools: $grown_mb of about $RETVAL MB"
-        done
-    ) </dev/null &
+# package_tick SECONDS STATE START EXPECTED: a second of uv's install, in the background:
+# a progress line when uv's folders grew past START kilobytes, against EXPECTED. The
+# percent never goes back, and stops at 95: only the complete line says it is done.
+# STATE is "<kilobytes grown> <percent shown>".
+package_tick() {
+    local last shown grown pct grown_mb
+    last=0 shown=0
+    [ -z "$2" ] || last=${2%% *} shown=${2#* }
+    download_kilobytes
+    grown=$((RETVAL - $3))
+    if [ "$grown" -gt "$last" ]; then
+        last=$grown
+        pct=$((grown * 100 / $4))
+        [ "$pct" -gt 95 ] && pct=95
+        [ "$pct" -gt "$shown" ] && shown=$pct
+        megabytes $((grown * 1024))
+        grown_mb=$RETVAL
+        megabytes $(($4 * 1024))
+        emit installing "$shown" "$((grown * 1024))/$(($4 * 1024))" "" \
+            "Downloading cloud tools: $grown_mb of about $RETVAL MB"
+    fi
+    RETVAL="$last $shown"
 }
 
 # relay_uv_output COPY: uv's stderr, line by line, as installing events (and into COPY).
@@ -1955,23 +1968,23 @@ api_servers_among_processes() {
     done
 }
 
-# run_bounded SECONDS COMMAND...: runs a command, stopping it after SECONDS. The
-# timer ticks each second and ends by itself with the command: nothing is left asleep.
+# run_bounded SECONDS COMMAND...: runs a command, stopping it after SECONDS. Its timer
+# ends by itself with the command: nothing is left asleep.
 run_bounded() {
-    local limit bounded_pid waited
-    limit=$1 waited=0
+    local limit pid
+    limit=$1
     shift
     "$@" &
-    bounded_pid=$!
-    (
-        trap - INT TERM HUP EXIT
-        while process_runs "$bounded_pid" && [ "$waited" -lt "$limit" ]; do
-            sleep 1
-            waited=$((waited + 1))
-        done
-        process_runs "$bounded_pid" && kill -TERM "$bounded_pid"
-    ) </dev/null >/dev/null 2>&1 &
-    wait "$bounded_pid"
+    pid=$!
+    start_loop "$pid" bounded_tick "$limit" "$pid" >/dev/null 2>&1
+    wait "$pid"
+}
+
+# bounded_tick SECONDS STATE LIMIT PID: stops PID once it has run LIMIT seconds.
+bounded_tick() {
+    [ "$1" -lt "$3" ] && return 0
+    kill -TERM "$4"
+    return 1
 }
 
 # ================================================================ commands

@@ -18,10 +18,11 @@
 # RETVAL right after the call. A function takes what it needs as arguments or from
 # the state: none reads its caller's variables. ( ... ) & sees a snapshot of both.
 #
-#   the contract          facts src/contract.ts holds too: INSTALLER_VERSION PHASES ERROR_CODES,
+#   the contract          every fact src/contract.ts holds too: INSTALLER_VERSION PHASES ERROR_CODES,
 #                         the layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
-#                         LOCK_STALE_SECONDS
-#   defaults              DEFAULT_*, the fixed limits, SETTINGS_VARIABLES and the pass-through lists
+#                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE OLDEST_SKYPILOT_*
+#                         API_SERVER_MODULE
+#   defaults              DEFAULT_*, the fixed limits and the pass-through lists
 #   output                emit (the grammar of stdout), say, log, err, ensure: RETVAL; COLOR_ON
 #                         COLOR_OFF COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR TAB NEWLINE
 #   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID; start_loop, the one way a
@@ -77,6 +78,21 @@ MARKER_FIELDS="installer_version uv_version sky_version spec extras python platf
 LOCK_OWNER_FIELDS="pid host started_at"
 # proper-lockfile's `stale: 20000`: a lock not refreshed for this long is abandoned.
 LOCK_STALE_SECONDS=20
+# Network settings a user may keep in CARAPACE_HOME/settings.json (saved from the
+# page); a variable set in the environment wins over the file.
+SETTINGS_VARIABLES="HTTPS_PROXY CARAPACE_UV_MIRROR UV_PYTHON_INSTALL_MIRROR UV_DEFAULT_INDEX SSL_CERT_FILE"
+# settings.json as the server writes it: a JSON object with one setting a line in this
+# shape, the last without its comma. read_settings_file reads it line by line.
+SETTINGS_LINE='  "NAME": "VALUE",'
+# The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the
+# INFRA column and the infra field arrived with skypilot-org/skypilot PR #5602
+# (May 2025), first in the 0.10.0 release; nightlies are dated 1.0.0.devYYYYMMDD.
+OLDEST_SKYPILOT_RELEASE=0.10
+OLDEST_SKYPILOT_NIGHTLY=20250601
+# SkyPilot's local API server runs as `<python> -m sky.server.server` (sky/server/common.py)
+# and keeps no pid file: it is found by this in its command line, with a path inside
+# CARAPACE_HOME, as `sky api stop` finds it (sky/client/sdk.py, api_stop).
+API_SERVER_MODULE="-m sky.server.server"
 
 # ================================================================ defaults
 
@@ -105,14 +121,6 @@ DOWNLOAD_ROUNDS=4
 # While a download moves no byte, say so this often: under 5 s, with the loop's own delay.
 WAITING_REPORT_SECONDS=4
 API_STOP_TIMEOUT=20
-# The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the
-# INFRA column and the infra field arrived with skypilot-org/skypilot PR #5602
-# (May 2025), first in the 0.10.0 release; nightlies are dated 1.0.0.devYYYYMMDD.
-OLDEST_SKYPILOT_RELEASE=0.10
-OLDEST_SKYPILOT_NIGHTLY=20250601
-# Network settings a user may keep in CARAPACE_HOME/settings.json (saved from the
-# page); a variable set in the environment wins over the file.
-SETTINGS_VARIABLES="HTTPS_PROXY CARAPACE_UV_MIRROR UV_PYTHON_INSTALL_MIRROR UV_DEFAULT_INDEX SSL_CERT_FILE"
 # uv's own settings a user may rely on for a company index, proxy or certificates
 # (uv's crates/uv-static/src/env_vars.rs), passed to uv untouched, with every
 # UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD. Every other UV_* variable
@@ -522,19 +530,27 @@ extras_of() {
 }
 
 # Network settings saved from the page: a variable already set in the environment
-# wins. The file is the one the server writes: one "NAME": "value" pair a line.
+# wins. The file is the one the server writes, in lines of the shape SETTINGS_LINE.
 read_settings_file() {
-    local line name value current
+    local before between after line name value current
     [ -f "$SETTINGS_FILE" ] && [ ! -L "$SETTINGS_FILE" ] || return 0
+    # What stands right before NAME, between NAME and VALUE, and right after VALUE: the
+    # quotes and the colon, wherever the pair is in the line (a file edited by hand too).
+    before=${SETTINGS_LINE%%NAME*}
+    before=${before#"${before%%[! ]*}"}
+    between=${SETTINGS_LINE#*NAME}
+    between=${between%%VALUE*}
+    after=${SETTINGS_LINE#*VALUE}
+    after=${after%,}
     while IFS= read -r line; do
         case $line in
-            *'": "'*) ;;
+            *"$before"*"$between"*"$after"*) ;;
             *) continue ;;
         esac
-        name=${line#*\"}
-        name=${name%%\"*}
-        value=${line#*\": \"}
-        value=${value%\"*}
+        line=${line#*"$before"}
+        name=${line%%"$between"*}
+        value=${line#*"$between"}
+        value=${value%"$after"*}
         case " $SETTINGS_VARIABLES " in
             *" $name "*) ;;
             *) continue ;;
@@ -1932,8 +1948,7 @@ finish_pending_switch() {
 
 # The local API server SkyPilot starts on first use keeps running after the CLI
 # exits, from the environment it was started from (sky/server/common.py). Before
-# that environment is replaced or removed, stop it, as `sky api stop` does:
-# SkyPilot finds it by its command line (sky/client/sdk.py, api_stop).
+# that environment is replaced or removed, stop it, as `sky api stop` does.
 stop_local_api_server() {
     local_api_server_pids || return 0
     say checking "Stopping SkyPilot's local API server, which runs from $CARAPACE_HOME_DIR"
@@ -1963,7 +1978,7 @@ api_servers_among_processes() {
     local pid args
     while read -r pid args; do
         case $args in
-            *'-m sky.server.server'*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*'-m sky.server.server'*) printf '%s ' "$pid" ;;
+            *"$API_SERVER_MODULE"*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*"$API_SERVER_MODULE"*) printf '%s ' "$pid" ;;
         esac
     done
 }

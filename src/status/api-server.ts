@@ -2,20 +2,21 @@
  * SkyPilot's local API server: the first `sky` command starts
  * `<python> -m sky.server.server` in the background and it keeps running
  * (sky/server/common.py). SkyPilot keeps no pid file; `sky api stop` finds it by
- * its command line (sky/client/sdk.py, api_stop), and so does this: the ones
- * whose command line names a path inside CARAPACE_HOME run from Carapace's install.
- * Read from /proc where there is one (no process started), else from `ps`.
+ * its command line (sky/client/sdk.py, api_stop), and so do this and the installer
+ * (API_SERVER_MODULE in the contract): the ones whose command line names a path
+ * inside CARAPACE_HOME run from Carapace's install. Read from /proc where there is
+ * one (no process started), else from `ps`.
  */
 import { readdirSync } from 'node:fs';
+import { API_SERVER_MODULE } from '../contract.js';
 import { runProcess } from '../process/run.js';
 import { readSmallFile } from './files.js';
 
-const SERVER_MODULE = '-m sky.server.server';
 /** Where the local one listens (sky/server/common.py, DEFAULT_SERVER_URL). */
 export const LOCAL_API_SERVER = 'http://127.0.0.1:46580';
 
 export function isApiServerOf(home: string, commandLine: string): boolean {
-  return commandLine.includes(SERVER_MODULE) && commandLine.includes(`${home}/`);
+  return commandLine.includes(API_SERVER_MODULE) && commandLine.includes(`${home}/`);
 }
 
 export async function localApiServerPids(home: string): Promise<number[]> {

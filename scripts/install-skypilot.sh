@@ -164,9 +164,8 @@ RETVAL=""
 setup_output() {
     COLOR_ON="" COLOR_OFF="" COLOR_ERROR=""
     if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
-        COLOR_ON=$(printf '\033[1m')
-        COLOR_ERROR=$(printf '\033[1;31m')
-        COLOR_OFF=$(printf '\033[0m')
+        COLOR_OFF=$(printf '\033')
+        COLOR_ON="${COLOR_OFF}[1m" COLOR_ERROR="${COLOR_OFF}[1;31m" COLOR_OFF="${COLOR_OFF}[0m"
     fi
     LOG_OPEN="" STDOUT_GONE="" CLEANING_UP=""
     CR="" TAB=""
@@ -178,8 +177,24 @@ setup_output() {
 # set only on the way to changing something: the fast path starts no process.
 set_control_characters() {
     [ -n "$TAB" ] && return 0
-    CR=$(printf '\r')
-    TAB=$(printf '\t')
+    TAB=$(printf '\r\t')
+    CR=${TAB%?} TAB=${TAB#?}
+}
+
+# replace_all TEXT FROM TO: sets RETVAL to TEXT with every FROM replaced by TO.
+replace_all() {
+    local rest
+    rest=$1 RETVAL=""
+    while :; do
+        case $rest in
+            *"$2"*)
+                RETVAL=$RETVAL${rest%%"$2"*}$3
+                rest=${rest#*"$2"}
+                ;;
+            *) break ;;
+        esac
+    done
+    RETVAL=$RETVAL$rest
 }
 
 # emit PHASE PERCENT BYTES CODE MESSAGE: the grammar of every stdout line lives here.
@@ -266,6 +281,9 @@ now_epoch() {
 BACKGROUND_PIDS=""
 LOCK_HELD=""
 HEARTBEAT_PID=""
+STARTED_AT=""
+STARTED_ID=""
+HOST_NAME=""
 
 track_pid() {
     BACKGROUND_PIDS="$BACKGROUND_PIDS $1"
@@ -310,12 +328,12 @@ stop_background() {
 on_exit() {
     CLEANING_UP=1
     stop_background
-    if [ -n "$LOCK_HELD" ]; then
-        rm -rf "$STAGING" 2>/dev/null
-        # An environment made by a run that stopped before its switch is of no use.
-        [ -n "$NEW_TOOLS" ] && [ -z "$SWITCHED" ] && remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
+    # An environment made by a run that stopped before its switch is of no use.
+    if [ -n "$LOCK_HELD" ] && [ -n "$NEW_TOOLS" ] && [ -z "$SWITCHED" ]; then
+        remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
     fi
-    release_lock
+    # Staging goes before the lock: the next run may use it once the lock is gone.
+    release_lock "$STAGING" 2>/dev/null
 }
 
 on_signal() {
@@ -524,7 +542,10 @@ extras_of() {
     local extras
     RETVAL=""
     case $1 in
-        *'['*']'*) extras=${1#*\[} && RETVAL=$(printf '%s\n' "${extras%%\]*}" | tr -d ' ') ;;
+        *'['*']'*)
+            extras=${1#*\[}
+            replace_all "${extras%%\]*}" " " ""
+            ;;
     esac
     return 0
 }
@@ -598,10 +619,20 @@ claim_home() {
         err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR" \
             "Make its parent folder writable or set CARAPACE_HOME to a folder you own, then retry."
     fi
-    if ! (set -C && printf '%s\n' "$HOME_MARK_HEADER" >"$HOME_MARK") 2>/dev/null && [ ! -f "$HOME_MARK" ]; then
+    if ! write_new_file "$HOME_MARK" "$HOME_MARK_HEADER" && [ ! -f "$HOME_MARK" ]; then
         err permission "Cannot write to the Carapace folder $CARAPACE_HOME_DIR" \
             "Make it writable (e.g. chown it to your user) or set CARAPACE_HOME to a folder you own, then retry."
     fi
+}
+
+# write_new_file PATH [LINE]: creates PATH with LINE in it, failing if it already exists
+# (set -C, in this shell: no subshell).
+write_new_file() {
+    local made
+    set -C
+    { printf '%s' "${2:+$2$NEWLINE}" >"$1"; } 2>/dev/null && made=1 || made=""
+    set +C
+    [ -n "$made" ]
 }
 
 folder_is_empty() {
@@ -614,49 +645,68 @@ folder_is_empty() {
     return 0
 }
 
-# made_here NAME: record that the installer made this entry of CARAPACE_HOME.
+# made_here NAME...: record that the installer made these entries of CARAPACE_HOME
+# (names without spaces); the mark is read once, by the shell itself.
 made_here() {
-    mark_lists "$1" && return 0
-    printf '%s\n' "$1" >>"$HOME_MARK" 2>/dev/null || fail_to_write "$HOME_MARK"
-}
-
-# mark_lists NAME: the mark names this entry (read by the shell itself: no process).
-mark_lists() {
-    local listed
-    [ -f "$HOME_MARK" ] || return 1
-    while IFS= read -r listed; do
-        [ "$listed" = "$1" ] && return 0
-    done <"$HOME_MARK"
-    return 1
+    local missing listed name
+    missing=" $* "
+    if [ -f "$HOME_MARK" ]; then
+        while IFS= read -r listed; do
+            case $missing in
+                *" $listed "*) missing="${missing%%" $listed "*} ${missing#*" $listed "}" ;;
+            esac
+        done <"$HOME_MARK"
+    fi
+    for name in $missing; do
+        printf '%s\n' "$name" >>"$HOME_MARK" 2>/dev/null || fail_to_write "$HOME_MARK"
+    done
 }
 
 # unrecord NAME: the installer removed this entry it had made.
 unrecord() {
-    grep -vxF -- "$1" "$HOME_MARK" >"$HOME_MARK.tmp.$$" 2>/dev/null
+    local listed
+    while IFS= read -r listed; do
+        [ "$listed" = "$1" ] || printf '%s\n' "$listed"
+    done <"$HOME_MARK" >"$HOME_MARK.tmp.$$" 2>/dev/null
     mv -f "$HOME_MARK.tmp.$$" "$HOME_MARK"
 }
 
-# own_dir PATH: a folder of CARAPACE_HOME the installer writes into. A symbolic
-# link there is replaced, never followed; the top-level entry is recorded when made.
-own_dir() {
-    local top sofar rest
-    top=${1#"$CARAPACE_HOME_DIR"/}
-    top=${top%%/*}
-    sofar=$CARAPACE_HOME_DIR
-    rest=${1#"$CARAPACE_HOME_DIR"/}
-    while [ -n "$rest" ]; do
-        sofar=$sofar/${rest%%/*}
-        case $rest in */*) rest=${rest#*/} ;; *) rest="" ;; esac
-        if [ -L "$sofar" ]; then
-            rm -f "$sofar" || fail_to_write "$sofar"
-            log "replaced the symbolic link $sofar: Carapace never writes through links in its folder"
-        fi
-        if [ ! -d "$sofar" ]; then
-            mkdir "$sofar" 2>/dev/null || { fail_if_disk_full && fail_to_write "$sofar"; }
-            [ "$sofar" = "$CARAPACE_HOME_DIR/$top" ] && made_here "$top"
-        fi
+# own_dirs PATH...: folders of CARAPACE_HOME the installer writes into, made by one
+# mkdir -p. A symbolic link on the way is replaced, never followed; the top-level
+# entries it makes are recorded in the mark. Sets RETVAL to the lines for the log about
+# links it replaced (the log may not be open yet).
+own_dirs() {
+    local dir sofar rest top made replaced
+    made="" replaced=""
+    for dir in "$@"; do
+        top=${dir#"$CARAPACE_HOME_DIR"/}
+        top=${top%%/*}
+        case "$made " in
+            *" $top "*) ;;
+            *) [ -d "$CARAPACE_HOME_DIR/$top" ] && [ ! -L "$CARAPACE_HOME_DIR/$top" ] || made="$made $top" ;;
+        esac
+        sofar=$CARAPACE_HOME_DIR
+        rest=${dir#"$CARAPACE_HOME_DIR"/}
+        while [ -n "$rest" ]; do
+            sofar=$sofar/${rest%%/*}
+            case $rest in */*) rest=${rest#*/} ;; *) rest="" ;; esac
+            if [ -L "$sofar" ]; then
+                rm -f "$sofar" || fail_to_write "$sofar"
+                replaced="$replaced${replaced:+$NEWLINE}replaced the symbolic link $sofar: Carapace never writes through links in its folder"
+            fi
+            # Below a folder that is not there, no link can be in the way.
+            [ -d "$sofar" ] || break
+        done
     done
-    return 0
+    if ! mkdir -p -- "$@" 2>/dev/null; then
+        fail_if_disk_full
+        for dir in "$@"; do
+            [ -d "$dir" ] || fail_to_write "$dir"
+        done
+    fi
+    # shellcheck disable=SC2086 # names without spaces
+    [ -z "$made" ] || made_here $made
+    RETVAL=$replaced
 }
 
 # own_file PATH: a file of CARAPACE_HOME about to be written anew: a link there is removed.
@@ -715,22 +765,30 @@ detect_platform() {
 # so it is also the answer when glibc is missing, too old for uv's gnu build, or cannot
 # be identified.
 linux_libc() {
-    local ldd glibc needed minor
+    local ldd glibc needed
     ldd=$(ldd --version 2>&1) || true
     RETVAL=musl
     case $ldd in
         *musl*) return 0 ;;
     esac
-    glibc=$(printf '%s\n' "$ldd" | sed -n '1s/.* \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p')
-    # Some slim images drop ldd; getconf (also part of glibc) still knows the version.
-    [ -n "$glibc" ] || glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed -n 's/^glibc \([0-9.]*\)$/\1/p')
+    # glibc's ldd ends its first line with the version: "ldd (GNU libc) 2.36".
+    glibc=${ldd%%"$NEWLINE"*}
+    glibc=${glibc##* }
+    case $glibc in
+        *[!0-9.]* | *.*.* | .* | *.) glibc="" ;;
+    esac
+    if [ -z "$glibc" ]; then
+        # Some slim images drop ldd; getconf (also part of glibc) still knows the version.
+        glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null) || glibc=""
+        case $glibc in
+            'glibc '*) glibc=${glibc#glibc } ;;
+            *) glibc="" ;;
+        esac
+    fi
     needed=17
     [ "$1" = aarch64 ] && needed=28
     case $glibc in
-        2.*)
-            minor=${glibc#2.}
-            [ "$minor" -ge "$needed" ] 2>/dev/null && RETVAL=gnu
-            ;;
+        2.*) [ "${glibc#2.}" -ge "$needed" ] 2>/dev/null && RETVAL=gnu ;;
     esac
     return 0
 }
@@ -745,19 +803,21 @@ unsupported_platform() {
 # Like rustup-init.sh: every command the install needs is checked before anything is done.
 need_cmds() {
     local cmd
-    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps ln readlink env; do
+    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps ln readlink; do
         need_cmd "$cmd"
     done
 }
 
+# open_log REPLACED: a new log, the previous run's kept beside it; REPLACED is what
+# own_dirs said before the log was there.
 open_log() {
-    own_dir "${LOG_FILE%/*}"
     own_file "$LOG_FILE.1"
     # Keep the previous run's log for comparison; each install starts its own.
     [ -e "$LOG_FILE" ] || [ -L "$LOG_FILE" ] && mv -f "$LOG_FILE" "$LOG_FILE.1"
-    (set -C && : >"$LOG_FILE") 2>/dev/null || fail_to_write "$LOG_FILE"
+    write_new_file "$LOG_FILE" || fail_to_write "$LOG_FILE"
     LOG_OPEN=1
-    log "# install-skypilot.sh $INSTALLER_VERSION, pid $$, started $(date -u +%Y-%m-%dT%H:%M:%SZ), home $CARAPACE_HOME_DIR"
+    log "# install-skypilot.sh $INSTALLER_VERSION, pid $$, started $STARTED_AT, home $CARAPACE_HOME_DIR"
+    [ -z "$1" ] || log "$1"
 }
 
 # free_mb FOLDER: sets RETVAL to the megabytes free on its disk (0 when df cannot tell).
@@ -794,12 +854,6 @@ fail_if_disk_full() {
     return 0
 }
 
-reset_staging() {
-    own_file "$STAGING"
-    rm -rf "$STAGING"
-    own_dir "$STAGING"
-}
-
 is_passed_through() {
     case " $UV_PASS_THROUGH " in
         *" $1 "*) return 0 ;;
@@ -813,9 +867,26 @@ is_passed_through() {
 # Clear the variables that would point uv at another Python, venv or config, keep
 # the user's network settings, and give uv Carapace's own folders.
 scrub_environment() {
-    local name
-    for name in $(env | sed -n 's/^\(UV_[A-Za-z0-9_]*\)=.*/\1/p'); do
-        is_passed_through "$name" || unset "$name"
+    local exported line name
+    # `export -p` prints one "export NAME=..." line per variable (a value's own lines
+    # follow it, and can only name more variables to drop).
+    exported=$(export -p)
+    while [ -n "$exported" ]; do
+        line=${exported%%"$NEWLINE"*}
+        case $exported in
+            *"$NEWLINE"*) exported=${exported#*"$NEWLINE"} ;;
+            *) exported="" ;;
+        esac
+        case $line in
+            'export UV_'*) ;;
+            *) continue ;;
+        esac
+        name=${line#export }
+        name=${name%%=*}
+        case $name in
+            *[!A-Za-z0-9_]*) ;;
+            *) is_passed_through "$name" || unset "$name" ;;
+        esac
     done
     unset VIRTUAL_ENV CONDA_PREFIX PYTHONHOME PYTHONPATH PYTHONSTARTUP PYTHONUSERBASE
     export UV_PYTHON_INSTALL_DIR="$PYTHON_INSTALLS"
@@ -863,24 +934,53 @@ acquire_lock() {
     done
     LOCK_HELD=1
     write_lock_owner
-    # Aside-moved locks of runs that died while removing them.
-    rm -rf "$LOCK_DIR".stale.* 2>/dev/null
+    remove_stale_locks
     start_heartbeat
 }
 
+# Aside-moved locks of runs that died while removing them.
+remove_stale_locks() {
+    local stale
+    for stale in "$LOCK_DIR".stale.*; do
+        [ -e "$stale" ] || [ -L "$stale" ] || continue
+        rm -rf "$LOCK_DIR".stale.* 2>/dev/null
+        return 0
+    done
+}
+
 write_lock_owner() {
-    local field
+    local field host
+    this_host
+    json_string "$RETVAL"
+    host=$RETVAL
+    started
     {
         printf '{\n'
         for field in $LOCK_OWNER_FIELDS; do
             case $field in
                 pid) printf '  "pid": %s,\n' "$$" ;;
-                host) json_string "$(uname -n)" && printf '  "host": %s,\n' "$RETVAL" ;;
-                started_at) printf '  "started_at": "%s"\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ;;
+                host) printf '  "host": %s,\n' "$host" ;;
+                started_at) printf '  "started_at": "%s"\n' "$STARTED_AT" ;;
             esac
         done
         printf '}\n'
     } >"$LOCK_OWNER" 2>/dev/null
+}
+
+# Sets STARTED_AT (UTC, ISO 8601) and STARTED_ID (the same, digits only) once a run:
+# the time in the lock's owner, the log, the new environment's name and the marker.
+started() {
+    [ -n "$STARTED_AT" ] && return 0
+    STARTED_AT=$(date -u +'%Y%m%d%H%M%S %Y-%m-%dT%H:%M:%SZ') || STARTED_AT="0 unknown"
+    STARTED_ID=${STARTED_AT%% *} STARTED_AT=${STARTED_AT#* }
+}
+
+# Sets RETVAL to this machine's name (uname -n), read once a run; Linux keeps it in /proc.
+this_host() {
+    if [ -z "$HOST_NAME" ]; then
+        { read -r HOST_NAME </proc/sys/kernel/hostname; } 2>/dev/null || HOST_NAME=$(uname -n)
+    fi
+    RETVAL=$HOST_NAME
 }
 
 # Exactly one run may remove a stale lock: the one that makes install.lock.breaking,
@@ -935,7 +1035,7 @@ app_is_gone() {
 
 # Succeeds when the lock is abandoned, and sets RETVAL to why.
 lock_is_stale() {
-    local age owner_pid
+    local age owner_pid owner_host
     mtime_of "$LOCK_DIR" || return 1
     age=$RETVAL
     now_epoch
@@ -946,8 +1046,9 @@ lock_is_stale() {
     fi
     # An owner on this host whose process is gone will never refresh the lock.
     read_owner || return 1
-    owner_pid=${RETVAL%% *}
-    [ "${RETVAL#* }" = "$(uname -n)" ] && ! process_exists "$owner_pid" || return 1
+    owner_pid=${RETVAL%% *} owner_host=${RETVAL#* }
+    this_host
+    [ "$owner_host" = "$RETVAL" ] && ! process_exists "$owner_pid" || return 1
     RETVAL="its process $owner_pid is gone"
 }
 
@@ -987,10 +1088,11 @@ mtime_of() {
     RETVAL=$(stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null)
 }
 
+# release_lock [PATH...]: removes the lock, after the paths given (one rm for all).
 release_lock() {
     [ -n "$LOCK_HELD" ] || return 0
     LOCK_HELD=""
-    rm -rf "$LOCK_DIR"
+    rm -rf "$@" "$LOCK_DIR"
     [ -n "$HEARTBEAT_PID" ] && kill "$HEARTBEAT_PID" 2>/dev/null
     HEARTBEAT_PID=""
 }
@@ -1041,8 +1143,9 @@ managed_install_is_current() {
     fi
 }
 
-# Sets RETVAL to the first sky on PATH outside CARAPACE_HOME.
-find_sky_on_path() {
+# find_on_path NAME [SKIP]: sets RETVAL to the first program NAME in the folders of
+# PATH, leaving out the folder SKIP and those inside it.
+find_on_path() {
     local saved_ifs dir
     RETVAL=""
     saved_ifs=$IFS
@@ -1050,10 +1153,13 @@ find_sky_on_path() {
     set -f
     for dir in $PATH; do
         case $dir in
-            '' | "$CARAPACE_HOME_DIR" | "$CARAPACE_HOME_DIR"/*) continue ;;
+            '') continue ;;
         esac
-        if [ -f "$dir/sky" ] && [ -x "$dir/sky" ]; then
-            RETVAL=$dir/sky
+        if [ -n "${2:-}" ]; then
+            case $dir in "$2" | "$2"/*) continue ;; esac
+        fi
+        if [ -f "$dir/$1" ] && [ -x "$dir/$1" ]; then
+            RETVAL=$dir/$1
             break
         fi
     done
@@ -1066,7 +1172,7 @@ find_sky_on_path() {
 # "<version> <path>", and says in a checking line why one that is found is not used.
 usable_sky_on_path() {
     local path_sky
-    find_sky_on_path || return 1
+    find_on_path sky "$CARAPACE_HOME_DIR" || return 1
     path_sky=$RETVAL
     if ! sky_version_of "$path_sky"; then
         say checking "The sky found on PATH at $path_sky does not run; using Carapace's own copy"
@@ -1121,14 +1227,18 @@ sky_version_of() {
 # refuses them in CARAPACE_HOME; the other values are checked where they are read).
 json_string() {
     set_control_characters
-    RETVAL=\"$(printf '%s' "$1" | LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g")\"
+    RETVAL=$1
+    case $RETVAL in *\\*) replace_all "$RETVAL" "\\" "\\\\" ;; esac
+    case $RETVAL in *\"*) replace_all "$RETVAL" '"' '\"' ;; esac
+    case $RETVAL in *"$TAB"*) replace_all "$RETVAL" "$TAB" '\t' ;; esac
+    RETVAL=\"$RETVAL\"
 }
 
-# write_marker PATH: the marker of the environment in NEW_TOOLS, written to PATH.
+# write_marker PATH: the marker of the environment in NEW_TOOLS, written to PATH (the
+# next marker, which counts only once the link points to its folder: see switch_tools).
 write_marker() {
-    local tmp field value separator
-    tmp=$1.tmp.$$
-    rm -f "$tmp"
+    local field value separator
+    own_file "$1"
     {
         printf '{\n'
         for field in $MARKER_FIELDS; do
@@ -1143,7 +1253,7 @@ write_marker() {
                 sky_path) value=$SKY_BIN ;;
                 tools_dir) value=${NEW_TOOLS##*/} ;;
                 download_bytes) value=$DOWNLOAD_BYTES ;;
-                installed_at) value=$(date -u +%Y-%m-%dT%H:%M:%SZ) ;;
+                installed_at) value=$STARTED_AT ;;
             esac
             separator=,
             [ "$field" = installed_at ] && separator=""
@@ -1151,8 +1261,8 @@ write_marker() {
             printf '  "%s": %s%s\n' "$field" "$RETVAL" "$separator"
         done
         printf '}\n'
-    } >"$tmp" 2>/dev/null && mv -f "$tmp" "$1" && return 0
-    rm -f "$tmp"
+    } >"$1" 2>/dev/null && return 0
+    rm -f "$1"
     fail_if_disk_full
     fail_to_write "$1"
 }
@@ -1161,8 +1271,8 @@ write_marker() {
 
 choose_downloader() {
     DOWNLOADER=""
-    if has curl; then
-        case $(command -v curl) in
+    if find_on_path curl; then
+        case $RETVAL in
             /snap/*) ;; # snap's confinement stops it writing to dot-folders such as ~/.carapace
             *) DOWNLOADER=curl ;;
         esac
@@ -1271,7 +1381,7 @@ download() {
         result="insecure it redirected to plain http://"
     fi
     log "download $shown: exit $exit_code, HTTP ${http_status:-none}, ${result%% *}"
-    [ "${result%% *}" = ok ] && [ -n "$3" ] && report_progress "$2" "$headers" "$3"
+    [ "${result%% *}" = ok ] && [ -n "$3" ] && report_progress "$2" "$headers" "$3" complete
     RETVAL=$result
 }
 
@@ -1284,7 +1394,10 @@ download_tick() {
     last=0 changed=0
     [ -z "$2" ] || last=${2%% *} changed=${2#* }
     size=0
-    [ -f "$3" ] && size=$(wc -c <"$3" | tr -d ' ')
+    if [ -f "$3" ]; then
+        size=$(wc -c <"$3")
+        size=${size##* }
+    fi
     if [ "$size" != "$last" ]; then
         changed=$1
         [ -n "$5" ] && [ "$size" -gt 0 ] && report_progress "$3" "$4" "$5"
@@ -1323,13 +1436,19 @@ read_headers() {
     RETVAL="$status $total"
 }
 
-# report_progress FILE HEADERS LABEL
+# report_progress FILE HEADERS LABEL [complete]: a progress line; once complete, the
+# download holds the total its headers gave, when they gave one.
 report_progress() {
     local total have pct have_mb
     read_headers "$2"
     total=${RETVAL#* }
     have=0
-    [ -f "$1" ] && have=$(wc -c <"$1" | tr -d ' ')
+    if [ -n "$total" ] && [ "${4:-}" = complete ]; then
+        have=$total
+    elif [ -f "$1" ]; then
+        have=$(wc -c <"$1")
+        have=${have##* }
+    fi
     megabytes "$have"
     have_mb=$RETVAL
     if [ -n "$total" ] && [ "$total" -gt 0 ]; then
@@ -1647,18 +1766,16 @@ verify_archive() {
 }
 
 unpack_uv() {
-    local unpacked member
+    local member
     need_cmd tar
     need_cmd gzip
-    unpacked=$STAGING/unpacked
-    member=uv-$PLATFORM
-    own_dir "$unpacked"
+    member=$STAGING/uv-$PLATFORM
     # -o: never restore the archive's owner (the CI runner's uid/gid) when run as root.
-    if ! tar -x -z -o -f "$1" -C "$unpacked" "$member/uv" "$member/uvx" 2>>"$LOG_FILE"; then
+    if ! tar -x -z -o -f "$1" -C "$STAGING" "${member##*/}/uv" "${member##*/}/uvx" 2>>"$LOG_FILE"; then
         fail_if_disk_full
-        err checksum "The uv archive could not be unpacked (it has no $member/uv)" "Retry; if it happens again, report it with the log."
+        err checksum "The uv archive could not be unpacked (it has no ${member##*/}/uv)" "Retry; if it happens again, report it with the log."
     fi
-    uv_reports_version "$unpacked/$member/uv"
+    uv_reports_version "$member/uv"
     case $? in
         2)
             fail_unless_executable_here
@@ -1668,14 +1785,12 @@ unpack_uv() {
         1) err checksum "The downloaded uv reports '$RETVAL', not version $UV_VERSION" \
             "Check the uv mirror (CARAPACE_UV_MIRROR) and CARAPACE_UV_ARCHIVE point to uv $UV_VERSION, then retry." ;;
     esac
-    own_dir "${UV_BIN%/*}"
     own_file "$UVX_BIN"
     own_file "$UV_BIN"
-    # Renames within one filesystem are atomic; uv goes last since its presence means ready.
+    # Renames within one filesystem are atomic, made in the order given: uv goes last
+    # since its presence means ready.
     ensure permission "Could not move uv into ${UV_BIN%/*}" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
-        mv -f "$unpacked/$member/uvx" "$UVX_BIN"
-    ensure permission "Could not move uv into ${UV_BIN%/*}" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
-        mv -f "$unpacked/$member/uv" "$UV_BIN"
+        mv -f "$member/uvx" "$member/uv" "${UV_BIN%/*}/"
     say verifying "uv $UV_VERSION is ready"
 }
 
@@ -1697,13 +1812,10 @@ SWITCHED=""
 # Installs the requirement into a new folder, tools.<id> (NEW_TOOLS), beside the one in
 # use: whatever happens there, the sky in use keeps working until switch_tools.
 install_skypilot() {
-    local dir fifo uv_errors relay_pid uv_pid reporter_pid uv_exit download_start expected refresh
-    NEW_TOOLS=$CARAPACE_HOME_DIR/tools.$(date +%Y%m%d%H%M%S).$$
-    own_dir "$NEW_TOOLS/envs"
-    own_dir "$NEW_TOOLS/bin"
-    for dir in "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"; do
-        own_dir "$dir"
-    done
+    local fifo uv_errors relay_pid uv_pid reporter_pid uv_exit download_start expected refresh
+    started
+    NEW_TOOLS=$CARAPACE_HOME_DIR/tools.$STARTED_ID.$$
+    own_dirs "$NEW_TOOLS/envs" "$NEW_TOOLS/bin"
     export UV_TOOL_DIR="$NEW_TOOLS/envs"
     export UV_TOOL_BIN_DIR="$NEW_TOOLS/bin"
     say installing "Installing cloud tools ($REQUIREMENT with Python $PYTHON_VERSION)..."
@@ -1871,10 +1983,11 @@ verify_skypilot() {
 # completes or undoes the rest on the next run.
 switch_tools() {
     local swap
-    stop_local_api_server
+    # SkyPilot's API server runs from an environment: with none before this run, there is none.
+    [ -z "$HAD_ENVIRONMENT" ] || stop_local_api_server
     write_marker "$PENDING_MARKER"
     swap=$CARAPACE_HOME_DIR/tools.link.$$
-    rm -f "$swap"
+    [ -e "$swap" ] || [ -L "$swap" ] && rm -f "$swap"
     ln -s "${NEW_TOOLS##*/}" "$swap" || fail_to_write "$swap"
     if [ -d "$TOOLS_LINK" ] && [ ! -L "$TOOLS_LINK" ]; then
         # A folder from an installer of before: moved aside, then the link takes its place.
@@ -1886,7 +1999,7 @@ switch_tools() {
     made_here "$TOOLS_LINK_PATH"
     mv -f "$PENDING_MARKER" "$MARKER" || fail_to_write "$MARKER"
     made_here "$MARKER_PATH"
-    remove_unused_tools
+    remove_unused_tools "${NEW_TOOLS##*/}"
 }
 
 # replace_link NEW TARGET: renames the link NEW over the link TARGET, never into the
@@ -1902,6 +2015,15 @@ tools_in_use() {
     return 0
 }
 
+# Whether an environment is in the folder: the tools link, or a tools.* folder.
+environment_exists() {
+    local dir
+    for dir in "$TOOLS_LINK" "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$dir" ] || [ -L "$dir" ] && return 0
+    done
+    return 1
+}
+
 # What a stopped run can leave beside a current marker (read_marker first): a switch
 # to finish, or tools.* entries other than the marker's. The fast path checks this,
 # so that the next run cleans up after a kill -9 -- by globbing, with no process.
@@ -1915,15 +2037,13 @@ leftovers_exist() {
     return 1
 }
 
-# Removes the tools.* folders that are not in use: old environments, and the ones of
-# installs that stopped before their switch.
+# remove_unused_tools IN_USE: removes the tools.* folders other than IN_USE: old
+# environments, and the ones of installs that stopped before their switch.
 remove_unused_tools() {
-    local in_use dir
-    tools_in_use
-    in_use=$RETVAL
+    local dir
     for dir in "$CARAPACE_HOME_DIR"/tools.*; do
         [ -e "$dir" ] || [ -L "$dir" ] || continue
-        [ "${dir##*/}" = "$in_use" ] && continue
+        [ "${dir##*/}" = "$1" ] && continue
         [ -n "$NEW_TOOLS" ] && [ "$dir" = "$NEW_TOOLS" ] && [ -z "$SWITCHED" ] && continue
         remove_entry "$dir" && unrecord "${dir##*/}"
     done
@@ -1932,18 +2052,24 @@ remove_unused_tools() {
 # A switch a previous run did not finish: its marker is put in place when the link
 # already points to its folder, and thrown away otherwise.
 finish_pending_switch() {
-    local pending_tools
+    local in_use line pending_tools
+    tools_in_use
+    in_use=$RETVAL
     if [ -e "$PENDING_MARKER" ]; then
-        pending_tools=$(sed -n 's/^ *"tools_dir": "\(.*\)",*$/\1/p' "$PENDING_MARKER" 2>/dev/null)
-        tools_in_use
-        if [ -n "$pending_tools" ] && [ "$RETVAL" = "$pending_tools" ]; then
+        pending_tools=""
+        while IFS= read -r line; do
+            case $line in
+                *'"tools_dir": "'*) pending_tools=${line#*: \"} pending_tools=${pending_tools%\"*} ;;
+            esac
+        done <"$PENDING_MARKER"
+        if [ -n "$pending_tools" ] && [ "$in_use" = "$pending_tools" ]; then
             mv -f "$PENDING_MARKER" "$MARKER" && made_here "$MARKER_PATH"
             log "finished the switch to $pending_tools that a stopped run began"
         else
             rm -f "$PENDING_MARKER"
         fi
     fi
-    remove_unused_tools
+    remove_unused_tools "$in_use"
 }
 
 # The local API server SkyPilot starts on first use keeps running after the CLI
@@ -2005,6 +2131,7 @@ bounded_tick() {
 # ================================================================ commands
 
 UPDATING_FROM=""
+HAD_ENVIRONMENT=""
 
 # Prints the complete line when the managed install is current, nothing is left over
 # by a stopped run, and no repair is asked for.
@@ -2047,13 +2174,17 @@ run_install() {
 # Everything an install or an update does before uv: the platform, the folder, the
 # lock, the log, the settings, a switch left unfinished, staging, space, the environment.
 prepare_to_install() {
+    local replaced
     detect_platform
     claim_home
     acquire_lock
-    open_log
+    [ -e "$STAGING" ] || [ -L "$STAGING" ] && rm -rf "$STAGING"
+    own_dirs "${LOG_FILE%/*}" "$STAGING" "${UV_BIN%/*}" "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"
+    replaced=$RETVAL
+    open_log "$replaced"
     read_settings_file
+    environment_exists && HAD_ENVIRONMENT=1
     finish_pending_switch
-    reset_staging
     check_free_space
     scrub_environment
 }

@@ -22,26 +22,29 @@
 #                         the layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
 #                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE OLDEST_SKYPILOT_*
 #                         API_SERVER_MODULE
-#   defaults              DEFAULT_*, the fixed limits and the pass-through lists
+#   defaults              DEFAULT_*, the fixed limits and the pass-through lists; usage
 #   output                emit (the grammar of stdout), say, log, err, ensure: RETVAL; COLOR_ON
 #                         COLOR_OFF COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR TAB NEWLINE
-#   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID; start_loop, the one way a
+#   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID, and what on_exit and err must
+#                         know: NEW_TOOLS SWITCHED UPDATING_FROM; start_loop, the one way a
 #                         background loop is made
 #   settings and layout   COMMAND FORCE MANAGED ADD_CLOUD; CARAPACE_HOME_DIR and a variable per path
 #                         of the layout (HOME_MARK MARKER ... SETTINGS_FILE); UV_VERSION UV_SHA256
 #                         UV_ARCHIVE CLOUDS SKYPILOT_SPEC SPEC_GIVEN EXTRAS PYTHON_VERSION
 #                         LOCK_TIMEOUT MIN_FREE_MB STALL_TIMEOUT WATCH_PID UV_MIRRORS
+#   install state         INSTALLED_* (install.json as read_marker last read it); already_installed
+#   the fast path         begin (options, settings, traps) runs, and a run with nothing to do ends,
+#                         before the shell has parsed the sections below
 #   the folder            the mark and the entries it lists
 #   platform              PLATFORM
-#   preflight             the commands, the log, the free space, the environment uv gets
-#   the install lock      the lock and its heartbeat
-#   install state         INSTALLED_* (install.json as read_marker last read it)
-#   downloads             DOWNLOADER SHA256_TOOL, chosen on first use
-#   uv                    uv in CARAPACE_HOME
-#   SkyPilot              NEW_TOOLS DOWNLOAD_BYTES SKY_VERSION SWITCHED: the environment this run makes
-#   commands              REQUIREMENT UPDATING_FROM, and SKYPILOT_SPEC EXTRAS as an install widens
-#                         them; one run_* function per command
-#   main                  parses the options and runs the command
+#   preflight             the commands, the settings file, the log, the free space, uv's environment
+#   the install lock      STARTED_AT STARTED_ID HOST_NAME; the lock and its heartbeat
+#   downloads             DOWNLOADER, chosen on first use
+#   uv                    SHA256_TOOL, chosen on first use; uv in CARAPACE_HOME
+#   SkyPilot              NEW_TOOLS DOWNLOAD_BYTES SKY_VERSION SWITCHED: the environment this run
+#                         makes, and the switch to it; a sky found on PATH
+#   commands              REQUIREMENT UPDATING_FROM HAD_ENVIRONMENT, and SKYPILOT_SPEC EXTRAS as an
+#                         install widens them; one run_* function per command, and main
 
 set -u
 
@@ -155,11 +158,13 @@ See README.md.
 EOF
 }
 
+
 # ================================================================ output
 
 # The one result variable: a function that computes a value sets it, and its caller
 # reads it right after the call.
 RETVAL=""
+
 
 setup_output() {
     COLOR_ON="" COLOR_OFF="" COLOR_ERROR=""
@@ -281,9 +286,11 @@ now_epoch() {
 BACKGROUND_PIDS=""
 LOCK_HELD=""
 HEARTBEAT_PID=""
-STARTED_AT=""
-STARTED_ID=""
-HOST_NAME=""
+# Set by the SkyPilot section and run_update: what on_exit and err must know.
+NEW_TOOLS=""
+SWITCHED=""
+UPDATING_FROM=""
+
 
 track_pid() {
     BACKGROUND_PIDS="$BACKGROUND_PIDS $1"
@@ -328,8 +335,9 @@ stop_background() {
 on_exit() {
     CLEANING_UP=1
     stop_background
+    [ -n "$LOCK_HELD" ] || return 0
     # An environment made by a run that stopped before its switch is of no use.
-    if [ -n "$LOCK_HELD" ] && [ -n "$NEW_TOOLS" ] && [ -z "$SWITCHED" ]; then
+    if [ -n "$NEW_TOOLS" ] && [ -z "$SWITCHED" ]; then
         remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
     fi
     # Staging goes before the lock: the next run may use it once the lock is gone.
@@ -417,22 +425,6 @@ set_layout() {
 refuse_home() {
     err permission "CARAPACE_HOME is $1 ($CARAPACE_HOME_DIR); Carapace installs only into a folder of its own" \
         "Unset CARAPACE_HOME (Carapace then uses ~/.carapace) or set it to a new, empty folder, then retry."
-}
-
-# The same refusal for names that lead to / or the home folder another way (/., ~/x/..).
-refuse_special_home() {
-    local physical
-    set_control_characters
-    case $CARAPACE_HOME_DIR in
-        *"$NEWLINE"* | *"$CR"*) err permission "CARAPACE_HOME contains a line break" "Set CARAPACE_HOME to a folder name without line breaks, then retry." ;;
-    esac
-    [ -d "$CARAPACE_HOME_DIR" ] || return 0
-    physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || return 0
-    [ "$physical" = / ] && refuse_home "the root folder"
-    if [ -n "${HOME:-}" ] && [ "$physical" = "$(cd "$HOME" 2>/dev/null && pwd -P)" ]; then
-        refuse_home "your home folder itself"
-    fi
-    return 0
 }
 
 read_settings() {
@@ -550,55 +542,115 @@ extras_of() {
     return 0
 }
 
-# Network settings saved from the page: a variable already set in the environment
-# wins. The file is the one the server writes, in lines of the shape SETTINGS_LINE.
-read_settings_file() {
-    local before between after line name value current
-    [ -f "$SETTINGS_FILE" ] && [ ! -L "$SETTINGS_FILE" ] || return 0
-    # What stands right before NAME, between NAME and VALUE, and right after VALUE: the
-    # quotes and the colon, wherever the pair is in the line (a file edited by hand too).
-    before=${SETTINGS_LINE%%NAME*}
-    before=${before#"${before%%[! ]*}"}
-    between=${SETTINGS_LINE#*NAME}
-    between=${between%%VALUE*}
-    after=${SETTINGS_LINE#*VALUE}
-    after=${after%,}
-    while IFS= read -r line; do
-        case $line in
-            *"$before"*"$between"*"$after"*) ;;
-            *) continue ;;
-        esac
-        line=${line#*"$before"}
-        name=${line%%"$between"*}
-        value=${line#*"$between"}
-        value=${value%"$after"*}
-        case " $SETTINGS_VARIABLES " in
-            *" $name "*) ;;
-            *) continue ;;
-        esac
-        case $value in
-            *\\*) log "settings: $name holds an escaped character and is ignored" && continue ;;
-        esac
-        eval "current=\${$name:-}"
-        if [ -n "$current" ] || [ -z "$value" ]; then
-            continue
-        fi
-        export "$name=$value"
-        log "settings: $name from $SETTINGS_FILE"
-    done <"$SETTINGS_FILE"
-    # uv fetches over https; a proxy given for https serves plain http too, and wget reads only lower case.
-    if [ -n "${HTTPS_PROXY:-}" ]; then
-        [ -n "${HTTP_PROXY:-}" ] || export HTTP_PROXY="$HTTPS_PROXY"
-        [ -n "${https_proxy:-}" ] || export https_proxy="$HTTPS_PROXY"
-    fi
-    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+# ================================================================ install state
+
+# Empties the INSTALLED_* fields: install.json as read_marker last read it.
+forget_marker() {
+    INSTALLED_UV_VERSION="" INSTALLED_SKY_VERSION="" INSTALLED_SPEC="" INSTALLED_EXTRAS="" INSTALLED_PYTHON=""
+    INSTALLED_TOOLS_DIR="" INSTALLED_DOWNLOAD_BYTES="" INSTALLED_AT=""
 }
+forget_marker
+
+# Sets the INSTALLED_* fields from the marker; fails when there is no marker.
+read_marker() {
+    local line value
+    forget_marker
+    [ -f "$MARKER" ] || return 1
+    while IFS= read -r line; do
+        value=${line#*: \"}
+        value=${value%\"*}
+        case $line in
+            *'"uv_version":'*) INSTALLED_UV_VERSION=$value ;;
+            *'"sky_version":'*) INSTALLED_SKY_VERSION=$value ;;
+            *'"spec":'*) INSTALLED_SPEC=$value ;;
+            *'"extras":'*) INSTALLED_EXTRAS=$value ;;
+            *'"python":'*) INSTALLED_PYTHON=$value ;;
+            *'"tools_dir":'*) INSTALLED_TOOLS_DIR=$value ;;
+            *'"download_bytes":'*) INSTALLED_DOWNLOAD_BYTES=$value ;;
+            *'"installed_at":'*) INSTALLED_AT=$value ;;
+        esac
+    done <"$MARKER"
+    [ -n "$INSTALLED_SKY_VERSION" ]
+}
+
+# The marker's install runs and holds what is asked: the same requirement when one is
+# given (CARAPACE_SKYPILOT_SPEC), else every cloud asked for (CARAPACE_CLOUDS, --add-cloud).
+managed_install_is_current() {
+    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] && [ "$INSTALLED_PYTHON" = "$PYTHON_VERSION" ] || return 1
+    if [ -n "$SPEC_GIVEN" ]; then
+        [ "$INSTALLED_SPEC" = "$SKYPILOT_SPEC" ]
+    else
+        extras_cover "$INSTALLED_EXTRAS" "$EXTRAS"
+    fi
+}
+
+# What a stopped run can leave beside a current marker (read_marker first): a switch
+# to finish, or tools.* entries other than the marker's. The fast path checks this,
+# so that the next run cleans up after a kill -9 -- by globbing, with no process.
+leftovers_exist() {
+    local dir
+    [ -e "$PENDING_MARKER" ] && return 0
+    for dir in "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$dir" ] || [ -L "$dir" ] || continue
+        [ "${dir##*/}" = "$INSTALLED_TOOLS_DIR" ] || return 0
+    done
+    return 1
+}
+
+# Prints the complete line when the managed install is current, nothing is left over
+# by a stopped run, and no repair is asked for.
+already_installed() {
+    [ -z "$FORCE" ] && managed_install_is_current && ! leftovers_exist || return 1
+    say complete "SkyPilot $INSTALLED_SKY_VERSION is ready at $SKY_BIN"
+}
+
+# ================================================================ the fast path
+# Every run begins with its options, its settings and the traps. Then an install with
+# nothing to do ends here, before the shell has read the rest of this file: a shell
+# parses a script one command at a time, and the rest is most of it.
+
+begin() {
+    setup_output
+    parse_args ${1+"$@"}
+    if [ "$COMMAND" = help ]; then
+        usage
+        exit 0
+    fi
+    set_layout
+    read_settings
+    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+    [ "${CARAPACE_SKYPILOT_TELEMETRY:-1}" = 0 ] && export SKYPILOT_DISABLE_USAGE_COLLECTION=1
+    trap on_exit EXIT
+    trap on_signal INT TERM HUP
+    # A closed stdout makes printf fail (see emit) instead of killing the script mid-way.
+    trap '' PIPE
+}
+
+# ${1+"$@"}: some shells (posh) treat a bare "$@" with no arguments as unset under set -u.
+begin ${1+"$@"}
+[ "$COMMAND" = install ] && already_installed && exit 0
 
 # ================================================================ the folder
 # CARAPACE_HOME holds a mark (.carapace-home) naming every entry the installer made
 # in it. The installer installs only into a new or empty folder, or one that has
 # the mark; --uninstall removes the entries the mark names and nothing else. It
 # never writes or changes modes through a symbolic link inside the folder.
+
+# The same refusal for names that lead to / or the home folder another way (/., ~/x/..).
+refuse_special_home() {
+    local physical
+    set_control_characters
+    case $CARAPACE_HOME_DIR in
+        *"$NEWLINE"* | *"$CR"*) err permission "CARAPACE_HOME contains a line break" "Set CARAPACE_HOME to a folder name without line breaks, then retry." ;;
+    esac
+    [ -d "$CARAPACE_HOME_DIR" ] || return 0
+    physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || return 0
+    [ "$physical" = / ] && refuse_home "the root folder"
+    if [ -n "${HOME:-}" ] && [ "$physical" = "$(cd "$HOME" 2>/dev/null && pwd -P)" ]; then
+        refuse_home "your home folder itself"
+    fi
+    return 0
+}
 
 # Makes CARAPACE_HOME, or checks that an existing one is Carapace's.
 claim_home() {
@@ -808,6 +860,75 @@ need_cmds() {
     done
 }
 
+# find_on_path NAME [SKIP]: sets RETVAL to the first program NAME in the folders of
+# PATH, leaving out the folder SKIP and those inside it.
+find_on_path() {
+    local saved_ifs dir
+    RETVAL=""
+    saved_ifs=$IFS
+    IFS=:
+    set -f
+    for dir in $PATH; do
+        case $dir in
+            '') continue ;;
+        esac
+        if [ -n "${2:-}" ]; then
+            case $dir in "$2" | "$2"/*) continue ;; esac
+        fi
+        if [ -f "$dir/$1" ] && [ -x "$dir/$1" ]; then
+            RETVAL=$dir/$1
+            break
+        fi
+    done
+    set +f
+    IFS=$saved_ifs
+    [ -n "$RETVAL" ]
+}
+
+# Network settings saved from the page: a variable already set in the environment
+# wins. The file is the one the server writes, in lines of the shape SETTINGS_LINE.
+read_settings_file() {
+    local before between after line name value current
+    [ -f "$SETTINGS_FILE" ] && [ ! -L "$SETTINGS_FILE" ] || return 0
+    # What stands right before NAME, between NAME and VALUE, and right after VALUE: the
+    # quotes and the colon, wherever the pair is in the line (a file edited by hand too).
+    before=${SETTINGS_LINE%%NAME*}
+    before=${before#"${before%%[! ]*}"}
+    between=${SETTINGS_LINE#*NAME}
+    between=${between%%VALUE*}
+    after=${SETTINGS_LINE#*VALUE}
+    after=${after%,}
+    while IFS= read -r line; do
+        case $line in
+            *"$before"*"$between"*"$after"*) ;;
+            *) continue ;;
+        esac
+        line=${line#*"$before"}
+        name=${line%%"$between"*}
+        value=${line#*"$between"}
+        value=${value%"$after"*}
+        case " $SETTINGS_VARIABLES " in
+            *" $name "*) ;;
+            *) continue ;;
+        esac
+        case $value in
+            *\\*) log "settings: $name holds an escaped character and is ignored" && continue ;;
+        esac
+        eval "current=\${$name:-}"
+        if [ -n "$current" ] || [ -z "$value" ]; then
+            continue
+        fi
+        export "$name=$value"
+        log "settings: $name from $SETTINGS_FILE"
+    done <"$SETTINGS_FILE"
+    # uv fetches over https; a proxy given for https serves plain http too, and wget reads only lower case.
+    if [ -n "${HTTPS_PROXY:-}" ]; then
+        [ -n "${HTTP_PROXY:-}" ] || export HTTP_PROXY="$HTTPS_PROXY"
+        [ -n "${https_proxy:-}" ] || export https_proxy="$HTTPS_PROXY"
+    fi
+    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+}
+
 # open_log REPLACED: a new log, the previous run's kept beside it; REPLACED is what
 # own_dirs said before the log was there.
 open_log() {
@@ -904,6 +1025,11 @@ scrub_environment() {
 # install.lock is a directory made with mkdir and touched every few seconds: the
 # on-disk format of proper-lockfile (stale: 20000), so the server sees it too. Its
 # owner file, inside it, comes and goes with it.
+
+STARTED_AT=""
+STARTED_ID=""
+HOST_NAME=""
+
 
 acquire_lock() {
     local waited_since vanished
@@ -1099,172 +1225,6 @@ release_lock() {
 
 lock_is_fresh() {
     [ -d "$LOCK_DIR" ] && ! lock_is_stale
-}
-
-# ================================================================ install state
-
-# Empties the INSTALLED_* fields: install.json as read_marker last read it.
-forget_marker() {
-    INSTALLED_UV_VERSION="" INSTALLED_SKY_VERSION="" INSTALLED_SPEC="" INSTALLED_EXTRAS="" INSTALLED_PYTHON=""
-    INSTALLED_TOOLS_DIR="" INSTALLED_DOWNLOAD_BYTES="" INSTALLED_AT=""
-}
-forget_marker
-
-# Sets the INSTALLED_* fields from the marker; fails when there is no marker.
-read_marker() {
-    local line value
-    forget_marker
-    [ -f "$MARKER" ] || return 1
-    while IFS= read -r line; do
-        value=${line#*: \"}
-        value=${value%\"*}
-        case $line in
-            *'"uv_version":'*) INSTALLED_UV_VERSION=$value ;;
-            *'"sky_version":'*) INSTALLED_SKY_VERSION=$value ;;
-            *'"spec":'*) INSTALLED_SPEC=$value ;;
-            *'"extras":'*) INSTALLED_EXTRAS=$value ;;
-            *'"python":'*) INSTALLED_PYTHON=$value ;;
-            *'"tools_dir":'*) INSTALLED_TOOLS_DIR=$value ;;
-            *'"download_bytes":'*) INSTALLED_DOWNLOAD_BYTES=$value ;;
-            *'"installed_at":'*) INSTALLED_AT=$value ;;
-        esac
-    done <"$MARKER"
-    [ -n "$INSTALLED_SKY_VERSION" ]
-}
-
-# The marker's install runs and holds what is asked: the same requirement when one is
-# given (CARAPACE_SKYPILOT_SPEC), else every cloud asked for (CARAPACE_CLOUDS, --add-cloud).
-managed_install_is_current() {
-    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] && [ "$INSTALLED_PYTHON" = "$PYTHON_VERSION" ] || return 1
-    if [ -n "$SPEC_GIVEN" ]; then
-        [ "$INSTALLED_SPEC" = "$SKYPILOT_SPEC" ]
-    else
-        extras_cover "$INSTALLED_EXTRAS" "$EXTRAS"
-    fi
-}
-
-# find_on_path NAME [SKIP]: sets RETVAL to the first program NAME in the folders of
-# PATH, leaving out the folder SKIP and those inside it.
-find_on_path() {
-    local saved_ifs dir
-    RETVAL=""
-    saved_ifs=$IFS
-    IFS=:
-    set -f
-    for dir in $PATH; do
-        case $dir in
-            '') continue ;;
-        esac
-        if [ -n "${2:-}" ]; then
-            case $dir in "$2" | "$2"/*) continue ;; esac
-        fi
-        if [ -f "$dir/$1" ] && [ -x "$dir/$1" ]; then
-            RETVAL=$dir/$1
-            break
-        fi
-    done
-    set +f
-    IFS=$saved_ifs
-    [ -n "$RETVAL" ]
-}
-
-# A sky on PATH that runs and is not older than Carapace supports: sets RETVAL to
-# "<version> <path>", and says in a checking line why one that is found is not used.
-usable_sky_on_path() {
-    local path_sky
-    find_on_path sky "$CARAPACE_HOME_DIR" || return 1
-    path_sky=$RETVAL
-    if ! sky_version_of "$path_sky"; then
-        say checking "The sky found on PATH at $path_sky does not run; using Carapace's own copy"
-        return 1
-    fi
-    if ! skypilot_is_supported "$RETVAL"; then
-        say checking "The sky found on PATH at $path_sky is SkyPilot $RETVAL, older than the $OLDEST_SKYPILOT_RELEASE Carapace needs; using Carapace's own copy"
-        return 1
-    fi
-    RETVAL="$RETVAL $path_sky"
-}
-
-# skypilot 0.10.0 and later, nightlies (1.0.0.devYYYYMMDD) from the first with infra, and 1.x.
-skypilot_is_supported() {
-    local date major rest minor oldest_major oldest_minor
-    case $1 in
-        *.dev[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*)
-            date=${1##*.dev}
-            date=${date%"${date#????????}"}
-            [ "$date" -ge "$OLDEST_SKYPILOT_NIGHTLY" ] 2>/dev/null
-            return
-            ;;
-    esac
-    major=${1%%.*}
-    rest=${1#*.}
-    minor=${rest%%[!0-9]*}
-    oldest_major=${OLDEST_SKYPILOT_RELEASE%%.*}
-    oldest_minor=${OLDEST_SKYPILOT_RELEASE#*.}
-    case $major$minor in
-        '' | *[!0-9]*) return 1 ;;
-    esac
-    [ "$major" -gt "$oldest_major" ] || { [ "$major" -eq "$oldest_major" ] && [ "$minor" -ge "$oldest_minor" ]; }
-}
-
-# sky_version_of SKY: sets RETVAL to the version `<sky> --version` reports
-# ("skypilot, version 1.0.0.dev20261120"); fails when it does not run or say one.
-sky_version_of() {
-    local errors out
-    errors=/dev/null
-    [ -n "$LOG_OPEN" ] && errors=$LOG_FILE
-    out=$("$1" --version </dev/null 2>>"$errors") || return 1
-    case $out in
-        *'version '*) RETVAL=${out##*version } ;;
-        *) return 1 ;;
-    esac
-    case $RETVAL in
-        '' | *[!A-Za-z0-9.+_-]*) return 1 ;;
-    esac
-}
-
-# Sets RETVAL to VALUE as a JSON string. Line breaks never reach here (set_layout
-# refuses them in CARAPACE_HOME; the other values are checked where they are read).
-json_string() {
-    set_control_characters
-    RETVAL=$1
-    case $RETVAL in *\\*) replace_all "$RETVAL" "\\" "\\\\" ;; esac
-    case $RETVAL in *\"*) replace_all "$RETVAL" '"' '\"' ;; esac
-    case $RETVAL in *"$TAB"*) replace_all "$RETVAL" "$TAB" '\t' ;; esac
-    RETVAL=\"$RETVAL\"
-}
-
-# write_marker PATH: the marker of the environment in NEW_TOOLS, written to PATH (the
-# next marker, which counts only once the link points to its folder: see switch_tools).
-write_marker() {
-    local field value separator
-    own_file "$1"
-    {
-        printf '{\n'
-        for field in $MARKER_FIELDS; do
-            case $field in
-                installer_version) value=$INSTALLER_VERSION ;;
-                uv_version) value=$UV_VERSION ;;
-                sky_version) value=$SKY_VERSION ;;
-                spec) value=$SKYPILOT_SPEC ;;
-                extras) value=$EXTRAS ;;
-                python) value=$PYTHON_VERSION ;;
-                platform) value=$PLATFORM ;;
-                sky_path) value=$SKY_BIN ;;
-                tools_dir) value=${NEW_TOOLS##*/} ;;
-                download_bytes) value=$DOWNLOAD_BYTES ;;
-                installed_at) value=$STARTED_AT ;;
-            esac
-            separator=,
-            [ "$field" = installed_at ] && separator=""
-            json_string "$value"
-            printf '  "%s": %s%s\n' "$field" "$RETVAL" "$separator"
-        done
-        printf '}\n'
-    } >"$1" 2>/dev/null && return 0
-    rm -f "$1"
-    fail_if_disk_full
-    fail_to_write "$1"
 }
 
 # ================================================================ downloads
@@ -1806,8 +1766,60 @@ fail_unless_executable_here() {
 
 # ================================================================ SkyPilot
 
-NEW_TOOLS=""
-SWITCHED=""
+# A sky on PATH that runs and is not older than Carapace supports: sets RETVAL to
+# "<version> <path>", and says in a checking line why one that is found is not used.
+usable_sky_on_path() {
+    local path_sky
+    find_on_path sky "$CARAPACE_HOME_DIR" || return 1
+    path_sky=$RETVAL
+    if ! sky_version_of "$path_sky"; then
+        say checking "The sky found on PATH at $path_sky does not run; using Carapace's own copy"
+        return 1
+    fi
+    if ! skypilot_is_supported "$RETVAL"; then
+        say checking "The sky found on PATH at $path_sky is SkyPilot $RETVAL, older than the $OLDEST_SKYPILOT_RELEASE Carapace needs; using Carapace's own copy"
+        return 1
+    fi
+    RETVAL="$RETVAL $path_sky"
+}
+
+# skypilot 0.10.0 and later, nightlies (1.0.0.devYYYYMMDD) from the first with infra, and 1.x.
+skypilot_is_supported() {
+    local date major rest minor oldest_major oldest_minor
+    case $1 in
+        *.dev[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*)
+            date=${1##*.dev}
+            date=${date%"${date#????????}"}
+            [ "$date" -ge "$OLDEST_SKYPILOT_NIGHTLY" ] 2>/dev/null
+            return
+            ;;
+    esac
+    major=${1%%.*}
+    rest=${1#*.}
+    minor=${rest%%[!0-9]*}
+    oldest_major=${OLDEST_SKYPILOT_RELEASE%%.*}
+    oldest_minor=${OLDEST_SKYPILOT_RELEASE#*.}
+    case $major$minor in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    [ "$major" -gt "$oldest_major" ] || { [ "$major" -eq "$oldest_major" ] && [ "$minor" -ge "$oldest_minor" ]; }
+}
+
+# sky_version_of SKY: sets RETVAL to the version `<sky> --version` reports
+# ("skypilot, version 1.0.0.dev20261120"); fails when it does not run or say one.
+sky_version_of() {
+    local errors out
+    errors=/dev/null
+    [ -n "$LOG_OPEN" ] && errors=$LOG_FILE
+    out=$("$1" --version </dev/null 2>>"$errors") || return 1
+    case $out in
+        *'version '*) RETVAL=${out##*version } ;;
+        *) return 1 ;;
+    esac
+    case $RETVAL in
+        '' | *[!A-Za-z0-9.+_-]*) return 1 ;;
+    esac
+}
 
 # Installs the requirement into a new folder, tools.<id> (NEW_TOOLS), beside the one in
 # use: whatever happens there, the sky in use keeps working until switch_tools.
@@ -1977,6 +1989,50 @@ verify_skypilot() {
     SKY_VERSION=$RETVAL
 }
 
+# Sets RETVAL to VALUE as a JSON string. Line breaks never reach here (set_layout
+# refuses them in CARAPACE_HOME; the other values are checked where they are read).
+json_string() {
+    set_control_characters
+    RETVAL=$1
+    case $RETVAL in *\\*) replace_all "$RETVAL" "\\" "\\\\" ;; esac
+    case $RETVAL in *\"*) replace_all "$RETVAL" '"' '\"' ;; esac
+    case $RETVAL in *"$TAB"*) replace_all "$RETVAL" "$TAB" '\t' ;; esac
+    RETVAL=\"$RETVAL\"
+}
+
+# write_marker PATH: the marker of the environment in NEW_TOOLS, written to PATH (the
+# next marker, which counts only once the link points to its folder: see switch_tools).
+write_marker() {
+    local field value separator
+    own_file "$1"
+    {
+        printf '{\n'
+        for field in $MARKER_FIELDS; do
+            case $field in
+                installer_version) value=$INSTALLER_VERSION ;;
+                uv_version) value=$UV_VERSION ;;
+                sky_version) value=$SKY_VERSION ;;
+                spec) value=$SKYPILOT_SPEC ;;
+                extras) value=$EXTRAS ;;
+                python) value=$PYTHON_VERSION ;;
+                platform) value=$PLATFORM ;;
+                sky_path) value=$SKY_BIN ;;
+                tools_dir) value=${NEW_TOOLS##*/} ;;
+                download_bytes) value=$DOWNLOAD_BYTES ;;
+                installed_at) value=$STARTED_AT ;;
+            esac
+            separator=,
+            [ "$field" = installed_at ] && separator=""
+            json_string "$value"
+            printf '  "%s": %s%s\n' "$field" "$RETVAL" "$separator"
+        done
+        printf '}\n'
+    } >"$1" 2>/dev/null && return 0
+    rm -f "$1"
+    fail_if_disk_full
+    fail_to_write "$1"
+}
+
 # Makes the environment in NEW_TOOLS the one in use: the next marker first, then the
 # link flipped in one rename, then the marker moved into place, then the old folder
 # removed. A stop anywhere leaves a working sky, old or new; finish_pending_switch
@@ -2020,19 +2076,6 @@ environment_exists() {
     local dir
     for dir in "$TOOLS_LINK" "$CARAPACE_HOME_DIR"/tools.*; do
         [ -e "$dir" ] || [ -L "$dir" ] && return 0
-    done
-    return 1
-}
-
-# What a stopped run can leave beside a current marker (read_marker first): a switch
-# to finish, or tools.* entries other than the marker's. The fast path checks this,
-# so that the next run cleans up after a kill -9 -- by globbing, with no process.
-leftovers_exist() {
-    local dir
-    [ -e "$PENDING_MARKER" ] && return 0
-    for dir in "$CARAPACE_HOME_DIR"/tools.*; do
-        [ -e "$dir" ] || [ -L "$dir" ] || continue
-        [ "${dir##*/}" = "$INSTALLED_TOOLS_DIR" ] || return 0
     done
     return 1
 }
@@ -2130,18 +2173,9 @@ bounded_tick() {
 
 # ================================================================ commands
 
-UPDATING_FROM=""
 HAD_ENVIRONMENT=""
 
-# Prints the complete line when the managed install is current, nothing is left over
-# by a stopped run, and no repair is asked for.
-already_installed() {
-    [ -z "$FORCE" ] && managed_install_is_current && ! leftovers_exist || return 1
-    say complete "SkyPilot $INSTALLED_SKY_VERSION is ready at $SKY_BIN"
-}
-
 run_install() {
-    already_installed && return 0
     need_cmds
     say checking "Checking this system and $CARAPACE_HOME_DIR"
     if [ -z "$MANAGED" ] && ! read_marker && usable_sky_on_path; then
@@ -2289,21 +2323,8 @@ run_uninstall() {
     say complete "Removed everything the installer created in $CARAPACE_HOME_DIR"
 }
 
+# Runs the command begin read; an install with nothing to do has ended in the fast path.
 main() {
-    setup_output
-    parse_args ${1+"$@"}
-    if [ "$COMMAND" = help ]; then
-        usage
-        return 0
-    fi
-    set_layout
-    read_settings
-    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
-    [ "${CARAPACE_SKYPILOT_TELEMETRY:-1}" = 0 ] && export SKYPILOT_DISABLE_USAGE_COLLECTION=1
-    trap on_exit EXIT
-    trap on_signal INT TERM HUP
-    # A closed stdout makes printf fail (see emit) instead of killing the script mid-way.
-    trap '' PIPE
     case $COMMAND in
         status) run_status ;;
         uninstall) run_uninstall ;;
@@ -2312,5 +2333,4 @@ main() {
     esac
 }
 
-# ${1+"$@"}: some shells (posh) treat a bare "$@" with no arguments as unset under set -u.
-main ${1+"$@"}
+main

@@ -50,7 +50,7 @@ set -u
 
 # ================================================================ the contract
 # The facts the server shares with this script. src/contract.ts holds the same
-# values; test/unit/contract.test.ts runs this script and checks the two agree.
+# values; test/installer/contract.test.ts runs this script and checks the two agree.
 
 INSTALLER_VERSION=2.0.0
 PHASES="checking downloading installing verifying complete error"

@@ -5,7 +5,7 @@
  * SkyPilot both use and how both find SkyPilot's local API server.
  *
  * The script defines each of these facts once, in the block at its top headed
- * "the contract". test/unit/contract.test.ts runs the script and checks the files
+ * "the contract". test/installer/contract.test.ts runs the script and checks the files
  * and lines it produces against this module, so changing one side alone fails it.
  *
  * No Node.js imports: the page (public/app.js) takes its types from here too.

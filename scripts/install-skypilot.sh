@@ -11,40 +11,44 @@
 # stdin, never runs a system Python, and writes nothing outside CARAPACE_HOME.
 #
 # ================================================================ map
-# The sections below, in order, and the state (globals, in capitals) each one sets.
+# The sections below, in order, and the state (globals, in capitals) each one owns.
 # Every other variable is a function's own `local`, in lower case. A function that
 # computes a value sets RETVAL, the one result variable (several values are words
 # separated by spaces, the last one free text), or prints it; its caller reads
 # RETVAL right after the call. A function takes what it needs as arguments or from
 # the state: none reads its caller's variables. ( ... ) & sees a snapshot of both.
 #
-#   the contract          every fact src/contract.ts holds too: INSTALLER_VERSION PHASES ERROR_CODES,
-#                         the layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
-#                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE OLDEST_SKYPILOT_*
-#                         API_SERVER_MODULE
-#   defaults              DEFAULT_*, the fixed limits and the pass-through lists; usage
-#   output                emit (the grammar of stdout), say, log, err, ensure: RETVAL; COLOR_ON
-#                         COLOR_OFF COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR TAB NEWLINE
+#   the contract          facts src/contract.ts holds too: INSTALLER_VERSION PHASES ERROR_CODES, the
+#                         layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
+#                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE OLDEST_SKYPILOT_RELEASE
+#                         OLDEST_SKYPILOT_NIGHTLY API_SERVER_MODULE
+#   defaults              DEFAULT_*, SKYPILOT_PACKAGE, the limits (CONNECT_TIMEOUT LOCK_REFRESH_SECONDS
+#                         DOWNLOAD_ROUNDS WAITING_REPORT_SECONDS API_STOP_TIMEOUT), UV_PASS_THROUGH
+#                         NETWORK_PASS_THROUGH; usage
+#   output                RETVAL; COLOR_ON COLOR_OFF COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR
+#                         TAB NEWLINE; emit (the grammar of stdout), say, log, err, ensure
 #   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID, and what on_exit and err must
-#                         know: NEW_TOOLS SWITCHED UPDATING_FROM; start_loop, the one way a
-#                         background loop is made
-#   settings and layout   COMMAND FORCE MANAGED ADD_CLOUD; CARAPACE_HOME_DIR and a variable per path
-#                         of the layout (HOME_MARK MARKER ... SETTINGS_FILE); UV_VERSION UV_SHA256
-#                         UV_ARCHIVE CLOUDS SKYPILOT_SPEC SPEC_GIVEN EXTRAS PYTHON_VERSION
-#                         LOCK_TIMEOUT MIN_FREE_MB STALL_TIMEOUT WATCH_PID UV_MIRRORS
+#                         know: NEW_TOOLS SWITCHED UPDATING_FROM; start_loop, the one way to make a
+#                         background loop
+#   settings and layout   COMMAND FORCE MANAGED ADD_CLOUD; CARAPACE_HOME_DIR and its layout: HOME_MARK
+#                         MARKER PENDING_MARKER TOOLS_LINK LOCK_DIR LOCK_OWNER UV_BIN UVX_BIN SKY_BIN
+#                         PYTHON_INSTALLS PYTHON_BIN UV_CACHE CREDENTIALS_DIR LOG_FILE STAGING
+#                         SETTINGS_FILE; UV_VERSION UV_SHA256 UV_ARCHIVE CLOUDS SKYPILOT_SPEC
+#                         SPEC_GIVEN EXTRAS PYTHON_VERSION LOCK_TIMEOUT MIN_FREE_MB STALL_TIMEOUT
+#                         WATCH_PID UV_MIRRORS
 #   install state         INSTALLED_* (install.json as read_marker last read it); already_installed
-#   the fast path         begin (options, settings, traps) runs, and a run with nothing to do ends,
-#                         before the shell has parsed the sections below
+#   the fast path         begin (options, settings, traps), then the end of an install with nothing
+#                         to do, before the shell has parsed the sections below
 #   the folder            the mark and the entries it lists
 #   platform              PLATFORM
 #   preflight             the commands, the settings file, the log, the free space, uv's environment
 #   the install lock      STARTED_AT STARTED_ID HOST_NAME; the lock and its heartbeat
 #   downloads             DOWNLOADER, chosen on first use
 #   uv                    SHA256_TOOL, chosen on first use; uv in CARAPACE_HOME
-#   SkyPilot              NEW_TOOLS DOWNLOAD_BYTES SKY_VERSION SWITCHED: the environment this run
-#                         makes, and the switch to it; a sky found on PATH
-#   commands              REQUIREMENT UPDATING_FROM HAD_ENVIRONMENT, and SKYPILOT_SPEC EXTRAS as an
-#                         install widens them; one run_* function per command, and main
+#   SkyPilot              DOWNLOAD_BYTES SKY_VERSION of the environment this run makes (NEW_TOOLS),
+#                         and the switch to it (SWITCHED); a sky found on PATH
+#   commands              REQUIREMENT HAD_ENVIRONMENT, and SKYPILOT_SPEC EXTRAS as an install widens
+#                         them; one run_* function per command, and main
 
 set -u
 

@@ -162,13 +162,11 @@ See README.md.
 EOF
 }
 
-
 # ================================================================ output
 
 # The one result variable: a function that computes a value sets it, and its caller
 # reads it right after the call.
 RETVAL=""
-
 
 setup_output() {
     COLOR_ON="" COLOR_OFF="" COLOR_ERROR=""
@@ -294,7 +292,6 @@ HEARTBEAT_PID=""
 NEW_TOOLS=""
 SWITCHED=""
 UPDATING_FROM=""
-
 
 track_pid() {
     BACKGROUND_PIDS="$BACKGROUND_PIDS $1"
@@ -1034,7 +1031,6 @@ STARTED_AT=""
 STARTED_ID=""
 HOST_NAME=""
 
-
 acquire_lock() {
     local waited_since vanished
     waited_since="" vanished=0
@@ -1213,7 +1209,7 @@ read_owner() {
     [ -n "$pid" ] && [ -n "$host" ]
 }
 
-# mtime_of PATH: sets RETVAL to its time of last change, in seconds since the epoch.
+# mtime_of PATH: sets RETVAL to its time of last modification, in seconds since the epoch.
 mtime_of() {
     RETVAL=$(stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null)
 }
@@ -2179,6 +2175,7 @@ bounded_tick() {
 
 HAD_ENVIRONMENT=""
 
+# An install the fast path found something to do for.
 run_install() {
     need_cmds
     say checking "Checking this system and $CARAPACE_HOME_DIR"
@@ -2210,16 +2207,15 @@ run_install() {
 }
 
 # Everything an install or an update does before uv: the platform, the folder, the
-# lock, the log, the settings, a switch left unfinished, staging, space, the environment.
+# lock, a new staging and the folders uv writes to, the log, the settings, a switch
+# left unfinished, space, the environment.
 prepare_to_install() {
-    local replaced
     detect_platform
     claim_home
     acquire_lock
     [ -e "$STAGING" ] || [ -L "$STAGING" ] && rm -rf "$STAGING"
     own_dirs "${LOG_FILE%/*}" "$STAGING" "${UV_BIN%/*}" "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"
-    replaced=$RETVAL
-    open_log "$replaced"
+    open_log "$RETVAL"
     read_settings_file
     environment_exists && HAD_ENVIRONMENT=1
     finish_pending_switch

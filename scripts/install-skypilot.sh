@@ -315,7 +315,7 @@ start_loop() {
             done
             seconds=$((seconds + 1))
             RETVAL=""
-            "$tick" "$seconds" "$state" "$@" || exit 0
+            "$tick" "$seconds" "$state" ${1+"$@"} || exit 0
             state=$RETVAL
         done
     ) </dev/null &
@@ -627,7 +627,8 @@ begin() {
     trap '' PIPE
 }
 
-# ${1+"$@"}: some shells (posh) treat a bare "$@" with no arguments as unset under set -u.
+# ${1+"$@"}, here and wherever there may be no arguments: some shells (posh) treat a
+# bare "$@" with none as unset under set -u.
 begin ${1+"$@"}
 [ "$COMMAND" = install ] && already_installed && exit 0
 
@@ -853,10 +854,11 @@ unsupported_platform() {
 
 # ================================================================ preflight
 
-# Like rustup-init.sh: every command the install needs is checked before anything is done.
+# Like rustup-init.sh: every command the install needs is checked before anything is done
+# (kill too: a builtin of most shells, not of posh).
 need_cmds() {
     local cmd
-    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps ln readlink; do
+    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps kill ln readlink; do
         need_cmd "$cmd"
     done
 }
@@ -1218,7 +1220,7 @@ mtime_of() {
 release_lock() {
     [ -n "$LOCK_HELD" ] || return 0
     LOCK_HELD=""
-    rm -rf "$@" "$LOCK_DIR"
+    rm -rf ${1+"$@"} "$LOCK_DIR"
     [ -n "$HEARTBEAT_PID" ] && kill "$HEARTBEAT_PID" 2>/dev/null
     HEARTBEAT_PID=""
 }

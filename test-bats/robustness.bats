@@ -183,11 +183,21 @@ assert_clean_after_stop() {
     refute_output --partial $'\e['
 }
 
-# shell_runs SHELL...: a fresh install, the fast path and --status under that shell.
+# shell_runs SHELL...: a fresh install, the fast path and --status under that shell. The
+# install pauses in uv for a few seconds, in which the heartbeat must refresh the lock.
 shell_runs() {
-    run env -i HOME="$USER_HOME" PATH="$TOOLBOX" CARAPACE_UV_MIRROR="$(mirror_url)/uv" \
-        UV_DEFAULT_INDEX="$(mirror_url)/simple" "$@" "$SCRIPT"
-    assert_success
+    local pid before after
+    env -i HOME="$USER_HOME" PATH="$TOOLBOX" CARAPACE_UV_MIRROR="$(mirror_url)/uv" \
+        UV_DEFAULT_INDEX="$(mirror_url)/simple" STANDIN_UV_INSTALL_SECONDS=7 "$@" "$SCRIPT" \
+        >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+    pid=$!
+    wait_for_line "$BATS_TEST_TMPDIR/out" "Prepared 112 packages"
+    before=$(stat -c %Y "$CARAPACE_DIR/install.lock")
+    sleep 5.5
+    after=$(stat -c %Y "$CARAPACE_DIR/install.lock")
+    wait "$pid"
+    [ "$after" -gt "$before" ] || fail "the lock was not refreshed under $* ($before, $after)"
+    run cat "$BATS_TEST_TMPDIR/out"
     assert_grammar
     assert_equal "${lines[-1]}" "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
     run env -i HOME="$USER_HOME" PATH="$TOOLBOX" "$@" "$SCRIPT"

@@ -788,8 +788,10 @@ remove_entry() {
 
 detect_platform() {
     local os arch
-    os=$(uname -s) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
-    arch=$(uname -m) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
+    # One uname for both: it prints them in its own order, kernel name first (POSIX).
+    os=$(uname -s -m) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
+    arch=${os##* }
+    os=${os%% *}
     case $arch in
         x86_64 | amd64) arch=x86_64 ;;
         arm64 | aarch64) arch=aarch64 ;;

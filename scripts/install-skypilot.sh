@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC3043 # local: every shell this script supports scopes it (test-bats/robustness.bats)
 # install-skypilot.sh: the one install path for SkyPilot (`sky`) in Carapace.
 #
 # Downloads uv for this platform into CARAPACE_HOME, verifies it, then runs
@@ -8,12 +9,52 @@
 # Every line on stdout is one event of the grammar in `emit`. uv's own stderr is
 # relayed as `installing` events and kept in the log. The script never reads
 # stdin, never runs a system Python, and writes nothing outside CARAPACE_HOME.
+#
+# ================================================================ map
+# The sections below, in order, and the state (globals, in capitals) each one owns.
+# Every other variable is a function's own `local`, in lower case. A function that
+# computes a value sets RETVAL, the one result variable (several values are words
+# separated by spaces, the last one free text), or prints it; its caller reads
+# RETVAL right after the call. A function takes what it needs as arguments or from
+# the state: none reads its caller's variables. ( ... ) & sees a snapshot of both.
+#
+#   the contract          facts src/contract.ts holds too: INSTALLER_VERSION PHASES ERROR_CODES, the
+#                         layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
+#                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE OLDEST_SKYPILOT_RELEASE
+#                         OLDEST_SKYPILOT_NIGHTLY API_SERVER_MODULE
+#   defaults              DEFAULT_*, SKYPILOT_PACKAGE, the limits (CONNECT_TIMEOUT LOCK_REFRESH_SECONDS
+#                         DOWNLOAD_ROUNDS WAITING_REPORT_SECONDS API_STOP_TIMEOUT), UV_PASS_THROUGH
+#                         NETWORK_PASS_THROUGH; usage
+#   output                RETVAL; COLOR_ON COLOR_OFF COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR
+#                         TAB NEWLINE; emit (the grammar of stdout), say, log, err, ensure
+#   cleanup and signals   BACKGROUND_PIDS LOCK_HELD HEARTBEAT_PID, and what on_exit and err must
+#                         know: NEW_TOOLS SWITCHED UPDATING_FROM; start_loop, the one way to make a
+#                         background loop
+#   settings and layout   COMMAND FORCE MANAGED ADD_CLOUD; CARAPACE_HOME_DIR and its layout: HOME_MARK
+#                         MARKER PENDING_MARKER TOOLS_LINK LOCK_DIR LOCK_OWNER UV_BIN UVX_BIN SKY_BIN
+#                         PYTHON_INSTALLS PYTHON_BIN UV_CACHE CREDENTIALS_DIR LOG_FILE STAGING
+#                         SETTINGS_FILE; UV_VERSION UV_SHA256 UV_ARCHIVE CLOUDS SKYPILOT_SPEC
+#                         SPEC_GIVEN EXTRAS PYTHON_VERSION LOCK_TIMEOUT MIN_FREE_MB STALL_TIMEOUT
+#                         WATCH_PID UV_MIRRORS
+#   install state         INSTALLED_* (install.json as read_marker last read it); already_installed
+#   the fast path         begin (options, settings, traps), then the end of an install with nothing
+#                         to do, before the shell has parsed the sections below
+#   the folder            the mark and the entries it lists
+#   platform              PLATFORM
+#   preflight             the commands, the settings file, the log, the free space, uv's environment
+#   the install lock      STARTED_AT STARTED_ID HOST_NAME; the lock and its heartbeat
+#   downloads             DOWNLOADER, chosen on first use
+#   uv                    SHA256_TOOL, chosen on first use; uv in CARAPACE_HOME
+#   SkyPilot              DOWNLOAD_BYTES SKY_VERSION of the environment this run makes (NEW_TOOLS),
+#                         and the switch to it (SWITCHED); a sky found on PATH
+#   commands              REQUIREMENT HAD_ENVIRONMENT, and SKYPILOT_SPEC EXTRAS as an install widens
+#                         them; one run_* function per command, and main
 
 set -u
 
 # ================================================================ the contract
 # The facts the server shares with this script. src/contract.ts holds the same
-# values; test/unit/contract.test.ts runs this script and checks the two agree.
+# values; test/installer/contract.test.ts runs this script and checks the two agree.
 
 INSTALLER_VERSION=2.0.0
 PHASES="checking downloading installing verifying complete error"
@@ -44,6 +85,21 @@ MARKER_FIELDS="installer_version uv_version sky_version spec extras python platf
 LOCK_OWNER_FIELDS="pid host started_at"
 # proper-lockfile's `stale: 20000`: a lock not refreshed for this long is abandoned.
 LOCK_STALE_SECONDS=20
+# Network settings a user may keep in CARAPACE_HOME/settings.json (saved from the
+# page); a variable set in the environment wins over the file.
+SETTINGS_VARIABLES="HTTPS_PROXY CARAPACE_UV_MIRROR UV_PYTHON_INSTALL_MIRROR UV_DEFAULT_INDEX SSL_CERT_FILE"
+# settings.json as the server writes it: a JSON object with one setting a line in this
+# shape, the last without its comma. read_settings_file reads it line by line.
+SETTINGS_LINE='  "NAME": "VALUE",'
+# The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the
+# INFRA column and the infra field arrived with skypilot-org/skypilot PR #5602
+# (May 2025), first in the 0.10.0 release; nightlies are dated 1.0.0.devYYYYMMDD.
+OLDEST_SKYPILOT_RELEASE=0.10
+OLDEST_SKYPILOT_NIGHTLY=20250601
+# SkyPilot's local API server runs as `<python> -m sky.server.server` (sky/server/common.py)
+# and keeps no pid file: it is found by this in its command line, with a path inside
+# CARAPACE_HOME, as `sky api stop` finds it (sky/client/sdk.py, api_stop).
+API_SERVER_MODULE="-m sky.server.server"
 
 # ================================================================ defaults
 
@@ -72,14 +128,6 @@ DOWNLOAD_ROUNDS=4
 # While a download moves no byte, say so this often: under 5 s, with the loop's own delay.
 WAITING_REPORT_SECONDS=4
 API_STOP_TIMEOUT=20
-# The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the
-# INFRA column and the infra field arrived with skypilot-org/skypilot PR #5602
-# (May 2025), first in the 0.10.0 release; nightlies are dated 1.0.0.devYYYYMMDD.
-OLDEST_SKYPILOT_RELEASE=0.10
-OLDEST_SKYPILOT_NIGHTLY=20250601
-# Network settings a user may keep in CARAPACE_HOME/settings.json (saved from the
-# page); a variable set in the environment wins over the file.
-SETTINGS_VARIABLES="HTTPS_PROXY CARAPACE_UV_MIRROR UV_PYTHON_INSTALL_MIRROR UV_DEFAULT_INDEX SSL_CERT_FILE"
 # uv's own settings a user may rely on for a company index, proxy or certificates
 # (uv's crates/uv-static/src/env_vars.rs), passed to uv untouched, with every
 # UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD. Every other UV_* variable
@@ -116,12 +164,15 @@ EOF
 
 # ================================================================ output
 
+# The one result variable: a function that computes a value sets it, and its caller
+# reads it right after the call.
+RETVAL=""
+
 setup_output() {
     COLOR_ON="" COLOR_OFF="" COLOR_ERROR=""
     if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
-        COLOR_ON=$(printf '\033[1m')
-        COLOR_ERROR=$(printf '\033[1;31m')
-        COLOR_OFF=$(printf '\033[0m')
+        COLOR_OFF=$(printf '\033')
+        COLOR_ON="${COLOR_OFF}[1m" COLOR_ERROR="${COLOR_OFF}[1;31m" COLOR_OFF="${COLOR_OFF}[0m"
     fi
     LOG_OPEN="" STDOUT_GONE="" CLEANING_UP=""
     CR="" TAB=""
@@ -133,8 +184,24 @@ setup_output() {
 # set only on the way to changing something: the fast path starts no process.
 set_control_characters() {
     [ -n "$TAB" ] && return 0
-    CR=$(printf '\r')
-    TAB=$(printf '\t')
+    TAB=$(printf '\r\t')
+    CR=${TAB%?} TAB=${TAB#?}
+}
+
+# replace_all TEXT FROM TO: sets RETVAL to TEXT with every FROM replaced by TO.
+replace_all() {
+    local rest
+    rest=$1 RETVAL=""
+    while :; do
+        case $rest in
+            *"$2"*)
+                RETVAL=$RETVAL${rest%%"$2"*}$3
+                rest=${rest#*"$2"}
+                ;;
+            *) break ;;
+        esac
+    done
+    RETVAL=$RETVAL$rest
 }
 
 # emit PHASE PERCENT BYTES CODE MESSAGE: the grammar of every stdout line lives here.
@@ -143,15 +210,16 @@ set_control_characters() {
 #
 # PERCENT, BYTES and CODE may be empty. src/installer/lines.ts is its one parser.
 emit() {
-    _head="[carapace] $1"
-    [ -n "$2" ] && _head="$_head $2%"
-    [ -n "$3" ] && _head="$_head bytes=$3"
-    [ -n "$4" ] && _head="$_head code=$4"
-    log "$_head: $5"
+    local head color
+    head="[carapace] $1"
+    [ -n "$2" ] && head="$head $2%"
+    [ -n "$3" ] && head="$head bytes=$3"
+    [ -n "$4" ] && head="$head code=$4"
+    log "$head: $5"
     [ -z "$STDOUT_GONE" ] || return 0
-    _color=$COLOR_ON
-    [ "$1" = error ] && _color=$COLOR_ERROR
-    if ! printf '%s%s%s: %s\n' "$_color" "$_head" "$COLOR_OFF" "$5" 2>/dev/null; then
+    color=$COLOR_ON
+    [ "$1" = error ] && color=$COLOR_ERROR
+    if ! printf '%s%s%s: %s\n' "$color" "$head" "$COLOR_OFF" "$5" 2>/dev/null; then
         # Whoever read our output is gone (e.g. the app that started us was killed):
         # stop, so that uv is stopped and the lock released rather than kept by an orphan.
         STDOUT_GONE=1
@@ -173,20 +241,24 @@ log() {
 # The message reads "<problem>. What to do: <hint> Full log: <path>" so that a
 # person reads it as it is and the server splits it into message and hint.
 err() {
-    _message="$2. What to do: $3"
-    [ -n "${UPDATING_FROM:-}" ] && [ -z "${SWITCHED:-}" ] && _message="$_message SkyPilot $UPDATING_FROM is still installed and in use."
-    [ -n "$LOG_OPEN" ] && _message="$_message Full log: $LOG_FILE"
+    local message exit_status
+    message="$2. What to do: $3"
+    [ -n "$UPDATING_FROM" ] && [ -z "$SWITCHED" ] && message="$message SkyPilot $UPDATING_FROM is still installed and in use."
+    [ -n "$LOG_OPEN" ] && message="$message Full log: $LOG_FILE"
     exit_status_of "$1"
-    emit error "" "" "$1" "$_message"
-    exit "$_status"
+    exit_status=$RETVAL
+    emit error "" "" "$1" "$message"
+    exit "$exit_status"
 }
 
-# Sets _status to the exit status of an error code (ERROR_CODES); unknown codes are internal.
+# Sets RETVAL to the exit status of an error code (ERROR_CODES); unknown codes are internal.
 exit_status_of() {
-    _status=1
-    for _entry in $ERROR_CODES; do
-        [ "${_entry%%:*}" = "$1" ] && _status=${_entry#*:}
+    local entry
+    RETVAL=1
+    for entry in $ERROR_CODES; do
+        [ "${entry%%:*}" = "$1" ] && RETVAL=${entry#*:}
     done
+    return 0
 }
 
 has() {
@@ -200,13 +272,15 @@ need_cmd() {
 
 # ensure CODE PROBLEM HINT -- COMMAND...: run a command that must succeed.
 ensure() {
-    _ensure_code=$1 _ensure_problem=$2 _ensure_hint=$3
+    local code problem hint
+    code=$1 problem=$2 hint=$3
     shift 4
-    "$@" || err "$_ensure_code" "$_ensure_problem" "$_ensure_hint"
+    "$@" || err "$code" "$problem" "$hint"
 }
 
+# Sets RETVAL to the seconds since the epoch.
 now_epoch() {
-    date +%s
+    RETVAL=$(date +%s)
 }
 
 # ================================================================ cleanup and signals
@@ -214,17 +288,47 @@ now_epoch() {
 BACKGROUND_PIDS=""
 LOCK_HELD=""
 HEARTBEAT_PID=""
+# Set by the SkyPilot section and run_update: what on_exit and err must know.
+NEW_TOOLS=""
+SWITCHED=""
+UPDATING_FROM=""
 
 track_pid() {
     BACKGROUND_PIDS="$BACKGROUND_PIDS $1"
 }
 
+# start_loop PIDS TICK [ARG...]: in the background, once a second while this script
+# and every process in PIDS (a list, maybe empty) run, calls TICK SECONDS STATE [ARG...]:
+# the seconds since the start, and what its last call left in RETVAL (empty at first).
+# TICK returns non-zero to end the loop. The loop drops this script's traps, reads
+# nothing, and ends by itself within a second of a process it watches, so neither a
+# lost signal nor a kill -9 of the script leaves it behind. Sets RETVAL to its pid.
+start_loop() {
+    local pids tick seconds state pid
+    pids=$1 tick=$2 seconds=0 state=""
+    shift 2
+    (
+        trap - INT TERM HUP EXIT
+        while sleep 1 >/dev/null 2>&1; do
+            for pid in $$ $pids; do
+                process_runs "$pid" || exit 0
+            done
+            seconds=$((seconds + 1))
+            RETVAL=""
+            "$tick" "$seconds" "$state" ${1+"$@"} || exit 0
+            state=$RETVAL
+        done
+    ) </dev/null &
+    RETVAL=$!
+}
+
 stop_background() {
-    for _pid in $BACKGROUND_PIDS; do
-        kill "$_pid" 2>/dev/null
+    local pid
+    for pid in $BACKGROUND_PIDS; do
+        kill "$pid" 2>/dev/null
     done
-    for _pid in $BACKGROUND_PIDS; do
-        wait "$_pid" 2>/dev/null
+    for pid in $BACKGROUND_PIDS; do
+        wait "$pid" 2>/dev/null
     done
     BACKGROUND_PIDS=""
 }
@@ -232,12 +336,13 @@ stop_background() {
 on_exit() {
     CLEANING_UP=1
     stop_background
-    if [ -n "$LOCK_HELD" ]; then
-        rm -rf "$STAGING" 2>/dev/null
-        # An environment made by a run that stopped before its switch is of no use.
-        [ -n "${NEW_TOOLS:-}" ] && [ -z "${SWITCHED:-}" ] && remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
+    [ -n "$LOCK_HELD" ] || return 0
+    # An environment made by a run that stopped before its switch is of no use.
+    if [ -n "$NEW_TOOLS" ] && [ -z "$SWITCHED" ]; then
+        remove_entry "$NEW_TOOLS" && unrecord "${NEW_TOOLS##*/}"
     fi
-    release_lock
+    # Staging goes before the lock: the next run may use it once the lock is gone.
+    release_lock "$STAGING" 2>/dev/null
 }
 
 on_signal() {
@@ -323,21 +428,6 @@ refuse_home() {
         "Unset CARAPACE_HOME (Carapace then uses ~/.carapace) or set it to a new, empty folder, then retry."
 }
 
-# The same refusal for names that lead to / or the home folder another way (/., ~/x/..).
-refuse_special_home() {
-    set_control_characters
-    case $CARAPACE_HOME_DIR in
-        *"$NEWLINE"* | *"$CR"*) err permission "CARAPACE_HOME contains a line break" "Set CARAPACE_HOME to a folder name without line breaks, then retry." ;;
-    esac
-    [ -d "$CARAPACE_HOME_DIR" ] || return 0
-    _physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || return 0
-    [ "$_physical" = / ] && refuse_home "the root folder"
-    if [ -n "${HOME:-}" ] && [ "$_physical" = "$(cd "$HOME" 2>/dev/null && pwd -P)" ]; then
-        refuse_home "your home folder itself"
-    fi
-    return 0
-}
-
 read_settings() {
     UV_VERSION=${CARAPACE_UV_VERSION:-$DEFAULT_UV_VERSION}
     UV_SHA256=${CARAPACE_UV_SHA256:-}
@@ -367,7 +457,10 @@ read_settings() {
         '' | *[!a-z0-9,-]* | ,* | *,) err package "CARAPACE_CLOUDS is not a list of clouds: '$CLOUDS'" \
             "Use comma-separated cloud names such as aws or aws,gcp, then retry." ;;
     esac
-    [ -z "$ADD_CLOUD" ] || CLOUDS=$(extras_union "$CLOUDS" "$ADD_CLOUD")
+    if [ -n "$ADD_CLOUD" ]; then
+        extras_union "$CLOUDS" "$ADD_CLOUD"
+        CLOUDS=$RETVAL
+    fi
     if [ -z "$SKYPILOT_SPEC" ]; then
         SPEC_GIVEN=""
         EXTRAS=$CLOUDS
@@ -375,36 +468,38 @@ read_settings() {
     else
         SPEC_GIVEN=1
         check_requirement "$SKYPILOT_SPEC"
-        EXTRAS=$(extras_of "$SKYPILOT_SPEC")
+        extras_of "$SKYPILOT_SPEC"
+        EXTRAS=$RETVAL
     fi
 }
 
-# extras_union A B: the comma lists A and B together, A's order first, no repeats.
+# extras_union A B: sets RETVAL to the comma lists A and B together, A's order first, no repeats.
 extras_union() {
-    _union=$1
-    _saved_ifs=$IFS
+    local union saved_ifs extra
+    union=$1 saved_ifs=$IFS
     IFS=,
-    for _extra in $2; do
-        case ",$_union," in
-            *",$_extra,"*) ;;
-            *) _union="$_union${_union:+,}$_extra" ;;
+    for extra in $2; do
+        case ",$union," in
+            *",$extra,"*) ;;
+            *) union="$union${union:+,}$extra" ;;
         esac
     done
-    IFS=$_saved_ifs
-    printf '%s\n' "$_union"
+    IFS=$saved_ifs
+    RETVAL=$union
 }
 
 # extras_cover HAVE WANT: every extra in WANT is in HAVE.
 extras_cover() {
-    _saved_ifs=$IFS
+    local saved_ifs extra
+    saved_ifs=$IFS
     IFS=,
-    for _extra in $2; do
+    for extra in $2; do
         case ",$1," in
-            *",$_extra,"*) ;;
-            *) IFS=$_saved_ifs && return 1 ;;
+            *",$extra,"*) ;;
+            *) IFS=$saved_ifs && return 1 ;;
         esac
     done
-    IFS=$_saved_ifs
+    IFS=$saved_ifs
 }
 
 bad_uv_version() {
@@ -435,54 +530,129 @@ bad_requirement() {
         "Use a plain requirement such as skypilot-nightly[aws] or skypilot[aws,gcp]==0.10.5, then retry."
 }
 
-# Prints the extras of a requirement: skypilot-nightly[aws,gcp]>=1 -> aws,gcp.
+# Sets RETVAL to the extras of a requirement: skypilot-nightly[aws,gcp]>=1 -> aws,gcp.
 extras_of() {
+    local extras
+    RETVAL=""
     case $1 in
-        *'['*']'*) _extras=${1#*\[} && printf '%s\n' "${_extras%%\]*}" | tr -d ' ' ;;
-        *) echo "" ;;
+        *'['*']'*)
+            extras=${1#*\[}
+            replace_all "${extras%%\]*}" " " ""
+            ;;
     esac
+    return 0
 }
 
-# Network settings saved from the page: a variable already set in the environment
-# wins. The file is the one the server writes: one "NAME": "value" pair a line.
-read_settings_file() {
-    [ -f "$SETTINGS_FILE" ] && [ ! -L "$SETTINGS_FILE" ] || return 0
-    while IFS= read -r _line; do
-        case $_line in
-            *'": "'*) ;;
-            *) continue ;;
-        esac
-        _name=${_line#*\"}
-        _name=${_name%%\"*}
-        _value=${_line#*\": \"}
-        _value=${_value%\"*}
-        case " $SETTINGS_VARIABLES " in
-            *" $_name "*) ;;
-            *) continue ;;
-        esac
-        case $_value in
-            *\\*) log "settings: $_name holds an escaped character and is ignored" && continue ;;
-        esac
-        eval "_current=\${$_name:-}"
-        if [ -n "$_current" ] || [ -z "$_value" ]; then
-            continue
-        fi
-        export "$_name=$_value"
-        log "settings: $_name from $SETTINGS_FILE"
-    done <"$SETTINGS_FILE"
-    # uv fetches over https; a proxy given for https serves plain http too, and wget reads only lower case.
-    if [ -n "${HTTPS_PROXY:-}" ]; then
-        [ -n "${HTTP_PROXY:-}" ] || export HTTP_PROXY="$HTTPS_PROXY"
-        [ -n "${https_proxy:-}" ] || export https_proxy="$HTTPS_PROXY"
-    fi
-    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+# ================================================================ install state
+
+# Empties the INSTALLED_* fields: install.json as read_marker last read it.
+forget_marker() {
+    INSTALLED_UV_VERSION="" INSTALLED_SKY_VERSION="" INSTALLED_SPEC="" INSTALLED_EXTRAS="" INSTALLED_PYTHON=""
+    INSTALLED_TOOLS_DIR="" INSTALLED_DOWNLOAD_BYTES="" INSTALLED_AT=""
 }
+forget_marker
+
+# Sets the INSTALLED_* fields from the marker; fails when there is no marker.
+read_marker() {
+    local line value
+    forget_marker
+    [ -f "$MARKER" ] || return 1
+    while IFS= read -r line; do
+        value=${line#*: \"}
+        value=${value%\"*}
+        case $line in
+            *'"uv_version":'*) INSTALLED_UV_VERSION=$value ;;
+            *'"sky_version":'*) INSTALLED_SKY_VERSION=$value ;;
+            *'"spec":'*) INSTALLED_SPEC=$value ;;
+            *'"extras":'*) INSTALLED_EXTRAS=$value ;;
+            *'"python":'*) INSTALLED_PYTHON=$value ;;
+            *'"tools_dir":'*) INSTALLED_TOOLS_DIR=$value ;;
+            *'"download_bytes":'*) INSTALLED_DOWNLOAD_BYTES=$value ;;
+            *'"installed_at":'*) INSTALLED_AT=$value ;;
+        esac
+    done <"$MARKER"
+    [ -n "$INSTALLED_SKY_VERSION" ]
+}
+
+# The marker's install runs and holds what is asked: the same requirement when one is
+# given (CARAPACE_SKYPILOT_SPEC), else every cloud asked for (CARAPACE_CLOUDS, --add-cloud).
+managed_install_is_current() {
+    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] && [ "$INSTALLED_PYTHON" = "$PYTHON_VERSION" ] || return 1
+    if [ -n "$SPEC_GIVEN" ]; then
+        [ "$INSTALLED_SPEC" = "$SKYPILOT_SPEC" ]
+    else
+        extras_cover "$INSTALLED_EXTRAS" "$EXTRAS"
+    fi
+}
+
+# What a stopped run can leave beside a current marker (read_marker first): a switch
+# to finish, or tools.* entries other than the marker's. The fast path checks this,
+# so that the next run cleans up after a kill -9 -- by globbing, with no process.
+leftovers_exist() {
+    local dir
+    [ -e "$PENDING_MARKER" ] && return 0
+    for dir in "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$dir" ] || [ -L "$dir" ] || continue
+        [ "${dir##*/}" = "$INSTALLED_TOOLS_DIR" ] || return 0
+    done
+    return 1
+}
+
+# Prints the complete line when the managed install is current, nothing is left over
+# by a stopped run, and no repair is asked for.
+already_installed() {
+    [ -z "$FORCE" ] && managed_install_is_current && ! leftovers_exist || return 1
+    say complete "SkyPilot $INSTALLED_SKY_VERSION is ready at $SKY_BIN"
+}
+
+# ================================================================ the fast path
+# Every run begins with its options, its settings and the traps. Then an install with
+# nothing to do ends here, before the shell has read the rest of this file: a shell
+# parses a script one command at a time, and the rest is most of it.
+
+begin() {
+    setup_output
+    parse_args ${1+"$@"}
+    if [ "$COMMAND" = help ]; then
+        usage
+        exit 0
+    fi
+    set_layout
+    read_settings
+    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+    [ "${CARAPACE_SKYPILOT_TELEMETRY:-1}" = 0 ] && export SKYPILOT_DISABLE_USAGE_COLLECTION=1
+    trap on_exit EXIT
+    trap on_signal INT TERM HUP
+    # A closed stdout makes printf fail (see emit) instead of killing the script mid-way.
+    trap '' PIPE
+}
+
+# ${1+"$@"}, here and wherever there may be no arguments: some shells (posh) treat a
+# bare "$@" with none as unset under set -u.
+begin ${1+"$@"}
+[ "$COMMAND" = install ] && already_installed && exit 0
 
 # ================================================================ the folder
 # CARAPACE_HOME holds a mark (.carapace-home) naming every entry the installer made
 # in it. The installer installs only into a new or empty folder, or one that has
 # the mark; --uninstall removes the entries the mark names and nothing else. It
 # never writes or changes modes through a symbolic link inside the folder.
+
+# The same refusal for names that lead to / or the home folder another way (/., ~/x/..).
+refuse_special_home() {
+    local physical
+    set_control_characters
+    case $CARAPACE_HOME_DIR in
+        *"$NEWLINE"* | *"$CR"*) err permission "CARAPACE_HOME contains a line break" "Set CARAPACE_HOME to a folder name without line breaks, then retry." ;;
+    esac
+    [ -d "$CARAPACE_HOME_DIR" ] || return 0
+    physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || return 0
+    [ "$physical" = / ] && refuse_home "the root folder"
+    if [ -n "${HOME:-}" ] && [ "$physical" = "$(cd "$HOME" 2>/dev/null && pwd -P)" ]; then
+        refuse_home "your home folder itself"
+    fi
+    return 0
+}
 
 # Makes CARAPACE_HOME, or checks that an existing one is Carapace's.
 claim_home() {
@@ -503,62 +673,94 @@ claim_home() {
         err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR" \
             "Make its parent folder writable or set CARAPACE_HOME to a folder you own, then retry."
     fi
-    if ! (set -C && printf '%s\n' "$HOME_MARK_HEADER" >"$HOME_MARK") 2>/dev/null && [ ! -f "$HOME_MARK" ]; then
+    if ! write_new_file "$HOME_MARK" "$HOME_MARK_HEADER" && [ ! -f "$HOME_MARK" ]; then
         err permission "Cannot write to the Carapace folder $CARAPACE_HOME_DIR" \
             "Make it writable (e.g. chown it to your user) or set CARAPACE_HOME to a folder you own, then retry."
     fi
 }
 
+# write_new_file PATH [LINE]: creates PATH with LINE in it, failing if it already exists
+# (set -C, in this shell: no subshell).
+write_new_file() {
+    local made
+    set -C
+    { printf '%s' "${2:+$2$NEWLINE}" >"$1"; } 2>/dev/null && made=1 || made=""
+    set +C
+    [ -n "$made" ]
+}
+
 folder_is_empty() {
-    for _entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
-        if [ -e "$_entry" ] || [ -L "$_entry" ]; then
+    local entry
+    for entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        if [ -e "$entry" ] || [ -L "$entry" ]; then
             return 1
         fi
     done
     return 0
 }
 
-# made_here NAME: record that the installer made this entry of CARAPACE_HOME.
+# made_here NAME...: record that the installer made these entries of CARAPACE_HOME
+# (names without spaces); the mark is read once, by the shell itself.
 made_here() {
-    mark_lists "$1" && return 0
-    printf '%s\n' "$1" >>"$HOME_MARK" 2>/dev/null || fail_to_write "$HOME_MARK"
-}
-
-# mark_lists NAME: the mark names this entry (read by the shell itself: no process).
-mark_lists() {
-    [ -f "$HOME_MARK" ] || return 1
-    while IFS= read -r _listed; do
-        [ "$_listed" = "$1" ] && return 0
-    done <"$HOME_MARK"
-    return 1
+    local missing listed name
+    missing=" $* "
+    if [ -f "$HOME_MARK" ]; then
+        while IFS= read -r listed; do
+            case $missing in
+                *" $listed "*) missing="${missing%%" $listed "*} ${missing#*" $listed "}" ;;
+            esac
+        done <"$HOME_MARK"
+    fi
+    for name in $missing; do
+        printf '%s\n' "$name" >>"$HOME_MARK" 2>/dev/null || fail_to_write "$HOME_MARK"
+    done
 }
 
 # unrecord NAME: the installer removed this entry it had made.
 unrecord() {
-    grep -vxF -- "$1" "$HOME_MARK" >"$HOME_MARK.tmp.$$" 2>/dev/null
+    local listed
+    while IFS= read -r listed; do
+        [ "$listed" = "$1" ] || printf '%s\n' "$listed"
+    done <"$HOME_MARK" >"$HOME_MARK.tmp.$$" 2>/dev/null
     mv -f "$HOME_MARK.tmp.$$" "$HOME_MARK"
 }
 
-# own_dir PATH: a folder of CARAPACE_HOME the installer writes into. A symbolic
-# link there is replaced, never followed; the top-level entry is recorded when made.
-own_dir() {
-    _top=${1#"$CARAPACE_HOME_DIR"/}
-    _top=${_top%%/*}
-    _path=$CARAPACE_HOME_DIR
-    _rest=${1#"$CARAPACE_HOME_DIR"/}
-    while [ -n "$_rest" ]; do
-        _path=$_path/${_rest%%/*}
-        case $_rest in */*) _rest=${_rest#*/} ;; *) _rest="" ;; esac
-        if [ -L "$_path" ]; then
-            rm -f "$_path" || fail_to_write "$_path"
-            log "replaced the symbolic link $_path: Carapace never writes through links in its folder"
-        fi
-        if [ ! -d "$_path" ]; then
-            mkdir "$_path" 2>/dev/null || { fail_if_disk_full && fail_to_write "$_path"; }
-            [ "$_path" = "$CARAPACE_HOME_DIR/$_top" ] && made_here "$_top"
-        fi
+# own_dirs PATH...: folders of CARAPACE_HOME the installer writes into, made by one
+# mkdir -p. A symbolic link on the way is replaced, never followed; the top-level
+# entries it makes are recorded in the mark. Sets RETVAL to the lines for the log about
+# links it replaced (the log may not be open yet).
+own_dirs() {
+    local dir sofar rest top made replaced
+    made="" replaced=""
+    for dir in "$@"; do
+        top=${dir#"$CARAPACE_HOME_DIR"/}
+        top=${top%%/*}
+        case "$made " in
+            *" $top "*) ;;
+            *) [ -d "$CARAPACE_HOME_DIR/$top" ] && [ ! -L "$CARAPACE_HOME_DIR/$top" ] || made="$made $top" ;;
+        esac
+        sofar=$CARAPACE_HOME_DIR
+        rest=${dir#"$CARAPACE_HOME_DIR"/}
+        while [ -n "$rest" ]; do
+            sofar=$sofar/${rest%%/*}
+            case $rest in */*) rest=${rest#*/} ;; *) rest="" ;; esac
+            if [ -L "$sofar" ]; then
+                rm -f "$sofar" || fail_to_write "$sofar"
+                replaced="$replaced${replaced:+$NEWLINE}replaced the symbolic link $sofar: Carapace never writes through links in its folder"
+            fi
+            # Below a folder that is not there, no link can be in the way.
+            [ -d "$sofar" ] || break
+        done
     done
-    return 0
+    if ! mkdir -p -- "$@" 2>/dev/null; then
+        fail_if_disk_full
+        for dir in "$@"; do
+            [ -d "$dir" ] || fail_to_write "$dir"
+        done
+    fi
+    # shellcheck disable=SC2086 # names without spaces
+    [ -z "$made" ] || made_here $made
+    RETVAL=$replaced
 }
 
 # own_file PATH: a file of CARAPACE_HOME about to be written anew: a link there is removed.
@@ -585,52 +787,66 @@ remove_entry() {
 # ================================================================ platform
 
 detect_platform() {
-    _os=$(uname -s) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
-    _arch=$(uname -m) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
-    case $_arch in
-        x86_64 | amd64) _arch=x86_64 ;;
-        arm64 | aarch64) _arch=aarch64 ;;
+    local os arch
+    # One uname for both: it prints them in its own order, kernel name first (POSIX).
+    os=$(uname -s -m) || err platform "Could not run uname to detect this system" "Make sure uname works, then retry."
+    arch=${os##* }
+    os=${os%% *}
+    case $arch in
+        x86_64 | amd64) arch=x86_64 ;;
+        arm64 | aarch64) arch=aarch64 ;;
     esac
-    case $_os in
+    case $os in
         Darwin)
             # A Rosetta-translated shell reports x86_64 on Apple Silicon; the native build is faster.
-            if [ "$_arch" = x86_64 ] && [ "$(sysctl -n hw.optional.arm64 2>/dev/null)" = 1 ]; then
-                _arch=aarch64
+            if [ "$arch" = x86_64 ] && [ "$(sysctl -n hw.optional.arm64 2>/dev/null)" = 1 ]; then
+                arch=aarch64
             fi
-            case $_arch in
-                x86_64 | aarch64) PLATFORM=$_arch-apple-darwin ;;
-                *) unsupported_platform "$_os $_arch" ;;
+            case $arch in
+                x86_64 | aarch64) PLATFORM=$arch-apple-darwin ;;
+                *) unsupported_platform "$os $arch" ;;
             esac
             ;;
         Linux)
-            case $_arch in
-                x86_64 | aarch64) PLATFORM=$_arch-unknown-linux-$(linux_libc "$_arch") ;;
-                *) unsupported_platform "$_os $_arch" ;;
+            case $arch in
+                x86_64 | aarch64) linux_libc "$arch" && PLATFORM=$arch-unknown-linux-$RETVAL ;;
+                *) unsupported_platform "$os $arch" ;;
             esac
             ;;
-        *) unsupported_platform "$_os $_arch" ;;
+        *) unsupported_platform "$os $arch" ;;
     esac
 }
 
-# Prints gnu or musl. The static musl build runs on any Linux, so it is also the
-# answer when glibc is missing, too old for uv's gnu build, or cannot be identified.
+# linux_libc ARCH: sets RETVAL to gnu or musl. The static musl build runs on any Linux,
+# so it is also the answer when glibc is missing, too old for uv's gnu build, or cannot
+# be identified.
 linux_libc() {
-    _ldd=$(ldd --version 2>&1) || true
-    case $_ldd in
-        *musl*) echo musl && return ;;
+    local ldd glibc needed
+    ldd=$(ldd --version 2>&1) || true
+    RETVAL=musl
+    case $ldd in
+        *musl*) return 0 ;;
     esac
-    _glibc=$(printf '%s\n' "$_ldd" | sed -n '1s/.* \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p')
-    # Some slim images drop ldd; getconf (also part of glibc) still knows the version.
-    [ -n "$_glibc" ] || _glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed -n 's/^glibc \([0-9.]*\)$/\1/p')
-    _needed=17
-    [ "$1" = aarch64 ] && _needed=28
-    case $_glibc in
-        2.*)
-            _minor=${_glibc#2.}
-            if [ "$_minor" -ge "$_needed" ] 2>/dev/null; then echo gnu; else echo musl; fi
-            ;;
-        *) echo musl ;;
+    # glibc's ldd ends its first line with the version: "ldd (GNU libc) 2.36".
+    glibc=${ldd%%"$NEWLINE"*}
+    glibc=${glibc##* }
+    case $glibc in
+        *[!0-9.]* | *.*.* | .* | *.) glibc="" ;;
     esac
+    if [ -z "$glibc" ]; then
+        # Some slim images drop ldd; getconf (also part of glibc) still knows the version.
+        glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null) || glibc=""
+        case $glibc in
+            'glibc '*) glibc=${glibc#glibc } ;;
+            *) glibc="" ;;
+        esac
+    fi
+    needed=17
+    [ "$1" = aarch64 ] && needed=28
+    case $glibc in
+        2.*) [ "${glibc#2.}" -ge "$needed" ] 2>/dev/null && RETVAL=gnu ;;
+    esac
+    return 0
 }
 
 unsupported_platform() {
@@ -640,53 +856,128 @@ unsupported_platform() {
 
 # ================================================================ preflight
 
-# Like rustup-init.sh: every command the install needs is checked before anything is done.
+# Like rustup-init.sh: every command the install needs is checked before anything is done
+# (kill too: a builtin of most shells, not of posh).
 need_cmds() {
-    for _cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps ln readlink env; do
-        need_cmd "$_cmd"
+    local cmd
+    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps kill ln readlink; do
+        need_cmd "$cmd"
     done
 }
 
+# find_on_path NAME [SKIP]: sets RETVAL to the first program NAME in the folders of
+# PATH, leaving out the folder SKIP and those inside it.
+find_on_path() {
+    local saved_ifs dir
+    RETVAL=""
+    saved_ifs=$IFS
+    IFS=:
+    set -f
+    for dir in $PATH; do
+        case $dir in
+            '') continue ;;
+        esac
+        if [ -n "${2:-}" ]; then
+            case $dir in "$2" | "$2"/*) continue ;; esac
+        fi
+        if [ -f "$dir/$1" ] && [ -x "$dir/$1" ]; then
+            RETVAL=$dir/$1
+            break
+        fi
+    done
+    set +f
+    IFS=$saved_ifs
+    [ -n "$RETVAL" ]
+}
+
+# Network settings saved from the page: a variable already set in the environment
+# wins. The file is the one the server writes, in lines of the shape SETTINGS_LINE.
+read_settings_file() {
+    local before between after line name value current
+    [ -f "$SETTINGS_FILE" ] && [ ! -L "$SETTINGS_FILE" ] || return 0
+    # What stands right before NAME, between NAME and VALUE, and right after VALUE: the
+    # quotes and the colon, wherever the pair is in the line (a file edited by hand too).
+    before=${SETTINGS_LINE%%NAME*}
+    before=${before#"${before%%[! ]*}"}
+    between=${SETTINGS_LINE#*NAME}
+    between=${between%%VALUE*}
+    after=${SETTINGS_LINE#*VALUE}
+    after=${after%,}
+    while IFS= read -r line; do
+        case $line in
+            *"$before"*"$between"*"$after"*) ;;
+            *) continue ;;
+        esac
+        line=${line#*"$before"}
+        name=${line%%"$between"*}
+        value=${line#*"$between"}
+        value=${value%"$after"*}
+        case " $SETTINGS_VARIABLES " in
+            *" $name "*) ;;
+            *) continue ;;
+        esac
+        case $value in
+            *\\*) log "settings: $name holds an escaped character and is ignored" && continue ;;
+        esac
+        eval "current=\${$name:-}"
+        if [ -n "$current" ] || [ -z "$value" ]; then
+            continue
+        fi
+        export "$name=$value"
+        log "settings: $name from $SETTINGS_FILE"
+    done <"$SETTINGS_FILE"
+    # uv fetches over https; a proxy given for https serves plain http too, and wget reads only lower case.
+    if [ -n "${HTTPS_PROXY:-}" ]; then
+        [ -n "${HTTP_PROXY:-}" ] || export HTTP_PROXY="$HTTPS_PROXY"
+        [ -n "${https_proxy:-}" ] || export https_proxy="$HTTPS_PROXY"
+    fi
+    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+}
+
+# open_log REPLACED: a new log, the previous run's kept beside it; REPLACED is what
+# own_dirs said before the log was there.
 open_log() {
-    own_dir "${LOG_FILE%/*}"
     own_file "$LOG_FILE.1"
     # Keep the previous run's log for comparison; each install starts its own.
     [ -e "$LOG_FILE" ] || [ -L "$LOG_FILE" ] && mv -f "$LOG_FILE" "$LOG_FILE.1"
-    (set -C && : >"$LOG_FILE") 2>/dev/null || fail_to_write "$LOG_FILE"
+    write_new_file "$LOG_FILE" || fail_to_write "$LOG_FILE"
     LOG_OPEN=1
-    log "# install-skypilot.sh $INSTALLER_VERSION, pid $$, started $(date -u +%Y-%m-%dT%H:%M:%SZ), home $CARAPACE_HOME_DIR"
+    log "# install-skypilot.sh $INSTALLER_VERSION, pid $$, started $STARTED_AT, home $CARAPACE_HOME_DIR"
+    [ -z "$1" ] || log "$1"
 }
 
+# free_mb FOLDER: sets RETVAL to the megabytes free on its disk (0 when df cannot tell).
 free_mb() {
-    df -Pk "$1" 2>/dev/null | {
-        read -r _header
-        read -r _fs _blocks _used _available _rest
-        echo $((${_available:-0} / 1024))
-    }
+    local out
+    out=$(df -Pk "$1" 2>/dev/null)
+    # The line after df's header: filesystem, blocks, used, available, capacity, mount point.
+    out=${out#*"$NEWLINE"}
+    set -f
+    # shellcheck disable=SC2086 # the fields of df's line
+    set -- $out
+    set +f
+    case ${4:-} in
+        '' | *[!0-9]*) RETVAL=0 ;;
+        *) RETVAL=$(($4 / 1024)) ;;
+    esac
 }
 
 check_free_space() {
-    _free=$(free_mb "$CARAPACE_HOME_DIR")
-    if [ "${_free:-0}" -lt "$MIN_FREE_MB" ]; then
-        err disk "Not enough disk space in $CARAPACE_HOME_DIR: $MIN_FREE_MB MB needed, $_free MB available" \
+    free_mb "$CARAPACE_HOME_DIR"
+    if [ "$RETVAL" -lt "$MIN_FREE_MB" ]; then
+        err disk "Not enough disk space in $CARAPACE_HOME_DIR: $MIN_FREE_MB MB needed, $RETVAL MB available" \
             "Free up space on that disk (or set CARAPACE_HOME to a folder on another disk), then retry."
     fi
 }
 
 # Called after a step failed: was the disk full? Returns when it was not.
 fail_if_disk_full() {
-    _free=$(free_mb "$CARAPACE_HOME_DIR")
-    if [ "${_free:-0}" -lt 8 ]; then
-        err disk "The disk holding $CARAPACE_HOME_DIR ran out of space during the installation ($_free MB left)" \
+    free_mb "$CARAPACE_HOME_DIR"
+    if [ "$RETVAL" -lt 8 ]; then
+        err disk "The disk holding $CARAPACE_HOME_DIR ran out of space during the installation ($RETVAL MB left)" \
             "Free up at least $MIN_FREE_MB MB on that disk, then retry."
     fi
     return 0
-}
-
-reset_staging() {
-    own_file "$STAGING"
-    rm -rf "$STAGING"
-    own_dir "$STAGING"
 }
 
 is_passed_through() {
@@ -702,8 +993,26 @@ is_passed_through() {
 # Clear the variables that would point uv at another Python, venv or config, keep
 # the user's network settings, and give uv Carapace's own folders.
 scrub_environment() {
-    for _name in $(env | sed -n 's/^\(UV_[A-Za-z0-9_]*\)=.*/\1/p'); do
-        is_passed_through "$_name" || unset "$_name"
+    local exported line name
+    # `export -p` prints one "export NAME=..." line per variable (a value's own lines
+    # follow it, and can only name more variables to drop).
+    exported=$(export -p)
+    while [ -n "$exported" ]; do
+        line=${exported%%"$NEWLINE"*}
+        case $exported in
+            *"$NEWLINE"*) exported=${exported#*"$NEWLINE"} ;;
+            *) exported="" ;;
+        esac
+        case $line in
+            'export UV_'*) ;;
+            *) continue ;;
+        esac
+        name=${line#export }
+        name=${name%%=*}
+        case $name in
+            *[!A-Za-z0-9_]*) ;;
+            *) is_passed_through "$name" || unset "$name" ;;
+        esac
     done
     unset VIRTUAL_ENV CONDA_PREFIX PYTHONHOME PYTHONPATH PYTHONSTARTUP PYTHONUSERBASE
     export UV_PYTHON_INSTALL_DIR="$PYTHON_INSTALLS"
@@ -722,27 +1031,32 @@ scrub_environment() {
 # on-disk format of proper-lockfile (stale: 20000), so the server sees it too. Its
 # owner file, inside it, comes and goes with it.
 
+STARTED_AT=""
+STARTED_ID=""
+HOST_NAME=""
+
 acquire_lock() {
-    _waited_since=""
-    _vanished=0
+    local waited_since vanished
+    waited_since="" vanished=0
     while ! mkdir "$LOCK_DIR" 2>/dev/null; do
         if [ -L "$LOCK_DIR" ] || { [ -e "$LOCK_DIR" ] && [ ! -d "$LOCK_DIR" ]; }; then
             err permission "$LOCK_DIR is not a folder" "Delete $LOCK_DIR, then retry."
         fi
         if [ ! -d "$LOCK_DIR" ]; then
             # Usually released between our two looks: try again, but not forever.
-            _vanished=$((_vanished + 1))
-            [ "$_vanished" -lt 100 ] || err permission "Cannot create the lock folder $LOCK_DIR" "Make $CARAPACE_HOME_DIR writable, then retry."
+            vanished=$((vanished + 1))
+            [ "$vanished" -lt 100 ] || err permission "Cannot create the lock folder $LOCK_DIR" "Make $CARAPACE_HOME_DIR writable, then retry."
             continue
         fi
         if lock_is_stale && take_over_stale_lock; then
             continue
         fi
-        stop_if_app_is_gone
-        if [ -z "$_waited_since" ]; then
-            _waited_since=$(now_epoch)
+        app_is_gone && kill -TERM $$
+        now_epoch
+        if [ -z "$waited_since" ]; then
+            waited_since=$RETVAL
             say checking "Another installation is in progress, waiting..."
-        elif [ $(($(now_epoch) - _waited_since)) -ge "$LOCK_TIMEOUT" ]; then
+        elif [ $((RETVAL - waited_since)) -ge "$LOCK_TIMEOUT" ]; then
             err lock "Another installation has held $LOCK_DIR for over $LOCK_TIMEOUT seconds" \
                 "Wait for it to finish, or stop it, then retry; if no installer is running, delete $LOCK_DIR."
         fi
@@ -750,86 +1064,122 @@ acquire_lock() {
     done
     LOCK_HELD=1
     write_lock_owner
-    # Aside-moved locks of runs that died while removing them.
-    rm -rf "$LOCK_DIR".stale.* 2>/dev/null
+    remove_stale_locks
     start_heartbeat
 }
 
+# Aside-moved locks of runs that died while removing them.
+remove_stale_locks() {
+    local stale
+    for stale in "$LOCK_DIR".stale.*; do
+        [ -e "$stale" ] || [ -L "$stale" ] || continue
+        rm -rf "$LOCK_DIR".stale.* 2>/dev/null
+        return 0
+    done
+}
+
 write_lock_owner() {
+    local field host
+    this_host
+    json_string "$RETVAL"
+    host=$RETVAL
+    started
     {
         printf '{\n'
-        for _field in $LOCK_OWNER_FIELDS; do
-            case $_field in
+        for field in $LOCK_OWNER_FIELDS; do
+            case $field in
                 pid) printf '  "pid": %s,\n' "$$" ;;
-                host) printf '  "host": %s,\n' "$(json_string "$(uname -n)")" ;;
-                started_at) printf '  "started_at": "%s"\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ;;
+                host) printf '  "host": %s,\n' "$host" ;;
+                started_at) printf '  "started_at": "%s"\n' "$STARTED_AT" ;;
             esac
         done
         printf '}\n'
     } >"$LOCK_OWNER" 2>/dev/null
 }
 
+# Sets STARTED_AT (UTC, ISO 8601) and STARTED_ID (the same, digits only) once a run:
+# the time in the lock's owner, the log, the new environment's name and the marker.
+started() {
+    [ -n "$STARTED_AT" ] && return 0
+    STARTED_AT=$(date -u +'%Y%m%d%H%M%S %Y-%m-%dT%H:%M:%SZ') || STARTED_AT="0 unknown"
+    STARTED_ID=${STARTED_AT%% *} STARTED_AT=${STARTED_AT#* }
+}
+
+# Sets RETVAL to this machine's name (uname -n), read once a run; Linux keeps it in /proc.
+this_host() {
+    if [ -z "$HOST_NAME" ]; then
+        { read -r HOST_NAME </proc/sys/kernel/hostname; } 2>/dev/null || HOST_NAME=$(uname -n)
+    fi
+    RETVAL=$HOST_NAME
+}
+
 # Exactly one run may remove a stale lock: the one that makes install.lock.breaking,
 # and only after it has looked again (the lock may have been taken in between).
 # Returns false when another run is doing it.
 take_over_stale_lock() {
-    _breaker=$LOCK_DIR.breaking
-    if ! mkdir "$_breaker" 2>/dev/null; then
+    local breaker mtime
+    breaker=$LOCK_DIR.breaking
+    if ! mkdir "$breaker" 2>/dev/null; then
         # A run that died while breaking leaves its folder behind: it goes stale too.
-        _mtime=$(mtime_of "$_breaker") && [ $(($(now_epoch) - _mtime)) -gt "$LOCK_STALE_SECONDS" ] &&
-            rmdir "$_breaker" 2>/dev/null
+        if mtime_of "$breaker"; then
+            mtime=$RETVAL
+            now_epoch
+            [ $((RETVAL - mtime)) -gt "$LOCK_STALE_SECONDS" ] && rmdir "$breaker" 2>/dev/null
+        fi
         sleep 1
         return 1
     fi
     if lock_is_stale; then
-        say checking "A previous installation stopped without finishing ($STALE_BECAUSE); taking over its lock"
+        say checking "A previous installation stopped without finishing ($RETVAL); taking over its lock"
         mv "$LOCK_DIR" "$LOCK_DIR.stale.$$" 2>/dev/null && rm -rf "$LOCK_DIR.stale.$$"
     fi
-    rmdir "$_breaker" 2>/dev/null
+    rmdir "$breaker" 2>/dev/null
     return 0
 }
 
 # The heartbeat is never waited for: a signal sent just after the fork can be lost
-# before the subshell drops the inherited traps. It ends by itself once the lock is
-# gone or its owner has died (even by kill -9), so an abandoned lock goes stale. It
-# also stops the installer when the app that started it is gone (CARAPACE_WATCH_PID).
+# before the subshell drops the inherited traps. It ends once the lock is gone or its
+# owner has died (even by kill -9), so an abandoned lock goes stale.
 start_heartbeat() {
-    _owner=$$
-    (
-        trap - INT TERM HUP EXIT
-        _ticks=0
-        while process_runs "$_owner" && [ -d "$LOCK_DIR" ]; do
-            if [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null; then
-                kill -TERM "$_owner" 2>/dev/null
-                break
-            fi
-            # -c: a late refresh must never create a plain file where the lock was.
-            [ $((_ticks % LOCK_REFRESH_SECONDS)) = 0 ] && touch -c "$LOCK_DIR" 2>/dev/null
-            sleep 1
-            _ticks=$((_ticks + 1))
-        done
-    ) </dev/null >/dev/null 2>&1 &
-    HEARTBEAT_PID=$!
+    start_loop "" heartbeat_tick >/dev/null 2>&1
+    HEARTBEAT_PID=$RETVAL
 }
 
-stop_if_app_is_gone() {
-    if [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null; then
-        kill -TERM $$
+# heartbeat_tick SECONDS: refreshes the lock every few seconds, and stops the installer
+# when the app that started it is gone.
+heartbeat_tick() {
+    [ -d "$LOCK_DIR" ] || return 1
+    if app_is_gone; then
+        kill -TERM $$ 2>/dev/null
+        return 1
     fi
+    # -c: a late refresh must never create a plain file where the lock was.
+    [ $(($1 % LOCK_REFRESH_SECONDS)) != 0 ] || touch -c "$LOCK_DIR" 2>/dev/null
+    return 0
 }
 
-# Sets STALE_BECAUSE when the lock is abandoned.
+# The app that started the installer (CARAPACE_WATCH_PID) has ended.
+app_is_gone() {
+    [ -n "$WATCH_PID" ] && ! kill -0 "$WATCH_PID" 2>/dev/null
+}
+
+# Succeeds when the lock is abandoned, and sets RETVAL to why.
 lock_is_stale() {
-    _mtime=$(mtime_of "$LOCK_DIR") || return 1
-    _age=$(($(now_epoch) - _mtime))
-    if [ "$_age" -gt "$LOCK_STALE_SECONDS" ]; then
-        STALE_BECAUSE="it was last refreshed $_age s ago"
+    local age owner_pid owner_host
+    mtime_of "$LOCK_DIR" || return 1
+    age=$RETVAL
+    now_epoch
+    age=$((RETVAL - age))
+    if [ "$age" -gt "$LOCK_STALE_SECONDS" ]; then
+        RETVAL="it was last refreshed $age s ago"
         return 0
     fi
     # An owner on this host whose process is gone will never refresh the lock.
     read_owner || return 1
-    [ "$_owner_host" = "$(uname -n)" ] && ! process_exists "$_owner_pid" || return 1
-    STALE_BECAUSE="its process $_owner_pid is gone"
+    owner_pid=${RETVAL%% *} owner_host=${RETVAL#* }
+    this_host
+    [ "$owner_host" = "$RETVAL" ] && ! process_exists "$owner_pid" || return 1
+    RETVAL="its process $owner_pid is gone"
 }
 
 # kill -0 also fails for another user's live process, so ask /proc where there is one.
@@ -840,33 +1190,39 @@ process_exists() {
 # process_runs PID: alive and not a zombie. kill -0 succeeds for a zombie, and one
 # whose parent does not reap it stays forever; /proc, where there is one, tells.
 process_runs() {
+    local stat
     kill -0 "$1" 2>/dev/null || return 1
     [ -r "/proc/$1/stat" ] || return 0
-    IFS= read -r _stat <"/proc/$1/stat" 2>/dev/null || return 1
-    _stat=${_stat##*) }
-    [ "${_stat%% *}" != Z ]
+    IFS= read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
 }
 
+# Sets RETVAL to "<pid> <host>" from the lock's owner file; fails unless it names both.
 read_owner() {
-    _owner_pid="" _owner_host=""
+    local line pid host
+    pid="" host=""
     [ -f "$LOCK_OWNER" ] || return 1
-    while IFS= read -r _line; do
-        case $_line in
-            *'"pid":'*) _owner_pid=${_line#*: } _owner_pid=${_owner_pid%,} ;;
-            *'"host":'*) _owner_host=${_line#*: \"} _owner_host=${_owner_host%\",} ;;
+    while IFS= read -r line; do
+        case $line in
+            *'"pid":'*) pid=${line#*: } pid=${pid%,} ;;
+            *'"host":'*) host=${line#*: \"} host=${host%\",} ;;
         esac
     done <"$LOCK_OWNER"
-    [ -n "$_owner_pid" ] && [ -n "$_owner_host" ]
+    RETVAL="$pid $host"
+    [ -n "$pid" ] && [ -n "$host" ]
 }
 
+# mtime_of PATH: sets RETVAL to its time of last modification, in seconds since the epoch.
 mtime_of() {
-    stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null
+    RETVAL=$(stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null)
 }
 
+# release_lock [PATH...]: removes the lock, after the paths given (one rm for all).
 release_lock() {
     [ -n "$LOCK_HELD" ] || return 0
     LOCK_HELD=""
-    rm -rf "$LOCK_DIR"
+    rm -rf ${1+"$@"} "$LOCK_DIR"
     [ -n "$HEARTBEAT_PID" ] && kill "$HEARTBEAT_PID" 2>/dev/null
     HEARTBEAT_PID=""
 }
@@ -875,152 +1231,12 @@ lock_is_fresh() {
     [ -d "$LOCK_DIR" ] && ! lock_is_stale
 }
 
-# ================================================================ install state
-
-# Sets the marker's fields; fails when there is no marker.
-read_marker() {
-    m_uv_version="" m_sky_version="" m_spec="" m_extras="" m_python="" m_tools_dir="" m_download_bytes="" m_installed_at=""
-    [ -f "$MARKER" ] || return 1
-    while IFS= read -r _line; do
-        _value=${_line#*: \"}
-        _value=${_value%\"*}
-        case $_line in
-            *'"uv_version":'*) m_uv_version=$_value ;;
-            *'"sky_version":'*) m_sky_version=$_value ;;
-            *'"spec":'*) m_spec=$_value ;;
-            *'"extras":'*) m_extras=$_value ;;
-            *'"python":'*) m_python=$_value ;;
-            *'"tools_dir":'*) m_tools_dir=$_value ;;
-            *'"download_bytes":'*) m_download_bytes=$_value ;;
-            *'"installed_at":'*) m_installed_at=$_value ;;
-        esac
-    done <"$MARKER"
-    [ -n "$m_sky_version" ]
-}
-
-# The marker's install runs and holds what is asked: the same requirement when one is
-# given (CARAPACE_SKYPILOT_SPEC), else every cloud asked for (CARAPACE_CLOUDS, --add-cloud).
-managed_install_is_current() {
-    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] && [ "$m_python" = "$PYTHON_VERSION" ] || return 1
-    if [ -n "$SPEC_GIVEN" ]; then
-        [ "$m_spec" = "$SKYPILOT_SPEC" ]
-    else
-        extras_cover "$m_extras" "$EXTRAS"
-    fi
-}
-
-# Sets PATH_SKY to the first sky on PATH outside CARAPACE_HOME.
-find_sky_on_path() {
-    PATH_SKY=""
-    _saved_ifs=$IFS
-    IFS=:
-    set -f
-    for _dir in $PATH; do
-        case $_dir in
-            '' | "$CARAPACE_HOME_DIR" | "$CARAPACE_HOME_DIR"/*) continue ;;
-        esac
-        if [ -f "$_dir/sky" ] && [ -x "$_dir/sky" ]; then
-            PATH_SKY=$_dir/sky
-            break
-        fi
-    done
-    set +f
-    IFS=$_saved_ifs
-    [ -n "$PATH_SKY" ]
-}
-
-# A sky on PATH that runs and is not older than Carapace supports: sets PATH_SKY
-# and SKY_VERSION, and says in a checking line why one that is found is not used.
-usable_sky_on_path() {
-    find_sky_on_path || return 1
-    if ! sky_version_of "$PATH_SKY"; then
-        say checking "The sky found on PATH at $PATH_SKY does not run; using Carapace's own copy"
-        return 1
-    fi
-    if ! skypilot_is_supported "$SKY_VERSION"; then
-        say checking "The sky found on PATH at $PATH_SKY is SkyPilot $SKY_VERSION, older than the $OLDEST_SKYPILOT_RELEASE Carapace needs; using Carapace's own copy"
-        return 1
-    fi
-}
-
-# skypilot 0.10.0 and later, nightlies (1.0.0.devYYYYMMDD) from the first with infra, and 1.x.
-skypilot_is_supported() {
-    case $1 in
-        *.dev[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*)
-            _date=${1##*.dev}
-            _date=${_date%"${_date#????????}"}
-            [ "$_date" -ge "$OLDEST_SKYPILOT_NIGHTLY" ] 2>/dev/null
-            return
-            ;;
-    esac
-    _major=${1%%.*}
-    _rest=${1#*.}
-    _minor=${_rest%%[!0-9]*}
-    _oldest_major=${OLDEST_SKYPILOT_RELEASE%%.*}
-    _oldest_minor=${OLDEST_SKYPILOT_RELEASE#*.}
-    case $_major$_minor in
-        '' | *[!0-9]*) return 1 ;;
-    esac
-    [ "$_major" -gt "$_oldest_major" ] || { [ "$_major" -eq "$_oldest_major" ] && [ "$_minor" -ge "$_oldest_minor" ]; }
-}
-
-# Sets SKY_VERSION from `<sky> --version` ("skypilot, version 1.0.0.dev20261120").
-sky_version_of() {
-    _sky_errors=/dev/null
-    [ -n "$LOG_OPEN" ] && _sky_errors=$LOG_FILE
-    _out=$("$1" --version </dev/null 2>>"$_sky_errors") || return 1
-    case $_out in
-        *'version '*) SKY_VERSION=${_out##*version } ;;
-        *) return 1 ;;
-    esac
-    case $SKY_VERSION in
-        '' | *[!A-Za-z0-9.+_-]*) return 1 ;;
-    esac
-}
-
-# Prints VALUE as a JSON string. Line breaks never reach here (set_layout refuses
-# them in CARAPACE_HOME; the other values are checked where they are read).
-json_string() {
-    printf '"%s"' "$(printf '%s' "$1" | LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$TAB/\\\\t/g")"
-}
-
-# write_marker PATH: the marker of the environment in NEW_TOOLS, written to PATH.
-write_marker() {
-    _tmp=$1.tmp.$$
-    rm -f "$_tmp"
-    {
-        printf '{\n'
-        for _field in $MARKER_FIELDS; do
-            case $_field in
-                installer_version) _value=$INSTALLER_VERSION ;;
-                uv_version) _value=$UV_VERSION ;;
-                sky_version) _value=$SKY_VERSION ;;
-                spec) _value=$SKYPILOT_SPEC ;;
-                extras) _value=$EXTRAS ;;
-                python) _value=$PYTHON_VERSION ;;
-                platform) _value=$PLATFORM ;;
-                sky_path) _value=$SKY_BIN ;;
-                tools_dir) _value=${NEW_TOOLS##*/} ;;
-                download_bytes) _value=$DOWNLOAD_BYTES ;;
-                installed_at) _value=$(date -u +%Y-%m-%dT%H:%M:%SZ) ;;
-            esac
-            _separator=,
-            [ "$_field" = installed_at ] && _separator=""
-            printf '  "%s": %s%s\n' "$_field" "$(json_string "$_value")" "$_separator"
-        done
-        printf '}\n'
-    } >"$_tmp" 2>/dev/null && mv -f "$_tmp" "$1" && return 0
-    rm -f "$_tmp"
-    fail_if_disk_full
-    fail_to_write "$1"
-}
-
 # ================================================================ downloads
 
 choose_downloader() {
     DOWNLOADER=""
-    if has curl; then
-        case $(command -v curl) in
+    if find_on_path curl; then
+        case $RETVAL in
             /snap/*) ;; # snap's confinement stops it writing to dot-folders such as ~/.carapace
             *) DOWNLOADER=curl ;;
         esac
@@ -1035,49 +1251,57 @@ choose_downloader() {
         "Install curl (e.g. apt-get install curl) or wget, then retry."
 }
 
-# check_url URL: sets URL_HOST (host[:port], without any user:password@) and
-# URL_SHOWN (the URL without credentials). Plain http:// is allowed only to this machine.
+# check_url URL: sets RETVAL to the URL as it is shown and logged, without any
+# user:password@. Plain http:// is allowed only to this machine.
 check_url() {
-    _scheme=${1%%://*}
-    _rest=${1#*://}
-    _authority=${_rest%%/*}
-    _path=${_rest#"$_authority"}
-    URL_HOST=${_authority##*@}
-    URL_SHOWN=$_scheme://$URL_HOST$_path
-    case $_scheme in
+    local scheme rest authority host
+    scheme=${1%%://*}
+    rest=${1#*://}
+    authority=${rest%%/*}
+    host=${authority##*@}
+    RETVAL=$scheme://$host${rest#"$authority"}
+    case $scheme in
         https) return 0 ;;
         http)
-            case $URL_HOST in
+            case $host in
                 127.0.0.1 | 127.0.0.1:* | localhost | localhost:* | '[::1]' | '[::1]:'*) return 0 ;;
             esac
             ;;
     esac
-    err network "Refusing to download from $URL_SHOWN: only https:// is allowed (plain http:// only on this machine)" \
+    err network "Refusing to download from $RETVAL: only https:// is allowed (plain http:// only on this machine)" \
         "Fix the uv mirror in Network settings (or CARAPACE_UV_MIRROR) to use https:// addresses, then retry."
+}
+
+# url_host URL: sets RETVAL to the host[:port] of a URL as check_url shows it.
+url_host() {
+    local rest
+    rest=${1#*://}
+    RETVAL=${rest%%/*}
 }
 
 # start_downloader URL FILE HEADERS: one attempt in the background (its pid is $!),
 # resuming FILE if it exists, writing the response headers to HEADERS.
 start_downloader() {
+    local proto wget_http wget_ca
     case $DOWNLOADER in
         curl)
             # Plain http (to this machine only) may redirect only to https, never leave over http.
-            _proto="=https"
-            case $1 in http://*) _proto="=http" ;; esac
-            curl --silent --show-error --location --fail --proto "$_proto" --proto-redir =https --tlsv1.2 \
+            proto="=https"
+            case $1 in http://*) proto="=http" ;; esac
+            curl --silent --show-error --location --fail --proto "$proto" --proto-redir =https --tlsv1.2 \
                 --connect-timeout "$CONNECT_TIMEOUT" --speed-limit 1 --speed-time "$STALL_TIMEOUT" \
                 --continue-at - --dump-header "$3" --output "$2" "$1" \
                 </dev/null >/dev/null 2>>"$LOG_FILE" &
             ;;
         wget)
             # wget cannot limit the protocols of redirects: http (local) gets none, and
-            # redirects of https downloads are checked afterwards (refuse_insecure_redirect).
-            _wget_http=""
-            case $1 in http://*) _wget_http=--max-redirect=0 ;; esac
-            _wget_ca=""
-            [ -n "${SSL_CERT_FILE:-}" ] && _wget_ca=--ca-certificate=$SSL_CERT_FILE
+            # redirects of https downloads are checked afterwards (redirected_to_plain_http).
+            wget_http=""
+            case $1 in http://*) wget_http=--max-redirect=0 ;; esac
+            wget_ca=""
+            [ -n "${SSL_CERT_FILE:-}" ] && wget_ca=--ca-certificate=$SSL_CERT_FILE
             # shellcheck disable=SC2086 # each is one flag or nothing
-            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 $_wget_http $_wget_ca \
+            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 $wget_http $wget_ca \
                 --connect-timeout="$CONNECT_TIMEOUT" --read-timeout="$STALL_TIMEOUT" --output-document="$2" "$1" \
                 </dev/null >/dev/null 2>"$3" &
             ;;
@@ -1088,293 +1312,351 @@ start_downloader() {
 }
 
 # download URL FILE LABEL: one attempt. With LABEL, progress lines about once a
-# second; without, only waiting lines. Sets DL_RESULT (ok, missing, transient,
-# unreachable, tls, disk, insecure) and DL_REASON in plain words.
+# second; without, only waiting lines. Sets RETVAL to "<result> <reason>": the result
+# is ok, missing, transient, unreachable, tls, disk or insecure, the reason in plain words.
 download() {
-    _headers=$2.headers
+    local shown host headers dl_pid reporter_pid exit_code http_status result
+    check_url "$1"
+    shown=$RETVAL
+    url_host "$shown"
+    host=$RETVAL
+    headers=$2.headers
     # Emptied rather than removed (the shell does it, no process): what the last
     # attempt left there must not be read as this one's.
-    : >"$_headers"
-    start_downloader "$1" "$2" "$_headers"
-    _dl_pid=$!
-    track_pid "$_dl_pid"
-    start_progress_reporter "$_dl_pid" "$2" "$_headers" "$3"
-    _reporter_pid=$!
-    track_pid "$_reporter_pid"
+    : >"$headers"
+    start_downloader "$1" "$2" "$headers"
+    dl_pid=$!
+    track_pid "$dl_pid"
+    start_loop "$dl_pid" download_tick "$2" "$headers" "$3" "$host"
+    reporter_pid=$RETVAL
+    track_pid "$reporter_pid"
     # wait returns the moment the download ends (or a signal arrives): no polling.
-    wait "$_dl_pid"
-    _exit=$?
-    kill "$_reporter_pid" 2>/dev/null
-    wait "$_reporter_pid" 2>/dev/null
+    wait "$dl_pid"
+    exit_code=$?
+    kill "$reporter_pid" 2>/dev/null
+    wait "$reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
-    [ "$DOWNLOADER" != curl ] && cat "$_headers" >>"$LOG_FILE" 2>/dev/null
-    classify_download "$_exit" "$_headers" "$2"
-    [ "$DL_RESULT" = ok ] && [ "$DOWNLOADER" != curl ] && refuse_insecure_redirect "$_headers"
-    log "download $(check_url "$1" && echo "$URL_SHOWN"): exit $_exit, HTTP ${HTTP_STATUS:-none}, $DL_RESULT"
-    [ "$DL_RESULT" = ok ] && [ -n "$3" ] && report_progress "$2" "$_headers" "$3"
-    return 0
+    [ "$DOWNLOADER" != curl ] && cat "$headers" >>"$LOG_FILE" 2>/dev/null
+    read_headers "$headers"
+    http_status=${RETVAL%% *}
+    classify_download "$exit_code" "$http_status" "$2" "$headers"
+    result=$RETVAL
+    if [ "${result%% *}" = ok ] && [ "$DOWNLOADER" != curl ] && redirected_to_plain_http "$headers"; then
+        result="insecure it redirected to plain http://"
+    fi
+    log "download $shown: exit $exit_code, HTTP ${http_status:-none}, ${result%% *}"
+    [ "${result%% *}" = ok ] && [ -n "$3" ] && report_progress "$2" "$headers" "$3" complete
+    RETVAL=$result
 }
 
-# A background loop, ended by `download` the moment the transfer ends: progress once
-# a second while bytes arrive, and "Waiting for <host>" every few seconds while none do.
-# It also ends by itself within a second of the transfer or the installer ending, so a
-# lost signal or a kill -9 of the installer never leaves it behind.
-start_progress_reporter() {
-    _owner=$$
-    (
-        trap - INT TERM HUP EXIT
-        _last_size=0 _still=0
-        while sleep 1 >/dev/null 2>&1 && process_runs "$1" && process_runs "$_owner"; do
-            _size=0
-            [ -f "$2" ] && _size=$(wc -c <"$2" | tr -d ' ')
-            if [ "$_size" != "$_last_size" ]; then
-                _last_size=$_size _still=0
-                [ -n "$4" ] && [ "$_size" -gt 0 ] && report_progress "$2" "$3" "$4"
-            else
-                _still=$((_still + 1))
-                if [ $((_still % WAITING_REPORT_SECONDS)) = 0 ]; then
-                    say downloading "Waiting for $URL_HOST... $_still s"
-                fi
-            fi
-        done
-    ) </dev/null &
+# download_tick SECONDS STATE FILE HEADERS LABEL HOST: a second of a download, in the
+# background until `download` ends it with the transfer: a progress line (with LABEL)
+# when bytes arrived, and "Waiting for <host>" every few seconds while none do. STATE is
+# "<size> <second it last changed>".
+download_tick() {
+    local size last changed
+    last=0 changed=0
+    [ -z "$2" ] || last=${2%% *} changed=${2#* }
+    size=0
+    if [ -f "$3" ]; then
+        size=$(wc -c <"$3")
+        size=${size##* }
+    fi
+    if [ "$size" != "$last" ]; then
+        changed=$1
+        [ -n "$5" ] && [ "$size" -gt 0 ] && report_progress "$3" "$4" "$5"
+    elif [ $((($1 - changed) % WAITING_REPORT_SECONDS)) = 0 ]; then
+        say downloading "Waiting for $6... $(($1 - changed)) s"
+    fi
+    RETVAL="$size $changed"
 }
 
-# Reads the response headers of the last attempt: sets HTTP_STATUS and TOTAL_BYTES.
+# read_headers HEADERS: the response headers of the last attempt. Sets RETVAL to
+# "<HTTP status> <total bytes>", each empty when unknown.
 read_headers() {
-    HTTP_STATUS="" TOTAL_BYTES=""
-    [ -f "$1" ] || return 0
-    while IFS= read -r _line; do
-        _line=${_line%"$CR"}
-        _line=${_line#"${_line%%[! ]*}"}
-        case $_line in
-            HTTP/*)
-                HTTP_STATUS=${_line#* }
-                HTTP_STATUS=${HTTP_STATUS%% *}
-                TOTAL_BYTES=""
-                ;;
-            [Cc]ontent-[Ll]ength:*)
-                [ "$HTTP_STATUS" = 200 ] && TOTAL_BYTES=${_line#*: }
-                ;;
-            [Cc]ontent-[Rr]ange:*)
-                TOTAL_BYTES=${_line##*/}
-                ;;
-        esac
-    done <"$1"
-    case $TOTAL_BYTES in *[!0-9]* | '') TOTAL_BYTES="" ;; esac
+    local line status total
+    status="" total=""
+    set_control_characters
+    if [ -f "$1" ]; then
+        while IFS= read -r line; do
+            line=${line%"$CR"}
+            line=${line#"${line%%[! ]*}"}
+            case $line in
+                HTTP/*)
+                    status=${line#* }
+                    status=${status%% *}
+                    total=""
+                    ;;
+                [Cc]ontent-[Ll]ength:*)
+                    [ "$status" = 200 ] && total=${line#*: }
+                    ;;
+                [Cc]ontent-[Rr]ange:*)
+                    total=${line##*/}
+                    ;;
+            esac
+        done <"$1"
+    fi
+    case $total in *[!0-9]* | '') total="" ;; esac
+    RETVAL="$status $total"
 }
 
-# report_progress FILE HEADERS LABEL
+# report_progress FILE HEADERS LABEL [complete]: a progress line; once complete, the
+# download holds the total its headers gave, when they gave one.
 report_progress() {
+    local total have pct have_mb
     read_headers "$2"
-    _have=0
-    [ -f "$1" ] && _have=$(wc -c <"$1" | tr -d ' ')
-    if [ -n "$TOTAL_BYTES" ] && [ "$TOTAL_BYTES" -gt 0 ]; then
-        _pct=$((_have * 100 / TOTAL_BYTES))
-        [ "$_pct" -gt 100 ] && _pct=100
-        emit downloading "$_pct" "$_have/$TOTAL_BYTES" "" "$3: $(megabytes "$_have") of $(megabytes "$TOTAL_BYTES") MB"
+    total=${RETVAL#* }
+    have=0
+    if [ -n "$total" ] && [ "${4:-}" = complete ]; then
+        have=$total
+    elif [ -f "$1" ]; then
+        have=$(wc -c <"$1")
+        have=${have##* }
+    fi
+    megabytes "$have"
+    have_mb=$RETVAL
+    if [ -n "$total" ] && [ "$total" -gt 0 ]; then
+        pct=$((have * 100 / total))
+        [ "$pct" -gt 100 ] && pct=100
+        megabytes "$total"
+        emit downloading "$pct" "$have/$total" "" "$3: $have_mb of $RETVAL MB"
     else
-        emit downloading "" "$_have" "" "$3: $(megabytes "$_have") MB"
+        emit downloading "" "$have" "" "$3: $have_mb MB"
     fi
 }
 
+# megabytes BYTES: sets RETVAL to them in megabytes, with one decimal.
 megabytes() {
-    _tenths=$(($1 / 100000))
-    echo "$((_tenths / 10)).$((_tenths % 10))"
+    local tenths
+    tenths=$(($1 / 100000))
+    RETVAL=$((tenths / 10)).$((tenths % 10))
 }
 
-# classify_download EXIT HEADERS FILE: sets DL_RESULT and DL_REASON.
+# classify_download EXIT HTTP_STATUS FILE HEADERS: sets RETVAL to "<result> <reason>".
 classify_download() {
-    read_headers "$2"
-    DL_RESULT=transient DL_REASON="the connection failed"
+    RETVAL="transient the connection failed"
     if [ "$1" = 0 ]; then
-        DL_RESULT=ok DL_REASON=""
-        return
+        RETVAL="ok "
+        return 0
     fi
     case $DOWNLOADER in
         curl)
             # curl's exit codes (curl(1), EXIT CODES).
             case $1 in
-                22) classify_http_status ;;                                                 # HTTP 4xx/5xx with --fail
-                5 | 6) DL_RESULT=unreachable DL_REASON="the host name could not be resolved" ;; # proxy or host not resolved
-                7) DL_RESULT=unreachable DL_REASON="the connection was refused" ;;          # failed to connect
-                1 | 4) DL_RESULT=unreachable DL_REASON="the address is not supported" ;;    # protocol / feature not built in
-                18) DL_REASON="the transfer was cut short" ;;                               # partial file
-                23) DL_RESULT=disk DL_REASON="the file could not be written" ;;             # write error
-                28) no_data_or_stall "$3" ;;                                                # operation timed out
-                33 | 36) rm -f "$3" && DL_REASON="the server cannot resume" ;;              # range / resume failed: start over
-                47) DL_REASON="there were too many redirects" ;;                            # too many redirects
+                22) classify_http_status "$2" ;;                                                # HTTP 4xx/5xx with --fail
+                5 | 6) RETVAL="unreachable the host name could not be resolved" ;;             # proxy or host not resolved
+                7) RETVAL="unreachable the connection was refused" ;;                          # failed to connect
+                1 | 4) RETVAL="unreachable the address is not supported" ;;                    # protocol / feature not built in
+                18) RETVAL="transient the transfer was cut short" ;;                           # partial file
+                23) RETVAL="disk the file could not be written" ;;                             # write error
+                28) no_data_or_stall "$3" ;;                                                   # operation timed out
+                33 | 36) rm -f "$3" && RETVAL="transient the server cannot resume" ;;          # range / resume failed: start over
+                47) RETVAL="transient there were too many redirects" ;;                        # too many redirects
                 35 | 51 | 53 | 54 | 58 | 59 | 60 | 64 | 66 | 77 | 80 | 82 | 83 | 90 | 91)
-                    DL_RESULT=tls DL_REASON="TLS verification failed" ;;                    # handshake, certificates, pinning
-                52 | 55 | 56) DL_REASON="the connection was reset" ;;                       # empty reply, send / receive error
+                    RETVAL="tls TLS verification failed" ;;                                    # handshake, certificates, pinning
+                52 | 55 | 56) RETVAL="transient the connection was reset" ;;                   # empty reply, send / receive error
             esac
             ;;
         *)
             # wget's exit codes (wget(1), EXIT STATUS); busybox wget exits 1 for everything.
             case $1 in
-                3) DL_RESULT=disk DL_REASON="the file could not be written" ;; # file I/O error
-                5) DL_RESULT=tls DL_REASON="TLS verification failed" ;;        # SSL verification failure
-                8) classify_http_status ;;                                     # server issued an error response
-                4)                                                             # network failure
-                    if grep -qi 'refused' "$2" 2>/dev/null; then
-                        DL_RESULT=unreachable DL_REASON="the connection was refused"
-                    elif grep -qi -e 'resolve' -e 'unable to' "$2" 2>/dev/null; then
-                        DL_RESULT=unreachable DL_REASON="the host name could not be resolved"
-                    elif grep -qi 'timed out' "$2" 2>/dev/null; then
+                3) RETVAL="disk the file could not be written" ;; # file I/O error
+                5) RETVAL="tls TLS verification failed" ;;        # SSL verification failure
+                8) classify_http_status "$2" ;;                   # server issued an error response
+                4)                                                # network failure
+                    if grep -qi 'refused' "$4" 2>/dev/null; then
+                        RETVAL="unreachable the connection was refused"
+                    elif grep -qi -e 'resolve' -e 'unable to' "$4" 2>/dev/null; then
+                        RETVAL="unreachable the host name could not be resolved"
+                    elif grep -qi 'timed out' "$4" 2>/dev/null; then
                         no_data_or_stall "$3"
                     fi
                     ;;
-                1) [ -n "$HTTP_STATUS" ] && classify_http_status ;; # generic (busybox)
+                1) [ -n "$2" ] && classify_http_status "$2" ;; # generic (busybox)
             esac
             ;;
     esac
+    return 0
 }
 
 # A timeout before any byte arrived means the mirror cannot be reached: move on.
 no_data_or_stall() {
     if [ -s "$1" ]; then
-        DL_REASON="no data arrived for $STALL_TIMEOUT s"
+        RETVAL="transient no data arrived for $STALL_TIMEOUT s"
     else
-        DL_RESULT=unreachable DL_REASON="nothing arrived for $STALL_TIMEOUT s"
+        RETVAL="unreachable nothing arrived for $STALL_TIMEOUT s"
     fi
 }
 
 classify_http_status() {
-    DL_REASON="HTTP $HTTP_STATUS"
-    case $HTTP_STATUS in
-        408 | 429 | 5??) DL_RESULT=transient ;;
-        416) DL_RESULT=ok ;; # the partial file already holds everything
-        *) DL_RESULT=missing ;;
+    case $1 in
+        408 | 429 | 5??) RETVAL="transient HTTP $1" ;;
+        416) RETVAL="ok HTTP $1" ;; # the partial file already holds everything
+        *) RETVAL="missing HTTP $1" ;;
     esac
 }
 
 # wget follows redirects to any protocol: a download that went through plain http
 # elsewhere is refused, whatever it holds.
-refuse_insecure_redirect() {
-    _locations=$(sed -n 's/^ *[Ll]ocation: *\(http:\/\/[^ ]*\).*$/\1/p' "$1" 2>/dev/null | tr -d "$CR")
-    for _location in $_locations; do
-        case ${_location#http://} in
+redirected_to_plain_http() {
+    local locations location
+    set_control_characters
+    locations=$(sed -n 's/^ *[Ll]ocation: *\(http:\/\/[^ ]*\).*$/\1/p' "$1" 2>/dev/null | tr -d "$CR")
+    for location in $locations; do
+        case ${location#http://} in
             127.0.0.1[:/]* | localhost[:/]* | '[::1]'[:/]*) ;;
-            *) DL_RESULT=insecure DL_REASON="it redirected to plain http://" ;;
+            *) return 0 ;;
         esac
     done
-    return 0
+    return 1
 }
 
 # ================================================================ uv
 
-# uv_reports_version BIN: BIN runs here and is the uv version asked for (sets UV_REPORTED).
+# uv_reports_version BIN: BIN runs here and is the uv version asked for. Sets RETVAL
+# to what it reports; returns 2 when it does not run, 1 when it is another version.
 uv_reports_version() {
-    UV_REPORTED=$("$1" --version 2>>"${LOG_FILE:-/dev/null}" </dev/null) || return 2
-    case $UV_REPORTED in
+    RETVAL=$("$1" --version 2>>"${LOG_FILE:-/dev/null}" </dev/null) || return 2
+    case $RETVAL in
         "uv $UV_VERSION" | "uv $UV_VERSION "*) return 0 ;;
     esac
     return 1
 }
 
 install_uv() {
+    local archive_name archive expected rest
     if [ -x "$UV_BIN" ] && uv_reports_version "$UV_BIN"; then
         say checking "uv $UV_VERSION is already in ${UV_BIN%/*}"
         return 0
     fi
-    _archive_name=uv-$PLATFORM.tar.gz
-    _archive=$STAGING/$_archive_name
+    archive_name=uv-$PLATFORM.tar.gz
+    archive=$STAGING/$archive_name
     if [ -n "$UV_ARCHIVE" ]; then
         [ -f "$UV_ARCHIVE" ] || err missing-tool "CARAPACE_UV_ARCHIVE points to $UV_ARCHIVE, which does not exist" \
             "Set CARAPACE_UV_ARCHIVE to the path of uv-$PLATFORM.tar.gz, or unset it to download uv."
         [ -n "$UV_SHA256" ] || err checksum "CARAPACE_UV_ARCHIVE is set but CARAPACE_UV_SHA256 is not, so the archive cannot be verified" \
             "Set CARAPACE_UV_SHA256 to the archive's SHA-256 (from its .sha256 file), then retry."
         ensure disk "Could not copy $UV_ARCHIVE into $STAGING" "Check free space in $CARAPACE_HOME_DIR, then retry." -- \
-            cp "$UV_ARCHIVE" "$_archive"
-        EXPECTED_SHA256=$UV_SHA256
+            cp "$UV_ARCHIVE" "$archive"
     else
-        download_uv "$_archive_name" "$_archive"
+        download_uv "$archive_name" "$archive"
     fi
-    verify_archive "$_archive" "$EXPECTED_SHA256"
-    unpack_uv "$_archive"
+    expected=$UV_SHA256
+    # The sidecar reads "<hex>  <name>": only the first field matters.
+    [ -n "$expected" ] || read -r expected rest <"$archive.sha256"
+    verify_archive "$archive" "$expected"
+    unpack_uv "$archive"
 }
 
 # download_uv NAME FILE: tries every mirror once before retrying any. A mirror that
 # cannot be reached, or has no such file, is not tried again; one that fails midway
 # (a reset, a 5xx, a stall after some bytes) is, after the others, with backoff.
-# Sets EXPECTED_SHA256.
 download_uv() {
-    choose_downloader
+    local name file base hosts dead mirrors round backoff index retryable problems earlier problem url host result failed reason
     set -f
     # shellcheck disable=SC2086 # split on spaces, never globbed
     set -- "$1" "$2" $UV_MIRRORS
     set +f
-    _name=$1 _file=$2
+    name=$1 file=$2
     shift 2
-    _hosts="" _dead="" _mirrors=$#
-    for _base in "$@"; do
-        check_url "${_base%/}/$UV_VERSION/$_name"
-        _hosts="$_hosts${_hosts:+ or }$URL_HOST"
+    choose_downloader
+    # One line per mirror in PROBLEMS: the last word on each is what the error reports.
+    hosts="" dead="" mirrors=$# problems=""
+    for base in "$@"; do
+        check_url "${base%/}/$UV_VERSION/$name"
+        url_host "$RETVAL"
+        hosts="$hosts${hosts:+ or }$RETVAL"
+        problems=$problems$NEWLINE
     done
-    _round=1 _backoff=1
+    round=1 backoff=1
     while :; do
-        _index=0 _retryable=""
-        for _base in "$@"; do
-            _index=$((_index + 1))
-            case " $_dead " in *" $_index "*) continue ;; esac
-            _url=${_base%/}/$UV_VERSION/$_name
-            check_url "$_url"
-            say downloading "Downloading package manager (uv $UV_VERSION for $PLATFORM) from $URL_HOST..."
-            fetch_from_mirror "$_url" "$_file" && return 0
-            _problem=$(describe_failure "$URL_SHOWN")
-            [ "$_mirrors" -gt 1 ] && _problem="$URL_HOST: $_problem"
-            # The last word on each mirror is what the error reports.
-            eval "_problem_$_index=\$_problem"
-            if [ "$DL_RESULT" = transient ]; then
-                _retryable=1
-                say downloading "Download interrupted ($DL_REASON, attempt $_round of $DOWNLOAD_ROUNDS)"
+        index=0 retryable="" earlier=$problems problems=""
+        for base in "$@"; do
+            index=$((index + 1))
+            problem=${earlier%%"$NEWLINE"*}
+            earlier=${earlier#*"$NEWLINE"}
+            case " $dead " in
+                *" $index "*)
+                    problems=$problems$problem$NEWLINE
+                    continue
+                    ;;
+            esac
+            url=${base%/}/$UV_VERSION/$name
+            check_url "$url"
+            url_host "$RETVAL"
+            host=$RETVAL
+            say downloading "Downloading package manager (uv $UV_VERSION for $PLATFORM) from $host..."
+            fetch_from_mirror "$url" "$file" && return 0
+            result=${RETVAL%% *} failed=${RETVAL#* }
+            reason=${failed#* } failed=${failed%% *}
+            describe_failure "$result" "$reason" "$failed" "$round"
+            problem=$RETVAL
+            [ "$mirrors" -gt 1 ] && problem="$host: $problem"
+            problems=$problems$problem$NEWLINE
+            if [ "$result" = transient ]; then
+                retryable=1
+                say downloading "Download interrupted ($reason, attempt $round of $DOWNLOAD_ROUNDS)"
             else
-                _dead="$_dead $_index"
+                dead="$dead $index"
             fi
         done
-        if [ -z "$_retryable" ] || [ "$_round" -ge "$DOWNLOAD_ROUNDS" ]; then
+        if [ -z "$retryable" ] || [ "$round" -ge "$DOWNLOAD_ROUNDS" ]; then
             break
         fi
-        say downloading "Retrying in $_backoff s"
-        sleep "$_backoff"
-        _round=$((_round + 1)) _backoff=$((_backoff * 2))
+        say downloading "Retrying in $backoff s"
+        sleep "$backoff"
+        round=$((round + 1)) backoff=$((backoff * 2))
     done
-    _problems="" _index=0
-    while [ "$_index" -lt "$_mirrors" ]; do
-        _index=$((_index + 1))
-        eval "_problems=\"\$_problems\${_problems:+; }\$_problem_$_index\""
-    done
-    if [ "$_mirrors" -gt 1 ]; then _problems=" ($_problems)"; else _problems=": $_problems"; fi
-    err network "Could not download uv from $_hosts$_problems" \
+    joined_lines "$problems" "; "
+    if [ "$mirrors" -gt 1 ]; then problems=" ($RETVAL)"; else problems=": $RETVAL"; fi
+    err network "Could not download uv from $hosts$problems" \
         "Check your internet connection; behind a proxy, set it in Network settings (or HTTPS_PROXY), or choose another uv mirror there (or CARAPACE_UV_MIRROR), then retry."
 }
 
-# fetch_from_mirror URL FILE: the checksum (unless given) and the archive from one
-# mirror; sets EXPECTED_SHA256 and, on failure, DL_RESULT.
-fetch_from_mirror() {
-    EXPECTED_SHA256=$UV_SHA256
-    if [ -z "$EXPECTED_SHA256" ]; then
-        : >"$2.sha256"
-        download "$1.sha256" "$2.sha256" ""
-        stop_on_fatal_download "$1.sha256"
-        [ "$DL_RESULT" = ok ] || return 1
-        # The sidecar reads "<hex>  <name>": only the first field matters.
-        read -r EXPECTED_SHA256 _rest <"$2.sha256"
-    fi
-    download "$1" "$2" "Downloading package manager"
-    stop_on_fatal_download "$1"
-    [ "$DL_RESULT" = ok ]
+# joined_lines LINES SEPARATOR: sets RETVAL to the non-empty lines joined by SEPARATOR.
+joined_lines() {
+    local rest line
+    rest=$1 RETVAL=""
+    while [ -n "$rest" ]; do
+        line=${rest%%"$NEWLINE"*}
+        case $rest in
+            *"$NEWLINE"*) rest=${rest#*"$NEWLINE"} ;;
+            *) rest="" ;;
+        esac
+        [ -n "$line" ] && RETVAL="$RETVAL${RETVAL:+$2}$line"
+    done
+    return 0
 }
 
-stop_on_fatal_download() {
+# fetch_from_mirror URL FILE: the checksum (unless given) and the archive from one
+# mirror. On failure, sets RETVAL as fetch_file does.
+fetch_from_mirror() {
+    if [ -z "$UV_SHA256" ]; then
+        : >"$2.sha256"
+        fetch_file "$1.sha256" "$2.sha256" "" || return 1
+    fi
+    fetch_file "$1" "$2" "Downloading package manager"
+}
+
+# fetch_file URL FILE LABEL: one download (see download), stopping the install on what
+# no other mirror or attempt can help with. On failure, sets RETVAL to
+# "<result> <URL as shown> <reason>".
+fetch_file() {
+    local result shown host
+    download "$1" "$2" "$3"
+    result=$RETVAL
+    [ "${result%% *}" = ok ] && return 0
     check_url "$1"
-    case $DL_RESULT in
+    shown=$RETVAL
+    url_host "$shown"
+    host=$RETVAL
+    case ${result%% *} in
         tls)
-            err tls "Could not verify the TLS certificate of $URL_HOST while downloading $URL_SHOWN (a proxy or security product may be intercepting HTTPS)" \
+            err tls "Could not verify the TLS certificate of $host while downloading $shown (a proxy or security product may be intercepting HTTPS)" \
                 "Set your organisation's CA bundle in Network settings (or SSL_CERT_FILE / CURL_CA_BUNDLE), then retry."
             ;;
         insecure)
-            err network "Refusing the download of $URL_SHOWN: it was redirected to plain http://" \
+            err network "Refusing the download of $shown: it was redirected to plain http://" \
                 "Choose another uv mirror in Network settings (or CARAPACE_UV_MIRROR), then retry."
             ;;
         disk)
@@ -1382,20 +1664,24 @@ stop_on_fatal_download() {
             err permission "Could not write the download into $STAGING" "Make $CARAPACE_HOME_DIR writable and check its free space, then retry."
             ;;
     esac
+    RETVAL="${result%% *} $shown ${result#* }"
+    return 1
 }
 
+# describe_failure RESULT REASON URL ROUND: sets RETVAL to what went wrong, in plain words.
 describe_failure() {
-    case $DL_RESULT in
-        missing) echo "$1 was not found ($DL_REASON)" ;;
-        transient) echo "the download kept failing ($DL_REASON, after $_round attempts)" ;;
-        *) echo "$DL_REASON" ;;
+    case $1 in
+        missing) RETVAL="$3 was not found ($2)" ;;
+        transient) RETVAL="the download kept failing ($2, after $4 attempts)" ;;
+        *) RETVAL=$2 ;;
     esac
 }
 
 choose_sha256_tool() {
-    for _tool in sha256sum shasum openssl; do
-        if has "$_tool"; then
-            SHA256_TOOL=$_tool
+    local tool
+    for tool in sha256sum shasum openssl; do
+        if has "$tool"; then
+            SHA256_TOOL=$tool
             return 0
         fi
     done
@@ -1403,234 +1689,352 @@ choose_sha256_tool() {
         "Install coreutils (sha256sum) or openssl, then retry."
 }
 
-# Prints the lowercase hex SHA-256 of a file, read from stdin so that no tool
-# decorates the output with the file's name (GNU escapes names with a backslash).
+# sha256_of FILE: sets RETVAL to its lowercase hex SHA-256, read from stdin so that no
+# tool decorates the output with the file's name (GNU escapes names with a backslash).
 sha256_of() {
+    local sum
     case $SHA256_TOOL in
-        sha256sum) _sum=$(sha256sum <"$1") && _sum=${_sum%% *} ;;
-        shasum) _sum=$(shasum -a 256 <"$1") && _sum=${_sum%% *} ;;
-        openssl) _sum=$(openssl dgst -sha256 <"$1") && _sum=${_sum##* } ;;
+        sha256sum) sum=$(sha256sum <"$1") && sum=${sum%% *} ;;
+        shasum) sum=$(shasum -a 256 <"$1") && sum=${sum%% *} ;;
+        openssl) sum=$(openssl dgst -sha256 <"$1") && sum=${sum##* } ;;
     esac || return 1
-    lowercase_hex "$_sum"
-    echo "$LOWER_HEX"
+    lowercase_hex "$sum"
 }
 
-# Sets LOWER_HEX to a hex string in lowercase; tr runs only when there is something to change.
+# Sets RETVAL to a hex string in lowercase; tr runs only when there is something to change.
 lowercase_hex() {
     case $1 in
-        *[A-F]*) LOWER_HEX=$(echo "$1" | tr 'A-F' 'a-f') ;;
-        *) LOWER_HEX=$1 ;;
+        *[A-F]*) RETVAL=$(echo "$1" | tr 'A-F' 'a-f') ;;
+        *) RETVAL=$1 ;;
     esac
 }
 
 # verify_archive FILE EXPECTED
 verify_archive() {
+    local expected actual
     say verifying "Checking the SHA-256 checksum of ${1##*/}"
     choose_sha256_tool
     lowercase_hex "$2"
-    _expected=$LOWER_HEX
-    case $_expected in
-        *[!0-9a-f]*) _expected=invalid ;;
+    expected=$RETVAL
+    case $expected in
+        *[!0-9a-f]*) expected=invalid ;;
     esac
-    [ ${#_expected} -eq 64 ] || _expected="not a SHA-256 ($2)"
-    _actual=$(sha256_of "$1") || err internal "Could not compute the checksum of $1" "Retry; if it fails again, report it with the log."
-    if [ "$_actual" != "$_expected" ]; then
+    [ ${#expected} -eq 64 ] || expected="not a SHA-256 ($2)"
+    sha256_of "$1" || err internal "Could not compute the checksum of $1" "Retry; if it fails again, report it with the log."
+    actual=$RETVAL
+    if [ "$actual" != "$expected" ]; then
         rm -f "$1"
-        err checksum "The uv download does not match its checksum (expected $_expected, got $_actual); it was deleted" \
+        err checksum "The uv download does not match its checksum (expected $expected, got $actual); it was deleted" \
             "Retry: the download may have been corrupted. If it happens again, your network or mirror is altering files."
     fi
 }
 
 unpack_uv() {
+    local member
     need_cmd tar
     need_cmd gzip
-    _unpacked=$STAGING/unpacked
-    _member=uv-$PLATFORM
-    own_dir "$_unpacked"
+    member=$STAGING/uv-$PLATFORM
     # -o: never restore the archive's owner (the CI runner's uid/gid) when run as root.
-    if ! tar -x -z -o -f "$1" -C "$_unpacked" "$_member/uv" "$_member/uvx" 2>>"$LOG_FILE"; then
+    if ! tar -x -z -o -f "$1" -C "$STAGING" "${member##*/}/uv" "${member##*/}/uvx" 2>>"$LOG_FILE"; then
         fail_if_disk_full
-        err checksum "The uv archive could not be unpacked (it has no $_member/uv)" "Retry; if it happens again, report it with the log."
+        err checksum "The uv archive could not be unpacked (it has no ${member##*/}/uv)" "Retry; if it happens again, report it with the log."
     fi
-    uv_reports_version "$_unpacked/$_member/uv"
+    uv_reports_version "$member/uv"
     case $? in
         2)
             fail_unless_executable_here
             err platform "The downloaded uv does not run on this system ($PLATFORM)" \
                 "Report this with the log; meanwhile you can install SkyPilot yourself so that sky is on PATH."
             ;;
-        1) err checksum "The downloaded uv reports '$UV_REPORTED', not version $UV_VERSION" \
+        1) err checksum "The downloaded uv reports '$RETVAL', not version $UV_VERSION" \
             "Check the uv mirror (CARAPACE_UV_MIRROR) and CARAPACE_UV_ARCHIVE point to uv $UV_VERSION, then retry." ;;
     esac
-    own_dir "${UV_BIN%/*}"
     own_file "$UVX_BIN"
     own_file "$UV_BIN"
-    # Renames within one filesystem are atomic; uv goes last since its presence means ready.
+    # Renames within one filesystem are atomic, made in the order given: uv goes last
+    # since its presence means ready.
     ensure permission "Could not move uv into ${UV_BIN%/*}" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
-        mv -f "$_unpacked/$_member/uvx" "$UVX_BIN"
-    ensure permission "Could not move uv into ${UV_BIN%/*}" "Make $CARAPACE_HOME_DIR writable, then retry." -- \
-        mv -f "$_unpacked/$_member/uv" "$UV_BIN"
+        mv -f "$member/uvx" "$member/uv" "${UV_BIN%/*}/"
     say verifying "uv $UV_VERSION is ready"
 }
 
 # A disk mounted noexec refuses every program, not just uv.
 fail_unless_executable_here() {
-    _probe=$STAGING/exec-test
-    printf '#!/bin/sh\nexit 0\n' >"$_probe" && chmod +x "$_probe"
-    "$_probe" 2>/dev/null && return 0
+    local probe
+    probe=$STAGING/exec-test
+    printf '#!/bin/sh\nexit 0\n' >"$probe" && chmod +x "$probe"
+    "$probe" 2>/dev/null && return 0
     err permission "Programs cannot be run from $CARAPACE_HOME_DIR (is its disk mounted noexec?)" \
         "Set CARAPACE_HOME to a folder on a disk that allows running programs, then retry."
 }
 
 # ================================================================ SkyPilot
 
+# A sky on PATH that runs and is not older than Carapace supports: sets RETVAL to
+# "<version> <path>", and says in a checking line why one that is found is not used.
+usable_sky_on_path() {
+    local path_sky
+    find_on_path sky "$CARAPACE_HOME_DIR" || return 1
+    path_sky=$RETVAL
+    if ! sky_version_of "$path_sky"; then
+        say checking "The sky found on PATH at $path_sky does not run; using Carapace's own copy"
+        return 1
+    fi
+    if ! skypilot_is_supported "$RETVAL"; then
+        say checking "The sky found on PATH at $path_sky is SkyPilot $RETVAL, older than the $OLDEST_SKYPILOT_RELEASE Carapace needs; using Carapace's own copy"
+        return 1
+    fi
+    RETVAL="$RETVAL $path_sky"
+}
+
+# skypilot 0.10.0 and later, nightlies (1.0.0.devYYYYMMDD) from the first with infra, and 1.x.
+skypilot_is_supported() {
+    local date major rest minor oldest_major oldest_minor
+    case $1 in
+        *.dev[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*)
+            date=${1##*.dev}
+            date=${date%"${date#????????}"}
+            [ "$date" -ge "$OLDEST_SKYPILOT_NIGHTLY" ] 2>/dev/null
+            return
+            ;;
+    esac
+    major=${1%%.*}
+    rest=${1#*.}
+    minor=${rest%%[!0-9]*}
+    oldest_major=${OLDEST_SKYPILOT_RELEASE%%.*}
+    oldest_minor=${OLDEST_SKYPILOT_RELEASE#*.}
+    case $major$minor in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    [ "$major" -gt "$oldest_major" ] || { [ "$major" -eq "$oldest_major" ] && [ "$minor" -ge "$oldest_minor" ]; }
+}
+
+# sky_version_of SKY: sets RETVAL to the version `<sky> --version` reports
+# ("skypilot, version 1.0.0.dev20261120"); fails when it does not run or say one.
+sky_version_of() {
+    local errors out
+    errors=/dev/null
+    [ -n "$LOG_OPEN" ] && errors=$LOG_FILE
+    out=$("$1" --version </dev/null 2>>"$errors") || return 1
+    case $out in
+        *'version '*) RETVAL=${out##*version } ;;
+        *) return 1 ;;
+    esac
+    case $RETVAL in
+        '' | *[!A-Za-z0-9.+_-]*) return 1 ;;
+    esac
+}
+
 # Installs the requirement into a new folder, tools.<id> (NEW_TOOLS), beside the one in
 # use: whatever happens there, the sky in use keeps working until switch_tools.
 install_skypilot() {
-    NEW_TOOLS=$CARAPACE_HOME_DIR/tools.$(date +%Y%m%d%H%M%S).$$
-    own_dir "$NEW_TOOLS/envs"
-    own_dir "$NEW_TOOLS/bin"
-    for _dir in "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"; do
-        own_dir "$_dir"
-    done
+    local fifo uv_errors relay_pid uv_pid reporter_pid uv_exit download_start expected refresh
+    started
+    NEW_TOOLS=$CARAPACE_HOME_DIR/tools.$STARTED_ID.$$
+    own_dirs "$NEW_TOOLS/envs" "$NEW_TOOLS/bin"
     export UV_TOOL_DIR="$NEW_TOOLS/envs"
     export UV_TOOL_BIN_DIR="$NEW_TOOLS/bin"
     say installing "Installing cloud tools ($REQUIREMENT with Python $PYTHON_VERSION)..."
-    _fifo=$STAGING/uv-output
-    _uv_errors=$STAGING/uv-errors
-    : >"$_uv_errors"
-    mkfifo "$_fifo" || err internal "Could not create $_fifo" "Check that $CARAPACE_HOME_DIR is on a local disk, then retry."
+    fifo=$STAGING/uv-output
+    uv_errors=$STAGING/uv-errors
+    : >"$uv_errors"
+    mkfifo "$fifo" || err internal "Could not create $fifo" "Check that $CARAPACE_HOME_DIR is on a local disk, then retry."
     (
         trap - EXIT INT TERM HUP
-        relay_uv_output "$_uv_errors"
-    ) <"$_fifo" &
-    _relay_pid=$!
-    track_pid "$_relay_pid"
-    _download_start=$(download_kilobytes)
-    _refresh=""
-    [ "$COMMAND" = update ] && _refresh="--refresh-package $SKYPILOT_PACKAGE"
-    # shellcheck disable=SC2086 # _refresh is two words or nothing
-    "$UV_BIN" tool install --python "$PYTHON_VERSION" --with pip $_refresh "$REQUIREMENT" \
-        </dev/null >>"$LOG_FILE" 2>"$_fifo" &
-    _uv_pid=$!
-    track_pid "$_uv_pid"
-    start_package_reporter "$_download_start" "$_uv_pid"
-    _reporter_pid=$!
-    track_pid "$_reporter_pid"
-    wait "$_uv_pid"
-    _uv_status=$?
-    wait "$_relay_pid"
-    kill "$_reporter_pid" 2>/dev/null
-    wait "$_reporter_pid" 2>/dev/null
+        relay_uv_output "$uv_errors"
+    ) <"$fifo" &
+    relay_pid=$!
+    track_pid "$relay_pid"
+    download_kilobytes
+    download_start=$RETVAL
+    refresh=""
+    [ "$COMMAND" = update ] && refresh="--refresh-package $SKYPILOT_PACKAGE"
+    # shellcheck disable=SC2086 # refresh is two words or nothing
+    "$UV_BIN" tool install --python "$PYTHON_VERSION" --with pip $refresh "$REQUIREMENT" \
+        </dev/null >>"$LOG_FILE" 2>"$fifo" &
+    uv_pid=$!
+    track_pid "$uv_pid"
+    # The package step is measured against what the last install downloaded, or a default.
+    case $INSTALLED_DOWNLOAD_BYTES in
+        '' | *[!0-9]*) expected=0 ;;
+        *) expected=$((INSTALLED_DOWNLOAD_BYTES / 1024)) ;;
+    esac
+    [ "$expected" -gt 0 ] || expected=$((DEFAULT_DOWNLOAD_MB * 1000))
+    start_loop "$uv_pid" package_tick "$download_start" "$expected"
+    reporter_pid=$RETVAL
+    track_pid "$reporter_pid"
+    wait "$uv_pid"
+    uv_exit=$?
+    wait "$relay_pid"
+    kill "$reporter_pid" 2>/dev/null
+    wait "$reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
-    [ "$_uv_status" = 0 ] || fail_uv_install "$_uv_status" "$_uv_errors"
+    [ "$uv_exit" = 0 ] || fail_uv_install "$uv_exit" "$uv_errors"
     # What uv downloaded this time, if more than the last install knew of, is next time's estimate.
-    DOWNLOAD_BYTES=$((($(download_kilobytes) - _download_start) * 1024))
-    [ "${m_download_bytes:-0}" -gt "$DOWNLOAD_BYTES" ] 2>/dev/null && DOWNLOAD_BYTES=$m_download_bytes
+    download_kilobytes
+    DOWNLOAD_BYTES=$(((RETVAL - download_start) * 1024))
+    [ "$INSTALLED_DOWNLOAD_BYTES" -gt "$DOWNLOAD_BYTES" ] 2>/dev/null && DOWNLOAD_BYTES=$INSTALLED_DOWNLOAD_BYTES
     return 0
 }
 
-# The kilobytes in uv's cache and Python folders: what uv has downloaded grows them.
+# Sets RETVAL to the kilobytes in uv's cache and Python folders: what uv has downloaded grows them.
 download_kilobytes() {
-    du -sk "$UV_CACHE" "$PYTHON_INSTALLS" 2>/dev/null | {
-        _total=0
-        while read -r _kilobytes _path; do
-            _total=$((_total + _kilobytes))
-        done
-        echo "$_total"
-    }
+    local out line
+    out=$(du -sk "$UV_CACHE" "$PYTHON_INSTALLS" 2>/dev/null)
+    RETVAL=0
+    while [ -n "$out" ]; do
+        line=${out%%"$NEWLINE"*}
+        case $out in
+            *"$NEWLINE"*) out=${out#*"$NEWLINE"} ;;
+            *) out="" ;;
+        esac
+        line=${line%%[!0-9]*}
+        RETVAL=$((RETVAL + ${line:-0}))
+    done
 }
 
-# A background loop while uv runs: the package step's progress, from the growth of uv's
-# folders against what the last install downloaded (or a default). It never reaches
-# 100%: only the complete line does. Like the download reporter, it ends by itself
-# once uv or the installer is gone.
-start_package_reporter() {
-    _owner=$$
-    (
-        trap - INT TERM HUP EXIT
-        _expected=$((${m_download_bytes:-0} / 1024))
-        [ "$_expected" -gt 0 ] 2>/dev/null || _expected=$((DEFAULT_DOWNLOAD_MB * 1000))
-        _shown=0 _last=0
-        while sleep 1 >/dev/null 2>&1 && process_runs "$2" && process_runs "$_owner"; do
-            _grown=$(($(download_kilobytes) - $1))
-            # A line each second the folders grew; the percent never goes back.
-            [ "$_grown" -gt "$_last" ] || continue
-            _last=$_grown
-            _pct=$((_grown * 100 / _expected))
-            [ "$_pct" -gt 95 ] && _pct=95
-            [ "$_pct" -gt "$_shown" ] && _shown=$_pct
-            _pct=$_shown
-            emit installing "$_pct" "$((_grown * 1024))/$((_expected * 1024))" "" \
-                "Downloading cloud tools: $(megabytes $((_grown * 1024))) of about $(megabytes $((_expected * 1024))) MB"
-        done
-    ) </dev/null &
+# package_tick SECONDS STATE START EXPECTED: a second of uv's install, in the background:
+# a progress line when uv's folders grew past START kilobytes, against EXPECTED. The
+# percent never goes back, and stops at 95: only the complete line says it is done.
+# STATE is "<kilobytes grown> <percent shown>".
+package_tick() {
+    local last shown grown pct grown_mb
+    last=0 shown=0
+    [ -z "$2" ] || last=${2%% *} shown=${2#* }
+    download_kilobytes
+    grown=$((RETVAL - $3))
+    if [ "$grown" -gt "$last" ]; then
+        last=$grown
+        pct=$((grown * 100 / $4))
+        [ "$pct" -gt 95 ] && pct=95
+        [ "$pct" -gt "$shown" ] && shown=$pct
+        megabytes $((grown * 1024))
+        grown_mb=$RETVAL
+        megabytes $(($4 * 1024))
+        emit installing "$shown" "$((grown * 1024))/$(($4 * 1024))" "" \
+            "Downloading cloud tools: $grown_mb of about $RETVAL MB"
+    fi
+    RETVAL="$last $shown"
 }
 
 # relay_uv_output COPY: uv's stderr, line by line, as installing events (and into COPY).
 relay_uv_output() {
-    while IFS= read -r _line || [ -n "$_line" ]; do
-        _line=${_line%"$CR"}
-        printf '%s\n' "$_line" >>"$1"
-        case $_line in
+    local line
+    set_control_characters
+    while IFS= read -r line || [ -n "$line" ]; do
+        line=${line%"$CR"}
+        printf '%s\n' "$line" >>"$1"
+        case $line in
             '') ;;
             # Carapace runs sky by its full path, so uv's advice to edit PATH would mislead.
-            'warning: '*'is not on your PATH'*) log "$_line" ;;
-            *) say installing "$_line" ;;
+            'warning: '*'is not on your PATH'*) log "$line" ;;
+            *) say installing "$line" ;;
         esac
     done
 }
 
-# uv_detail ERRORS: uv's explanation in one line: its boxed chain ("x Failed to
-# download ...", "|-> ...") or its "error:" line and causes, joined by ": ".
-# (Patterns stay ASCII: some shells refuse other bytes in a script under the C
+# uv_detail ERRORS: sets RETVAL to uv's explanation in one line: its boxed chain
+# ("x Failed to download ...", "|-> ...") or its "error:" line and causes, joined by
+# ": ". (Patterns stay ASCII: some shells refuse other bytes in a script under the C
 # locale. A box line is indented and starts with a byte outside printable ASCII.)
 uv_detail() {
-    _lines=$(LC_ALL=C sed -n \
+    local lines part
+    lines=$(LC_ALL=C sed -n \
         -e 's/^ *[^ -~][^ -~]* *//p' \
         -e 's/^error: *//p' \
         -e 's/^ *Caused by: *//p' "$1" | head -n 6)
-    _joined=""
-    while IFS= read -r _part; do
-        _part=${_part%:}
-        [ -n "$_part" ] && _joined="$_joined${_joined:+: }$_part"
-    done <<EOF
-$_lines
-EOF
-    printf '%s' "$_joined"
+    part=""
+    RETVAL=""
+    while [ -n "$lines" ]; do
+        part=${lines%%"$NEWLINE"*}
+        case $lines in
+            *"$NEWLINE"*) lines=${lines#*"$NEWLINE"} ;;
+            *) lines="" ;;
+        esac
+        part=${part%:}
+        [ -n "$part" ] && RETVAL="$RETVAL${RETVAL:+: }$part"
+    done
+    return 0
 }
 
 # Turns uv's stderr, then its exit status, into one of our error codes: uv exits 1
 # for a wheel it could not download just as for a requirement that cannot be met
 # (crates/uv/src/commands/diagnostics.rs), so the text decides first.
 fail_uv_install() {
-    _detail=$(uv_detail "$2")
-    [ -n "$_detail" ] || _detail="uv exited with status $1"
+    local detail
+    uv_detail "$2"
+    detail=$RETVAL
+    [ -n "$detail" ] || detail="uv exited with status $1"
     if grep -qi 'no space left on device' "$2"; then
-        err disk "The disk ran out of space while installing SkyPilot: $_detail" \
+        err disk "The disk ran out of space while installing SkyPilot: $detail" \
             "Free up at least $MIN_FREE_MB MB in $CARAPACE_HOME_DIR's disk, then retry."
     elif grep -qi -e 'invalid peer certificate' -e 'UnknownIssuer' -e 'certificate verify failed' "$2"; then
-        err tls "uv could not verify a TLS certificate: $_detail" \
+        err tls "uv could not verify a TLS certificate: $detail" \
             "Set your organisation's CA bundle in Network settings (or SSL_CERT_FILE, or UV_SYSTEM_CERTS=1 for the system's certificates), then retry."
     elif grep -qi -e 'cpython-' -e 'No interpreter found' -e 'No download found' -e 'Failed to install cpython' "$2"; then
-        err python "uv could not get Python $PYTHON_VERSION for SkyPilot: $_detail" \
+        err python "uv could not get Python $PYTHON_VERSION for SkyPilot: $detail" \
             "Check your internet connection, or set a Python mirror in Network settings (or UV_PYTHON_INSTALL_MIRROR), and check UV_OFFLINE is not set, then retry."
     elif grep -qi -e 'Failed to download' -e 'Request failed after' -e 'error sending request' -e 'dns error' -e 'Failed to fetch' "$2"; then
-        err network "uv could not download SkyPilot's packages: $_detail" \
+        err network "uv could not download SkyPilot's packages: $detail" \
             "Check your internet connection; behind a proxy, set it in Network settings (or HTTPS_PROXY), or set a package index there (or UV_DEFAULT_INDEX), then retry."
     elif [ "$1" = 1 ] || grep -q 'No solution found' "$2"; then
-        err package "uv could not install $SKYPILOT_SPEC: $_detail" \
+        err package "uv could not install $SKYPILOT_SPEC: $detail" \
             "Check CARAPACE_SKYPILOT_SPEC or CARAPACE_CLOUDS, and your package index (Network settings or UV_DEFAULT_INDEX), then retry."
     elif [ "$1" -gt 128 ]; then
         err interrupted "uv was stopped by a signal before it finished" "Run the installer again to finish the installation."
     fi
-    err internal "uv failed while installing SkyPilot: $_detail" "Retry with --force; if it fails again, report it with the log."
+    err internal "uv failed while installing SkyPilot: $detail" "Retry with --force; if it fails again, report it with the log."
 }
 
 verify_skypilot() {
     say verifying "Checking that SkyPilot runs"
     sky_version_of "$NEW_TOOLS/bin/sky" || err package "SkyPilot was installed but '$NEW_TOOLS/bin/sky --version' failed" \
         "Run the installer again with --force to repair it."
+    SKY_VERSION=$RETVAL
+}
+
+# Sets RETVAL to VALUE as a JSON string. Line breaks never reach here (set_layout
+# refuses them in CARAPACE_HOME; the other values are checked where they are read).
+json_string() {
+    set_control_characters
+    RETVAL=$1
+    case $RETVAL in *\\*) replace_all "$RETVAL" "\\" "\\\\" ;; esac
+    case $RETVAL in *\"*) replace_all "$RETVAL" '"' '\"' ;; esac
+    case $RETVAL in *"$TAB"*) replace_all "$RETVAL" "$TAB" '\t' ;; esac
+    RETVAL=\"$RETVAL\"
+}
+
+# write_marker PATH: the marker of the environment in NEW_TOOLS, written to PATH (the
+# next marker, which counts only once the link points to its folder: see switch_tools).
+write_marker() {
+    local field value separator
+    own_file "$1"
+    {
+        printf '{\n'
+        for field in $MARKER_FIELDS; do
+            case $field in
+                installer_version) value=$INSTALLER_VERSION ;;
+                uv_version) value=$UV_VERSION ;;
+                sky_version) value=$SKY_VERSION ;;
+                spec) value=$SKYPILOT_SPEC ;;
+                extras) value=$EXTRAS ;;
+                python) value=$PYTHON_VERSION ;;
+                platform) value=$PLATFORM ;;
+                sky_path) value=$SKY_BIN ;;
+                tools_dir) value=${NEW_TOOLS##*/} ;;
+                download_bytes) value=$DOWNLOAD_BYTES ;;
+                installed_at) value=$STARTED_AT ;;
+            esac
+            separator=,
+            [ "$field" = installed_at ] && separator=""
+            json_string "$value"
+            printf '  "%s": %s%s\n' "$field" "$RETVAL" "$separator"
+        done
+        printf '}\n'
+    } >"$1" 2>/dev/null && return 0
+    rm -f "$1"
+    fail_if_disk_full
+    fail_to_write "$1"
 }
 
 # Makes the environment in NEW_TOOLS the one in use: the next marker first, then the
@@ -1638,22 +2042,24 @@ verify_skypilot() {
 # removed. A stop anywhere leaves a working sky, old or new; finish_pending_switch
 # completes or undoes the rest on the next run.
 switch_tools() {
-    stop_local_api_server
+    local swap
+    # SkyPilot's API server runs from an environment: with none before this run, there is none.
+    [ -z "$HAD_ENVIRONMENT" ] || stop_local_api_server
     write_marker "$PENDING_MARKER"
-    _swap=$CARAPACE_HOME_DIR/tools.link.$$
-    rm -f "$_swap"
-    ln -s "${NEW_TOOLS##*/}" "$_swap" || fail_to_write "$_swap"
+    swap=$CARAPACE_HOME_DIR/tools.link.$$
+    [ -e "$swap" ] || [ -L "$swap" ] && rm -f "$swap"
+    ln -s "${NEW_TOOLS##*/}" "$swap" || fail_to_write "$swap"
     if [ -d "$TOOLS_LINK" ] && [ ! -L "$TOOLS_LINK" ]; then
         # A folder from an installer of before: moved aside, then the link takes its place.
         mv "$TOOLS_LINK" "$CARAPACE_HOME_DIR/tools.old.$$" || fail_to_write "$TOOLS_LINK"
         made_here "tools.old.$$"
     fi
-    replace_link "$_swap" "$TOOLS_LINK" || fail_to_write "$TOOLS_LINK"
+    replace_link "$swap" "$TOOLS_LINK" || fail_to_write "$TOOLS_LINK"
     SWITCHED=1
     made_here "$TOOLS_LINK_PATH"
     mv -f "$PENDING_MARKER" "$MARKER" || fail_to_write "$MARKER"
     made_here "$MARKER_PATH"
-    remove_unused_tools
+    remove_unused_tools "${NEW_TOOLS##*/}"
 }
 
 # replace_link NEW TARGET: renames the link NEW over the link TARGET, never into the
@@ -1662,54 +2068,60 @@ replace_link() {
     mv -T "$1" "$2" 2>/dev/null || mv -h "$1" "$2" 2>/dev/null
 }
 
-# The folder the tools link points to, or nothing.
+# Sets RETVAL to the folder the tools link points to, or nothing.
 tools_in_use() {
-    [ -L "$TOOLS_LINK" ] && readlink "$TOOLS_LINK" 2>/dev/null
+    RETVAL=""
+    [ -L "$TOOLS_LINK" ] && RETVAL=$(readlink "$TOOLS_LINK" 2>/dev/null)
+    return 0
 }
 
-# What a stopped run can leave beside a current marker (read_marker first): a switch
-# to finish, or tools.* entries other than the marker's. The fast path checks this,
-# so that the next run cleans up after a kill -9 -- by globbing, with no process.
-leftovers_exist() {
-    [ -e "$PENDING_MARKER" ] && return 0
-    for _dir in "$CARAPACE_HOME_DIR"/tools.*; do
-        [ -e "$_dir" ] || [ -L "$_dir" ] || continue
-        [ "${_dir##*/}" = "$m_tools_dir" ] || return 0
+# Whether an environment is in the folder: the tools link, or a tools.* folder.
+environment_exists() {
+    local dir
+    for dir in "$TOOLS_LINK" "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$dir" ] || [ -L "$dir" ] && return 0
     done
     return 1
 }
 
-# Removes the tools.* folders that are not in use: old environments, and the ones of
-# installs that stopped before their switch.
+# remove_unused_tools IN_USE: removes the tools.* folders other than IN_USE: old
+# environments, and the ones of installs that stopped before their switch.
 remove_unused_tools() {
-    _in_use=$(tools_in_use)
-    for _dir in "$CARAPACE_HOME_DIR"/tools.*; do
-        [ -e "$_dir" ] || [ -L "$_dir" ] || continue
-        [ "${_dir##*/}" = "$_in_use" ] && continue
-        [ -n "${NEW_TOOLS:-}" ] && [ "$_dir" = "$NEW_TOOLS" ] && [ -z "${SWITCHED:-}" ] && continue
-        remove_entry "$_dir" && unrecord "${_dir##*/}"
+    local dir
+    for dir in "$CARAPACE_HOME_DIR"/tools.*; do
+        [ -e "$dir" ] || [ -L "$dir" ] || continue
+        [ "${dir##*/}" = "$1" ] && continue
+        [ -n "$NEW_TOOLS" ] && [ "$dir" = "$NEW_TOOLS" ] && [ -z "$SWITCHED" ] && continue
+        remove_entry "$dir" && unrecord "${dir##*/}"
     done
 }
 
 # A switch a previous run did not finish: its marker is put in place when the link
 # already points to its folder, and thrown away otherwise.
 finish_pending_switch() {
+    local in_use line pending_tools
+    tools_in_use
+    in_use=$RETVAL
     if [ -e "$PENDING_MARKER" ]; then
-        _pending_tools=$(sed -n 's/^ *"tools_dir": "\(.*\)",*$/\1/p' "$PENDING_MARKER" 2>/dev/null)
-        if [ -n "$_pending_tools" ] && [ "$(tools_in_use)" = "$_pending_tools" ]; then
+        pending_tools=""
+        while IFS= read -r line; do
+            case $line in
+                *'"tools_dir": "'*) pending_tools=${line#*: \"} pending_tools=${pending_tools%\"*} ;;
+            esac
+        done <"$PENDING_MARKER"
+        if [ -n "$pending_tools" ] && [ "$in_use" = "$pending_tools" ]; then
             mv -f "$PENDING_MARKER" "$MARKER" && made_here "$MARKER_PATH"
-            log "finished the switch to $_pending_tools that a stopped run began"
+            log "finished the switch to $pending_tools that a stopped run began"
         else
             rm -f "$PENDING_MARKER"
         fi
     fi
-    remove_unused_tools
+    remove_unused_tools "$in_use"
 }
 
 # The local API server SkyPilot starts on first use keeps running after the CLI
 # exits, from the environment it was started from (sky/server/common.py). Before
-# that environment is replaced or removed, stop it, as `sky api stop` does:
-# SkyPilot finds it by its command line (sky/client/sdk.py, api_stop).
+# that environment is replaced or removed, stop it, as `sky api stop` does.
 stop_local_api_server() {
     local_api_server_pids || return 0
     say checking "Stopping SkyPilot's local API server, which runs from $CARAPACE_HOME_DIR"
@@ -1718,65 +2130,61 @@ stop_local_api_server() {
     fi
     if local_api_server_pids; then
         # shellcheck disable=SC2086 # a list of pids
-        kill $API_SERVER_PIDS 2>/dev/null
+        kill $RETVAL 2>/dev/null
         sleep 1
     fi
     if local_api_server_pids; then
-        say checking "SkyPilot's local API server (process $API_SERVER_PIDS) did not stop; the next sky command may report a version mismatch"
+        say checking "SkyPilot's local API server (process $RETVAL) did not stop; the next sky command may report a version mismatch"
     else
         say checking "SkyPilot's local API server is stopped"
     fi
 }
 
-# Sets API_SERVER_PIDS to the SkyPilot API servers running from this CARAPACE_HOME.
+# Sets RETVAL to the pids of the SkyPilot API servers running from this CARAPACE_HOME.
 local_api_server_pids() {
-    API_SERVER_PIDS=$(ps -A -o pid= -o args= 2>/dev/null | api_servers_among_processes)
-    [ -n "$API_SERVER_PIDS" ]
+    RETVAL=$(ps -A -o pid= -o args= 2>/dev/null | api_servers_among_processes)
+    [ -n "$RETVAL" ]
 }
 
 # Reads "<pid> <command line>" lines; prints the pids of this home's API servers.
 api_servers_among_processes() {
-    while read -r _pid _args; do
-        case $_args in
-            *'-m sky.server.server'*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*'-m sky.server.server'*) printf '%s ' "$_pid" ;;
+    local pid args
+    while read -r pid args; do
+        case $args in
+            *"$API_SERVER_MODULE"*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*"$API_SERVER_MODULE"*) printf '%s ' "$pid" ;;
         esac
     done
 }
 
-# run_bounded SECONDS COMMAND...: runs a command, stopping it after SECONDS. The
-# timer ticks each second and ends by itself with the command: nothing is left asleep.
+# run_bounded SECONDS COMMAND...: runs a command, stopping it after SECONDS. Its timer
+# ends by itself with the command: nothing is left asleep.
 run_bounded() {
-    _limit=$1
+    local limit pid
+    limit=$1
     shift
     "$@" &
-    _bounded_pid=$!
-    (
-        trap - INT TERM HUP EXIT
-        _waited=0
-        while process_runs "$_bounded_pid" && [ "$_waited" -lt "$_limit" ]; do
-            sleep 1
-            _waited=$((_waited + 1))
-        done
-        process_runs "$_bounded_pid" && kill -TERM "$_bounded_pid"
-    ) </dev/null >/dev/null 2>&1 &
-    wait "$_bounded_pid"
+    pid=$!
+    start_loop "$pid" bounded_tick "$limit" "$pid" >/dev/null 2>&1
+    wait "$pid"
+}
+
+# bounded_tick SECONDS STATE LIMIT PID: stops PID once it has run LIMIT seconds.
+bounded_tick() {
+    [ "$1" -lt "$3" ] && return 0
+    kill -TERM "$4"
+    return 1
 }
 
 # ================================================================ commands
 
-# Prints the complete line when the managed install is current, nothing is left over
-# by a stopped run, and no repair is asked for.
-already_installed() {
-    [ -z "$FORCE" ] && managed_install_is_current && ! leftovers_exist || return 1
-    say complete "SkyPilot $m_sky_version is ready at $SKY_BIN"
-}
+HAD_ENVIRONMENT=""
 
+# An install the fast path found something to do for.
 run_install() {
-    already_installed && return 0
     need_cmds
     say checking "Checking this system and $CARAPACE_HOME_DIR"
     if [ -z "$MANAGED" ] && ! read_marker && usable_sky_on_path; then
-        say complete "Using SkyPilot found on PATH at $PATH_SKY (version $SKY_VERSION), installed outside Carapace"
+        say complete "Using SkyPilot found on PATH at ${RETVAL#* } (version ${RETVAL%% *}), installed outside Carapace"
         return 0
     fi
     prepare_to_install
@@ -1785,11 +2193,12 @@ run_install() {
     # The clouds installed already stay: an added cloud joins them, at the version in
     # use, so adding a cloud never updates SkyPilot and comes from uv's cache.
     REQUIREMENT=$SKYPILOT_SPEC
-    if [ -z "$SPEC_GIVEN" ] && read_marker && [ -n "$m_extras" ]; then
-        EXTRAS=$(extras_union "$m_extras" "$EXTRAS")
+    if [ -z "$SPEC_GIVEN" ] && read_marker && [ -n "$INSTALLED_EXTRAS" ]; then
+        extras_union "$INSTALLED_EXTRAS" "$EXTRAS"
+        EXTRAS=$RETVAL
         SKYPILOT_SPEC="${SKYPILOT_PACKAGE}[$EXTRAS]"
         REQUIREMENT=$SKYPILOT_SPEC
-        [ -x "$SKY_BIN" ] && [ -n "$m_sky_version" ] && REQUIREMENT="$SKYPILOT_SPEC==$m_sky_version"
+        [ -x "$SKY_BIN" ] && [ -n "$INSTALLED_SKY_VERSION" ] && REQUIREMENT="$SKYPILOT_SPEC==$INSTALLED_SKY_VERSION"
     fi
     refuse_extras_for_python
     [ -n "$ADD_CLOUD" ] && say installing "Adding the SkyPilot libraries of $ADD_CLOUD ($SKYPILOT_SPEC)"
@@ -1802,28 +2211,32 @@ run_install() {
 }
 
 # Everything an install or an update does before uv: the platform, the folder, the
-# lock, the log, the settings, a switch left unfinished, staging, space, the environment.
+# lock, a new staging and the folders uv writes to, the log, the settings, a switch
+# left unfinished, space, the environment.
 prepare_to_install() {
     detect_platform
     claim_home
     acquire_lock
-    open_log
+    [ -e "$STAGING" ] || [ -L "$STAGING" ] && rm -rf "$STAGING"
+    own_dirs "${LOG_FILE%/*}" "$STAGING" "${UV_BIN%/*}" "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"
+    open_log "$RETVAL"
     read_settings_file
+    environment_exists && HAD_ENVIRONMENT=1
     finish_pending_switch
-    reset_staging
     check_free_space
     scrub_environment
 }
 
 # SkyPilot's IBM libraries need Python 3.11 or older (sky/setup_files/dependencies.py).
 refuse_extras_for_python() {
+    local minor
     case ",$EXTRAS," in
         *,ibm,*) ;;
         *) return 0 ;;
     esac
-    _minor=${PYTHON_VERSION#*.}
-    _minor=${_minor%%.*}
-    [ "${PYTHON_VERSION%%.*}" = 3 ] && [ "$_minor" -le 11 ] 2>/dev/null && return 0
+    minor=${PYTHON_VERSION#*.}
+    minor=${minor%%.*}
+    [ "${PYTHON_VERSION%%.*}" = 3 ] && [ "$minor" -le 11 ] 2>/dev/null && return 0
     err package "SkyPilot's IBM libraries need Python 3.11 or older, and Carapace installs SkyPilot with Python $PYTHON_VERSION" \
         "Use another cloud, or set CARAPACE_PYTHON=3.11 for a separate CARAPACE_HOME, then retry."
 }
@@ -1836,11 +2249,11 @@ run_update() {
         err package "SkyPilot is not installed by Carapace in $CARAPACE_HOME_DIR, so there is nothing to update" \
             "Install it first (run the installer without --update)."
     fi
-    say checking "Updating SkyPilot $m_sky_version ($m_spec) in $CARAPACE_HOME_DIR"
+    say checking "Updating SkyPilot $INSTALLED_SKY_VERSION ($INSTALLED_SPEC) in $CARAPACE_HOME_DIR"
     prepare_to_install
     read_marker
-    UPDATING_FROM=$m_sky_version
-    SKYPILOT_SPEC=$m_spec EXTRAS=$m_extras REQUIREMENT=$m_spec
+    UPDATING_FROM=$INSTALLED_SKY_VERSION
+    SKYPILOT_SPEC=$INSTALLED_SPEC EXTRAS=$INSTALLED_EXTRAS REQUIREMENT=$INSTALLED_SPEC
     install_uv
     install_skypilot
     verify_skypilot
@@ -1857,15 +2270,15 @@ run_update() {
 run_status() {
     say checking "Carapace folder: $CARAPACE_HOME_DIR"
     if lock_is_fresh && read_owner; then
-        say checking "An installation is in progress (process $_owner_pid on $_owner_host)"
+        say checking "An installation is in progress (process ${RETVAL%% *} on ${RETVAL#* })"
     fi
     if read_marker && [ -x "$SKY_BIN" ]; then
-        say checking "uv: $m_uv_version; Python: $m_python; installed at $m_installed_at"
-        say complete "SkyPilot $m_sky_version is installed, managed by Carapace, at $SKY_BIN"
+        say checking "uv: $INSTALLED_UV_VERSION; Python: $INSTALLED_PYTHON; installed at $INSTALLED_AT"
+        say complete "SkyPilot $INSTALLED_SKY_VERSION is installed, managed by Carapace, at $SKY_BIN"
         return 0
     fi
     if usable_sky_on_path; then
-        say complete "SkyPilot $SKY_VERSION is usable, found on PATH at $PATH_SKY (installed outside Carapace)"
+        say complete "SkyPilot ${RETVAL%% *} is usable, found on PATH at ${RETVAL#* } (installed outside Carapace)"
         return 0
     fi
     if [ -e "$TOOLS_LINK" ] || [ -L "$TOOLS_LINK" ] || [ -e "$PENDING_MARKER" ]; then
@@ -1877,6 +2290,7 @@ run_status() {
 }
 
 run_uninstall() {
+    local name entry
     if [ ! -d "$CARAPACE_HOME_DIR" ] || { [ ! -e "$HOME_MARK" ] && folder_is_empty "$CARAPACE_HOME_DIR"; }; then
         say complete "Nothing to remove: $CARAPACE_HOME_DIR holds nothing of Carapace's"
         return 0
@@ -1890,22 +2304,22 @@ run_uninstall() {
     acquire_lock
     stop_local_api_server
     say checking "Removing SkyPilot, uv and Python from $CARAPACE_HOME_DIR"
-    while IFS= read -r _name; do
-        case $_name in
+    while IFS= read -r name; do
+        case $name in
             '' | '#'* | . | .. | *[!A-Za-z0-9._-]* | "$HOME_MARK_PATH" | "$LOCK_PATH" | "$LOCK_PATH".*) continue ;;
         esac
-        remove_entry "$CARAPACE_HOME_DIR/$_name"
-        if [ -e "$CARAPACE_HOME_DIR/$_name" ] || [ -L "$CARAPACE_HOME_DIR/$_name" ]; then
-            err permission "Could not remove $CARAPACE_HOME_DIR/$_name" "Make it writable, then retry."
+        remove_entry "$CARAPACE_HOME_DIR/$name"
+        if [ -e "$CARAPACE_HOME_DIR/$name" ] || [ -L "$CARAPACE_HOME_DIR/$name" ]; then
+            err permission "Could not remove $CARAPACE_HOME_DIR/$name" "Make it writable, then retry."
         fi
     done <"$HOME_MARK"
     printf '%s\n' "$HOME_MARK_HEADER" >"$HOME_MARK.tmp.$$" && mv -f "$HOME_MARK.tmp.$$" "$HOME_MARK"
     release_lock
     # The folder itself goes too when nothing but the mark is left (the server's files stay).
     rm -rf "$LOCK_DIR".stale.* 2>/dev/null
-    for _entry in "$CARAPACE_HOME_DIR"/* "$CARAPACE_HOME_DIR"/.[!.]* "$CARAPACE_HOME_DIR"/..?*; do
-        [ "$_entry" = "$HOME_MARK" ] && continue
-        [ -e "$_entry" ] || [ -L "$_entry" ] || continue
+    for entry in "$CARAPACE_HOME_DIR"/* "$CARAPACE_HOME_DIR"/.[!.]* "$CARAPACE_HOME_DIR"/..?*; do
+        [ "$entry" = "$HOME_MARK" ] && continue
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
         say complete "Removed everything the installer created in $CARAPACE_HOME_DIR"
         return 0
     done
@@ -1913,21 +2327,8 @@ run_uninstall() {
     say complete "Removed everything the installer created in $CARAPACE_HOME_DIR"
 }
 
+# Runs the command begin read; an install with nothing to do has ended in the fast path.
 main() {
-    setup_output
-    parse_args ${1+"$@"}
-    if [ "$COMMAND" = help ]; then
-        usage
-        return 0
-    fi
-    set_layout
-    read_settings
-    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
-    [ "${CARAPACE_SKYPILOT_TELEMETRY:-1}" = 0 ] && export SKYPILOT_DISABLE_USAGE_COLLECTION=1
-    trap on_exit EXIT
-    trap on_signal INT TERM HUP
-    # A closed stdout makes printf fail (see emit) instead of killing the script mid-way.
-    trap '' PIPE
     case $COMMAND in
         status) run_status ;;
         uninstall) run_uninstall ;;
@@ -1936,5 +2337,4 @@ main() {
     esac
 }
 
-# ${1+"$@"}: some shells (posh) treat a bare "$@" with no arguments as unset under set -u.
-main ${1+"$@"}
+main

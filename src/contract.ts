@@ -1,10 +1,11 @@
 /**
  * The contract between scripts/install-skypilot.sh and this server: the layout of
  * CARAPACE_HOME, the marker's fields, the install lock, the output grammar's
- * phases, and the error codes with their exit statuses.
+ * phases, the error codes with their exit statuses, the settings file, the oldest
+ * SkyPilot both use and how both find SkyPilot's local API server.
  *
  * The script defines each of these facts once, in the block at its top headed
- * "the contract". test/unit/contract.test.ts runs the script and checks the files
+ * "the contract". test/installer/contract.test.ts runs the script and checks the files
  * and lines it produces against this module, so changing one side alone fails it.
  *
  * No Node.js imports: the page (public/app.js) takes its types from here too.
@@ -110,6 +111,19 @@ export const SETTINGS_VARIABLES = [
   'SSL_CERT_FILE',
 ] as const;
 export type SettingsVariable = (typeof SETTINGS_VARIABLES)[number];
+
+/**
+ * settings.json is a JSON object with one setting a line in this shape, the last line
+ * without its comma: the script reads it line by line, without a JSON parser.
+ */
+export const SETTINGS_LINE = '  "NAME": "VALUE",';
+
+/**
+ * SkyPilot's local API server runs as `<python> -m sky.server.server` and keeps no pid
+ * file (sky/server/common.py): it is found by this in its command line, with a path
+ * inside CARAPACE_HOME, as `sky api stop` finds it (sky/client/sdk.py, api_stop).
+ */
+export const API_SERVER_MODULE = '-m sky.server.server';
 
 /**
  * The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the

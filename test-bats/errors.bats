@@ -100,6 +100,14 @@ marker_platform() {
     assert_line --partial "Neither curl nor wget was found"
 }
 
+@test "missing-tool (11): kill, which posh does not build in" {
+    require_tool posh
+    make_toolbox "$BATS_TEST_TMPDIR/box" kill
+    run env -i HOME="$USER_HOME" PATH="$BATS_TEST_TMPDIR/box" CARAPACE_UV_MIRROR="$(mirror_url)/uv" "$(command -v posh)" "$SCRIPT"
+    assert_error missing-tool 11
+    assert_line --partial "The command 'kill' is needed but was not found"
+}
+
 @test "network (12): a refused connection names the host and the fix, without retrying" {
     INSTALLER_ENV+=(CARAPACE_UV_MIRROR=http://127.0.0.1:9/uv)
     run installer

@@ -12,7 +12,7 @@ load "$REPO/node_modules/bats-assert/load"
 LINE_GRAMMAR='^\[carapace\] (checking|downloading|installing|verifying|complete|error)( [0-9]{1,3}%)?( bytes=[0-9]+(/[0-9]+)?)?( code=[a-z-]+)?: .+$'
 
 TOOLBOX_COMMANDS="sh dash uname date mkdir rm mv cp cat sed grep tr wc tail head df du touch sleep mkfifo chmod env
-tar gzip curl wget sha256sum shasum openssl stat ln ls rmdir dirname basename id ps readlink find ldd getconf printf"
+tar gzip curl wget sha256sum shasum openssl stat ln ls rmdir dirname basename id ps kill readlink find ldd getconf printf"
 
 # make_toolbox DIR [COMMAND...]: DIR gets links to the toolbox commands, minus the ones named.
 make_toolbox() {

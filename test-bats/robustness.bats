@@ -183,11 +183,21 @@ assert_clean_after_stop() {
     refute_output --partial $'\e['
 }
 
-# shell_runs SHELL...: a fresh install, the fast path and --status under that shell.
+# shell_runs SHELL...: a fresh install, the fast path and --status under that shell. The
+# install pauses in uv for a few seconds, in which the heartbeat must refresh the lock.
 shell_runs() {
-    run env -i HOME="$USER_HOME" PATH="$TOOLBOX" CARAPACE_UV_MIRROR="$(mirror_url)/uv" \
-        UV_DEFAULT_INDEX="$(mirror_url)/simple" "$@" "$SCRIPT"
-    assert_success
+    local pid before after
+    env -i HOME="$USER_HOME" PATH="$TOOLBOX" CARAPACE_UV_MIRROR="$(mirror_url)/uv" \
+        UV_DEFAULT_INDEX="$(mirror_url)/simple" STANDIN_UV_INSTALL_SECONDS=7 "$@" "$SCRIPT" \
+        >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+    pid=$!
+    wait_for_line "$BATS_TEST_TMPDIR/out" "Prepared 112 packages"
+    before=$(stat -c %Y "$CARAPACE_DIR/install.lock")
+    sleep 5.5
+    after=$(stat -c %Y "$CARAPACE_DIR/install.lock")
+    wait "$pid"
+    [ "$after" -gt "$before" ] || fail "the lock was not refreshed under $* ($before, $after)"
+    run cat "$BATS_TEST_TMPDIR/out"
     assert_grammar
     assert_equal "${lines[-1]}" "[carapace] complete: SkyPilot 1.0.0.dev20261120 is ready at $CARAPACE_DIR/tools/bin/sky"
     run env -i HOME="$USER_HOME" PATH="$TOOLBOX" "$@" "$SCRIPT"
@@ -223,4 +233,60 @@ shell_runs() {
 
 @test "runs under bash --posix" {
     shell_runs "$(command -v bash)" --posix
+}
+
+# local_scope SHELL...: the script's functions keep their variables with `local`, and
+# rely on it being dynamic, as it is in every shell above: a callee sees (and may
+# change) its caller's locals, a ( ... ) & subshell gets a snapshot of them, and a
+# global of the same name is back once the function returns.
+local_scope() {
+    run "$@" -c '
+set -u
+callee() { printf "callee sees %s; " "$x"; x=changed; y=global; }
+caller() {
+    local x y
+    x=inner y=mine
+    callee
+    printf "caller has %s %s; " "$x" "$y"
+    ( printf "subshell sees %s; " "$x" ) &
+    wait $!
+}
+x=outer y=top
+caller
+printf "after %s %s\n" "$x" "$y"'
+    assert_success
+    assert_output "callee sees inner; caller has changed global; subshell sees changed; after outer top"
+}
+
+@test "local is dynamically scoped under dash" {
+    local_scope "$(command -v dash)"
+}
+
+@test "local is dynamically scoped under busybox sh" {
+    require_tool busybox
+    local_scope "$(command -v busybox)" sh
+}
+
+@test "local is dynamically scoped under posh" {
+    require_tool posh
+    local_scope "$(command -v posh)"
+}
+
+@test "local is dynamically scoped under mksh" {
+    require_tool mksh
+    local_scope "$(command -v mksh)"
+}
+
+@test "local is dynamically scoped under yash" {
+    require_tool yash
+    local_scope "$(command -v yash)"
+}
+
+@test "local is dynamically scoped under zsh in sh emulation" {
+    require_tool zsh
+    local_scope "$(command -v zsh)" --emulate sh
+}
+
+@test "local is dynamically scoped under bash --posix" {
+    local_scope "$(command -v bash)" --posix
 }

@@ -13,17 +13,17 @@
  * The local one: the first `sky` command starts `<python> -m sky.server.server` in the
  * background and it keeps running (sky/server/common.py). SkyPilot keeps no pid file;
  * `sky api stop` finds it by its command line (sky/client/sdk.py, api_stop), and so
- * does this: the ones whose command line names a path inside CARAPACE_HOME run from
- * Carapace's install. Read from /proc where there is one (no process started), else
+ * does this and the installer (API_SERVER_MODULE in the contract): the ones whose
+ * command line names a path inside CARAPACE_HOME run from Carapace's install. Read from /proc where there is one (no process started), else
  * from `ps`. On Linux its environment (kept from its start) is read from /proc too.
  */
 import { readdirSync } from 'node:fs';
 import { YAML } from 'zx';
 import type { ApiServerStatus } from '../api.js';
+import { API_SERVER_MODULE } from '../contract.js';
 import { runProcess } from '../process/run.js';
 import { readSmallFile } from './files.js';
 
-const SERVER_MODULE = '-m sky.server.server';
 /** Where the local one listens (sky/server/common.py, DEFAULT_SERVER_URL). */
 export const LOCAL_API_SERVER = 'http://127.0.0.1:46580';
 /** sky/server/common.py, AVAILABLE_LOCAL_API_SERVER_URLS: any other address is a team's server. */
@@ -76,7 +76,7 @@ export function withoutCredentials(url: string): string {
 }
 
 export function isApiServerOf(home: string, commandLine: string): boolean {
-  return commandLine.includes(SERVER_MODULE) && commandLine.includes(`${home}/`);
+  return commandLine.includes(API_SERVER_MODULE) && commandLine.includes(`${home}/`);
 }
 
 export async function localApiServerPids(home: string): Promise<number[]> {

@@ -1,11 +1,22 @@
 // The contract between scripts/install-skypilot.sh and the server (src/contract.ts):
 // the script is run, and what it prints and the files it makes are checked against
 // the module. Changing one side alone fails here.
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTALLER_SCRIPT } from '../../src/config.js';
 import {
+  API_SERVER_MODULE,
   HOME_MARK_HEADER,
   INSTALLER_EXIT_STATUS,
   LAYOUT,
@@ -14,9 +25,13 @@ import {
   MARKER_FIELDS,
   OLDEST_SKYPILOT,
   PHASES,
+  SETTINGS_LINE,
+  SETTINGS_VARIABLES,
   skypilotIsSupported,
 } from '../../src/contract.js';
 import { parseInstallerLine } from '../../src/installer/lines.js';
+import { Settings } from '../../src/settings/settings.js';
+import { localApiServerPids } from '../../src/status/api-server.js';
 import { lockHolder } from '../../src/status/lock.js';
 import { readMarker } from '../../src/status/marker.js';
 import { STANDINS_DIR } from '../mirror/artifacts.js';
@@ -45,6 +60,26 @@ afterAll(async () => {
 function installer(home: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const run = runInstallerInTerminal(installerEnv(mirror, home, env), args);
   return { child: run.child, done: run.done, stdout: run.output };
+}
+
+/** The script's block headed "the contract": every fact the server shares is defined there. */
+function contractBlock(): string {
+  const script = readFileSync(INSTALLER_SCRIPT, 'utf8');
+  const start = script.indexOf('\n# ================================================================ the contract\n');
+  const end = script.indexOf('\n# ================================================================ ', start + 1);
+  expect(start, 'the contract block').toBeGreaterThan(0);
+  return script.slice(start, end);
+}
+
+/** The value the contract block gives NAME (NAME=value, NAME="value" or NAME='value'). */
+function defined(name: string): string | undefined {
+  return new RegExp(`^${name}=(.+)$`, 'm').exec(contractBlock())?.[1]?.replace(/^(["'])(.*)\1$/, '$2');
+}
+
+/** A home as the server or the installer makes it: the folder and its mark. */
+function markedHome(home: string): void {
+  mkdirSync(home, { recursive: true });
+  writeFileSync(layoutOf(home).homeMark, HOME_MARK_HEADER);
 }
 
 /** `--help`'s line that starts with `label`, split into its words. */
@@ -126,16 +161,13 @@ describe('the contract between the installer and the server', () => {
     expect(Object.keys(owner)).toEqual([...LOCK.ownerFields]);
     expect(owner.pid).toBe(run.child.pid);
     expect(await lockHolder(layout)).toMatchObject({ pid: run.child.pid });
-    const script = readFileSync(INSTALLER_SCRIPT, 'utf8');
-    expect(Number(/^LOCK_STALE_SECONDS=(\d+)$/m.exec(script)?.[1]) * 1000).toBe(LOCK.staleMs);
+    expect(Number(defined('LOCK_STALE_SECONDS')) * 1000).toBe(LOCK.staleMs);
     expect((await run.done).status).toBe(0);
     expect(existsSync(layout.lock)).toBe(false);
     expect(await lockHolder(layout)).toBeNull();
   });
 
-  it('the layout names in the script are the ones in src/contract.ts', () => {
-    const script = readFileSync(INSTALLER_SCRIPT, 'utf8');
-    const defined = (name: string) => new RegExp(`^${name}=(.+)$`, 'm').exec(script)?.[1]?.replace(/^"|"$/g, '');
+  it("the facts in the script's contract block are the ones in src/contract.ts", () => {
     expect({
       homeMark: defined('HOME_MARK_PATH'),
       marker: defined('MARKER_PATH'),
@@ -175,6 +207,57 @@ describe('the contract between the installer and the server', () => {
     expect({ release: defined('OLDEST_SKYPILOT_RELEASE'), nightly: defined('OLDEST_SKYPILOT_NIGHTLY') }).toEqual(
       OLDEST_SKYPILOT,
     );
+    expect(defined('SETTINGS_VARIABLES')?.split(' ')).toEqual([...SETTINGS_VARIABLES]);
+    expect(defined('SETTINGS_LINE')).toBe(SETTINGS_LINE);
+    expect(defined('API_SERVER_MODULE')).toBe(API_SERVER_MODULE);
+  });
+
+  it("settings.json is written in lines of SETTINGS_LINE's shape, and the installer reads them", async () => {
+    const home = join(root, 'settings');
+    markedHome(home);
+    // A mirror that refuses: the installer says it used it, and stops there.
+    const refused = 'http://127.0.0.1:9/saved-in-settings';
+    new Settings(layoutOf(home), {}).save({
+      values: { CARAPACE_UV_MIRROR: refused, HTTPS_PROXY: 'http://127.0.0.1:9' },
+    });
+    const line = (name: string, value: string) => SETTINGS_LINE.replace('NAME', name).replace('VALUE', value);
+    expect(readFileSync(layoutOf(home).settings, 'utf8')).toBe(
+      [
+        '{',
+        line('CARAPACE_UV_MIRROR', refused),
+        line('HTTPS_PROXY', 'http://127.0.0.1:9').replace(/,$/, ''),
+        '}\n',
+      ].join('\n'),
+    );
+    const { stdout, status } = await installer(home, [], { CARAPACE_UV_MIRROR: '' }).done;
+    expect(status).toBe(INSTALLER_EXIT_STATUS.network);
+    expect(parseInstallerLine(stdout.trim().split('\n').at(-1) ?? '')?.message).toContain('127.0.0.1:9');
+    const log = readFileSync(layoutOf(home).installLog, 'utf8');
+    expect(log).toContain(`settings: CARAPACE_UV_MIRROR from ${layoutOf(home).settings}`);
+    expect(log).toContain(`download ${refused}/`);
+  });
+
+  it("both find SkyPilot's local API server by API_SERVER_MODULE in its command line, and the installer stops it", async () => {
+    const home = join(root, 'api-server');
+    markedHome(home);
+    // Posing as `<python> -m sky.server.server` from an environment in the home (the `:` keeps sh from exec'ing sleep).
+    const server = spawn(
+      'sh',
+      ['-c', 'sleep 60; :', 'sh', ...API_SERVER_MODULE.split(' '), `${home}/tools/bin/python`],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      await until(async () => (await localApiServerPids(home)).includes(server.pid ?? -1), 'the server to see it');
+      const { stdout, status } = await installer(home, ['--uninstall']).done;
+      expect(status).toBe(0);
+      expect(stdout).toContain("[carapace] checking: SkyPilot's local API server is stopped");
+      expect(server.exitCode ?? server.signalCode).not.toBeNull();
+      expect(await localApiServerPids(home)).toEqual([]);
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 
   it('the server and the installer use the same SkyPilot versions found on PATH', () => {

@@ -61,7 +61,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const operations = new OperationRegistry(bus, runner, () => void store.refreshApiServer());
   const lifecycle = new Lifecycle({ session, store, running: () => operations.list() });
   const clouds = new CloudChecks({ session, lifecycle, store, operations, teamServer });
-  const servers: ServersContext = { session, store, operations, runner, layout, env, teamServer };
+  // The demo's stand-in sky never runs ssh or rsync: it neither needs nor asks for them.
+  const needsSshTools = !options.demo;
+  const servers: ServersContext = { session, store, operations, runner, layout, env, teamServer, needsSshTools };
   const events = new EventStream({
     bus,
     heartbeatMs: options.heartbeatMs ?? 15_000,
@@ -86,7 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logTail: () => installLogTail(layout, [token]),
     pageDir: PAGE_DIR,
     demo: options.demo ?? false,
-    missingTools: missingLaunchTools(env),
+    missingTools: needsSshTools ? missingLaunchTools(env) : [],
   });
 
   // GET /status and GET /events are answered here, before Express: the status is a

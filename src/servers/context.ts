@@ -13,6 +13,8 @@ export interface ServersContext {
   layout: Layout;
   /** Carapace's environment (its PATH tells whether ssh and rsync are here). */
   env: NodeJS.ProcessEnv;
+  /** A launch needs ssh and rsync on this machine; false in the demo, whose stand-in sky never calls them. */
+  needsSshTools: boolean;
   /** The team's API server every sky run uses, if one is set. */
   teamServer(): string | null;
 }

@@ -23,7 +23,7 @@ export async function launchServer(
 ): Promise<{ operation_id: string; name: string; task_file: string }> {
   const request = parseLaunchRequest(body);
   refuseCloudWithoutLibraries(context, request);
-  if (!request.dryrun) refuseWithoutSshTools(context.env);
+  if (!request.dryrun && context.needsSshTools) refuseWithoutSshTools(context.env);
   const sky = await context.session.ensureSkyPilot();
   refuseCloudWithoutLibraries(context, request);
   const taskFile = writeTaskFile(context.layout, request);

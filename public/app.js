@@ -1,12 +1,13 @@
 // @ts-check
 /**
- * The Carapace page: the cloud tools' status, Check Clouds, Launch Server, the
- * servers, the network settings, and the live install and action output from the
+ * The Carapace page: the cloud tools' status and install, Check Clouds, Launch Server,
+ * the servers, the network settings, and the live install and action output from the
  * event stream (GET /events).
  *
  * Every change goes through `apply` (state.js) as an event; the panels draw the
- * state. A reload keeps the activity log and the last event id in sessionStorage
- * and resumes the stream from that id, so the events missed meanwhile are replayed.
+ * state. A reload keeps the activity log in sessionStorage; the stream's first event
+ * is a snapshot of what the server holds now (the status, the install and the sky
+ * runs under way, the last Check Clouds), and what the log missed is added from it.
  */
 import {
   asErrorBody,
@@ -19,20 +20,30 @@ import {
   whenUnauthorized,
 } from './api.js';
 import { confirm, renderError, showLog } from './dialogs.js';
-import { $ } from './dom.js';
+import { $, button } from './dom.js';
 import { renderClouds } from './panel-clouds.js';
-import { launchRequest, renderLaunch } from './panel-launch.js';
-import { renderLog } from './panel-log.js';
+import {
+  clearFieldError,
+  fieldOf,
+  launchRequest,
+  renderLaunch,
+  showFieldError,
+  syncForm,
+  validate,
+} from './panel-launch.js';
+import { logText, renderAnnouncement, renderLog } from './panel-log.js';
 import { renderProgress } from './panel-progress.js';
 import { renderServers } from './panel-servers.js';
-import { renderSettings, settingsValues } from './panel-settings.js';
+import { renderSettings, settingOf, settingsValues } from './panel-settings.js';
 import { renderStatus } from './panel-status.js';
-import { apply, initialState, persisted } from './state.js';
+import { autostopText, statusWord } from './sky-text.js';
+import { addableClouds, apply, busyOf, initialState, persisted } from './state.js';
 import { openEventStream } from './stream.js';
 
 /** @typedef {import('./state.js').Action} Action */
 /** @typedef {import('./state.js').PageEvent} PageEvent */
-/** @typedef {import('./state.js').TimedInstallEvent} InstallEvent */
+/** @typedef {import('./state.js').InstallEvent} InstallEvent */
+/** @typedef {import('./state.js').Cluster} Cluster */
 
 const STORAGE_KEY = 'carapace.page';
 
@@ -40,6 +51,9 @@ let state = initialState();
 
 /** @type {Map<string, (event: InstallEvent) => void>} */
 const installWaiters = new Map();
+
+/** The element that started the action whose error shows: focus goes back to it when the error is closed. */
+let errorOrigin = /** @type {HTMLElement|null} */ (null);
 
 /** @param {PageEvent} event */
 function dispatch(event) {
@@ -51,18 +65,24 @@ function dispatch(event) {
 }
 
 function render() {
-  const busy = state.busy.length > 0;
-  renderStatus(state.status, busy);
-  renderProgress(state.install, busy);
-  renderLaunch(state.info, state.status, busy);
-  renderClouds(state.check, busy, { addCloud: (name, cloud) => void run({ kind: 'add-cloud', cloud, name }) });
-  renderServers(state.servers, state.operations, busy, {
-    tearDown: (name) => void tearDown(name),
-    cancelLaunch: (operation) => void run({ kind: 'cancel-launch', id: operation.id, name: operation.name }),
+  const busy = busyOf(state);
+  const addable = addableClouds(state);
+  renderStatus(state.status, state.uninstalled, busy);
+  renderProgress(state.install, state.info, state.status?.install_id ?? null, busy.cancelling);
+  renderClouds(state.check, state.status, addable, busy, {
+    addCloud: (cloud) => void run({ kind: 'add-cloud', cloud: cloud.id, name: cloud.name }),
   });
-  renderSettings(state.settings, state.settingsSaid, busy);
+  renderLaunch(state.info, state.status, addable, state.preview, busy);
+  renderServers(state.servers, state.operations, state.status, state.uninstalled, busy, {
+    tearDown: (server) => void tearDown(server),
+    cancelLaunch: (operation) => void run({ kind: 'cancel-launch', id: operation.id, name: operation.name ?? '' }),
+    refresh: () => void refreshServers(true),
+  });
+  const settingsError = state.error?.place === 'settings' ? state.error.body : null;
+  renderSettings(state.settings, state.settingsSaid, busy.saving, settingsError);
   renderLog(state.log);
-  renderError(state.error);
+  renderAnnouncement(state.announcement);
+  renderError(state.error, settingOf(settingsError, state.settings) !== null);
 }
 
 // ---------------------------------------------------------------- persistence across reloads
@@ -83,43 +103,75 @@ function restore() {
 
 // ---------------------------------------------------------------- the event stream
 
+/** @type {{close(): void}|null} */
+let stream = null;
+
+/**
+ * Opens the event stream with a snapshot first (what the server holds now). It is opened
+ * again for a fresh snapshot when a check this page did not ask for ends: its result is there.
+ */
 function connect() {
-  openEventStream('/events', {
+  stream?.close();
+  stream = openEventStream('/events', {
     token,
-    lastEventId: state.lastEventId,
+    lastEventId: '',
     onUnauthorized: showLogin,
     onEvent(message) {
       const data = JSON.parse(message.data);
       const id = message.id;
       if (message.type === 'snapshot') {
         dispatch({ type: 'snapshot', snapshot: data, id });
-        void refreshServers();
+        rejoin(data);
+        void refreshServers(false);
       } else if (message.type === 'status') {
         const before = state.status?.state;
         dispatch({ type: 'status', status: data, id });
-        if (before !== 'installed' && data.state === 'installed') void refreshServers();
+        if (before !== 'installed' && data.state === 'installed') void refreshServers(false);
       } else if (message.type === 'install') {
         dispatch({ type: 'install', event: data, id });
       } else if (message.type === 'operation') {
+        const mine = state.pending.includes('check') || state.pending.includes('add-cloud');
         dispatch({ type: 'operation', event: data, id });
-        if (data.event === 'end' && (data.kind === 'launch' || data.kind === 'down')) void refreshServers();
+        if (data.event !== 'end') return;
+        if (data.kind === 'launch' || data.kind === 'down') void refreshServers(false);
+        else if (data.kind === 'check' && data.ok && !mine) connect();
       }
     },
   });
 }
 
+/**
+ * After a reload: a Check Clouds this tab was waiting for, still on (its install or its
+ * sky check runs), is asked for again, which joins it (one check at a time) and brings
+ * its answer here. One that ended meanwhile is in the snapshot.
+ * @param {import('./state.js').Snapshot} snapshot
+ */
+function rejoin(snapshot) {
+  if (state.rejoin.length === 0) return;
+  const checking = snapshot.operations.some((op) => op.kind === 'check' && op.name === null);
+  const waiting = state.rejoin.includes('check') && (checking || snapshot.install !== null);
+  dispatch({ type: 'rejoined' });
+  if (waiting) void run({ kind: 'check' });
+}
+
 // ---------------------------------------------------------------- actions
 
 /**
- * Runs an action with the buttons disabled; a failure shows its message, hint and a Retry.
+ * Runs an action; a failure shows in its panel with its message, what to do and, when
+ * trying again can help, a Retry.
  * @param {Action} action
  */
 async function run(action) {
+  const origin = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   dispatch({ type: 'started', action });
   try {
     await perform(action);
   } catch (error) {
-    dispatch({ type: 'failed', error: asErrorBody(error), retry: action });
+    errorOrigin = origin;
+    const body = asErrorBody(error);
+    const field = action.kind === 'launch' ? fieldOf(body) : null;
+    if (field) showFieldError(field, `${body.message} ${body.hint}`);
+    else dispatch({ type: 'failed', error: body, action });
   } finally {
     dispatch({ type: 'ended', action });
   }
@@ -128,55 +180,57 @@ async function run(action) {
 /** @param {Action} action */
 async function perform(action) {
   switch (action.kind) {
-    case 'check':
+    case 'check': {
       dispatch({ type: 'note', kind: 'note', text: 'Check Clouds' });
       dispatch({ type: 'clouds', check: orThrow(await call('POST', '/clouds/check')) });
       return;
+    }
     case 'install':
-      dispatch({ type: 'note', kind: 'note', text: action.force ? 'Repair cloud tools' : 'Install cloud tools' });
+      dispatch({
+        type: 'note',
+        kind: 'note',
+        text: action.force ? 'Repair the cloud tools' : 'Install the cloud tools',
+      });
       await installerRun('/install', { force: action.force });
       return;
+    case 'cancel-install': {
+      const answer = orThrow(await call('POST', '/install/cancel'));
+      dispatch({ type: 'note', kind: 'note', text: answer.message });
+      return;
+    }
     case 'update':
       // The complete line says which version replaced which; a failure's hint says the old one is still in use.
       dispatch({ type: 'note', kind: 'note', text: 'Update SkyPilot' });
       await installerRun('/update');
       return;
     case 'uninstall':
-      dispatch({ type: 'note', kind: 'note', text: 'Uninstall cloud tools' });
+      dispatch({ type: 'note', kind: 'note', text: 'Uninstall the cloud tools' });
       await installerRun('/uninstall');
-      dispatch({
-        type: 'servers',
-        answer: { installed: false, servers: [], all_users: false, read_at: null, refreshed: false },
-      });
       return;
     case 'add-cloud': {
       dispatch({ type: 'note', kind: 'note', text: `Add ${action.name}` });
-      /** @type {import('../src/api.js').CloudEnableAnswer} */
       const answer = orThrow(await call('POST', `/clouds/${encodeURIComponent(action.cloud)}/enable`));
-      dispatch({ type: 'clouds', check: answer.check });
-      dispatch({
-        type: 'note',
-        kind: answer.enabled ? 'good' : 'note',
-        text: answer.enabled
-          ? `${action.name} is installed and enabled.`
-          : `${action.name}'s libraries are installed; ${action.name} still needs its credentials (see the Clouds list).`,
-      });
+      dispatch({ type: 'cloud-added', answer, name: action.name });
       return;
     }
     case 'launch': {
       const { name, dryrun } = action.request;
-      dispatch({ type: 'note', kind: 'note', text: `Launch Server ${name}${dryrun ? ' (preview)' : ''}` });
+      dispatch({ type: 'note', kind: 'note', text: `${dryrun ? 'Preview' : 'Launch'} ${name}` });
       orThrow(await call('POST', '/servers', action.request));
       return;
     }
     case 'tear-down':
       dispatch({ type: 'note', kind: 'note', text: `Tear down ${action.name}` });
-      dispatch({ type: 'forget-failures', name: action.name });
       orThrow(await call('DELETE', `/servers/${encodeURIComponent(action.name)}`));
       return;
     case 'cancel-launch': {
       const answer = orThrow(await call('POST', `/operations/${encodeURIComponent(action.id)}/cancel`));
       dispatch({ type: 'note', kind: 'note', text: answer.message });
+      return;
+    }
+    case 'refresh-servers': {
+      const path = action.refresh ? '/servers?refresh=true' : '/servers';
+      dispatch({ type: 'servers', answer: orThrow(await call('GET', path)) });
       return;
     }
     case 'save-settings':
@@ -208,27 +262,84 @@ async function installerRun(path, body) {
 }
 
 async function uninstall() {
-  const sure = await confirm(
-    'Uninstall the cloud tools? SkyPilot, uv and the managed Python are removed from Carapace’s folder. Your servers keep running; install again to manage them.',
-  );
+  const sure = await confirm({
+    title: 'Uninstall the cloud tools?',
+    text: 'SkyPilot, uv and the managed Python are removed from Carapace’s folder. Servers you launched keep running, and billing: tear them down first, or install again later to see them.',
+    yes: 'Uninstall',
+  });
   if (sure) await run({ kind: 'uninstall' });
 }
 
-/** @param {string} name */
-async function tearDown(name) {
-  if (await confirm(`Tear down ${name}? The server and its disk are deleted; this cannot be undone.`))
-    await run({ kind: 'tear-down', name });
+/** @param {Cluster} server */
+async function tearDown(server) {
+  const whose = server.user ? `${server.user}’s server ` : '';
+  const owner = server.user ? ` It was launched by ${server.user}, who loses it too.` : '';
+  const sure = await confirm({
+    title: `Tear down ${whose}${server.name}?`,
+    text: `${server.name} and its disk are deleted; this cannot be undone.${owner}`,
+    yes: `Tear down ${server.name}`,
+  });
+  if (sure) await run({ kind: 'tear-down', name: server.name });
 }
 
-async function refreshServers() {
+async function launch() {
+  const invalid = validate();
+  if (invalid) {
+    invalid.focus();
+    return;
+  }
+  const request = launchRequest();
+  const name = String(request.name);
+  const existing = request.dryrun ? null : state.servers?.servers.find((server) => server.name === name);
+  if (existing) {
+    const autostop = /** @type {{idle_minutes: number, down: boolean}|null} */ (request.autostop);
+    const idle = autostop ? `${autostop.idle_minutes}m${autostop.down ? ' (down)' : ''}` : '-';
+    const sure = await confirm({
+      title: `${name} already exists`,
+      text: `${name} is ${statusWord(existing.status).toLowerCase()} on ${existing.infra}. Launching again reuses it: SkyPilot starts it if it is stopped, runs the task on it again and changes its autostop to “${autostopText(idle)}”. No new server is made.`,
+      yes: `Launch ${name} again`,
+      danger: false,
+    });
+    if (!sure) return;
+  }
+  await run({ kind: 'launch', request });
+}
+
+/** @param {boolean} refresh ask the clouds (sky status --refresh), never on a page load */
+async function refreshServers(refresh) {
   if (state.status?.state !== 'installed') return;
-  const result = await call('GET', '/servers');
-  if (result.ok) dispatch({ type: 'servers', answer: result.body });
+  if (refresh) await run({ kind: 'refresh-servers', refresh });
+  else {
+    const result = await call('GET', '/servers');
+    if (result.ok) dispatch({ type: 'servers', answer: result.body });
+  }
 }
 
 async function loadSettings() {
   const result = await call('GET', '/settings');
   if (result.ok) dispatch({ type: 'settings', answer: result.body, said: '' });
+}
+
+function closeError() {
+  dispatch({ type: 'error-closed' });
+  const back = errorOrigin?.isConnected ? errorOrigin : null;
+  errorOrigin = null;
+  back?.focus();
+}
+
+/** Copy puts the activity log on the clipboard, or selects it where the browser does not allow that. */
+async function copyLog() {
+  const said = $('copy-said');
+  try {
+    await navigator.clipboard.writeText(logText(state.log));
+    said.textContent = `Copied ${state.log.length} lines.`;
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents($('log'));
+    getSelection()?.removeAllRanges();
+    getSelection()?.addRange(range);
+    said.textContent = 'Selected: press Ctrl+C (or ⌘C) to copy.';
+  }
 }
 
 // ---------------------------------------------------------------- the token
@@ -237,6 +348,7 @@ async function loadSettings() {
 function showLogin() {
   forgetToken();
   $('app').hidden = true;
+  $('settings-button').hidden = true;
   $('login-card').hidden = false;
   $('login-token').focus();
 }
@@ -261,6 +373,39 @@ async function logIn(event) {
 
 // ---------------------------------------------------------------- start
 
+function wire() {
+  const on = (/** @type {string} */ id, /** @type {() => void} */ handler) => $(id).addEventListener('click', handler);
+  on('check-button', () => void run({ kind: 'check' }));
+  on('install-button', () => void run({ kind: 'install', force: state.status?.state === 'installed' }));
+  on('cancel-install-button', () => void run({ kind: 'cancel-install' }));
+  on('update-button', () => void run({ kind: 'update' }));
+  on('uninstall-button', () => void uninstall());
+  on('refresh-button', () => void refreshServers(true));
+  on('retry-button', () => {
+    if (state.error?.retry) void run(state.error.retry);
+  });
+  on('error-close', closeError);
+  const showInstallLog = async () => showLog(await call('GET', '/logs/install'));
+  on('log-button', () => void showInstallLog());
+  on('error-log-button', () => void showInstallLog());
+  on('copy-log-button', () => void copyLog());
+  on('settings-button', () => /** @type {HTMLDialogElement} */ ($('settings-dialog')).showModal());
+  const form = $('launch-form');
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void launch();
+  });
+  form.addEventListener('change', syncForm);
+  form.addEventListener('input', clearFieldError);
+  $('settings-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void run({ kind: 'save-settings', values: settingsValues() });
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && state.error && !document.querySelector('dialog[open]')) closeError();
+  });
+}
+
 async function start() {
   $('login-form').addEventListener('submit', (event) => void logIn(/** @type {SubmitEvent} */ (event)));
   whenUnauthorized(showLogin);
@@ -269,33 +414,13 @@ async function start() {
   if (!status.ok) return;
   $('login-card').hidden = true;
   $('app').hidden = false;
+  button('settings-button').hidden = false;
   restore();
   dispatch({ type: 'status', status: status.body, id: '' });
   const info = /** @type {import('../src/api.js').AppInfo} */ ((await call('GET', '/app-info')).body);
   $('demo-banner').hidden = !info.demo;
   dispatch({ type: 'info', info });
-  $('check-button').addEventListener('click', () => void run({ kind: 'check' }));
-  $('install-button').addEventListener(
-    'click',
-    () => void run({ kind: 'install', force: state.status?.state === 'installed' }),
-  );
-  $('update-button').addEventListener('click', () => void run({ kind: 'update' }));
-  $('uninstall-button').addEventListener('click', () => void uninstall());
-  $('retry-button').addEventListener('click', () => {
-    if (state.error?.retry) void run(state.error.retry);
-  });
-  $('error-close').addEventListener('click', () => dispatch({ type: 'error-closed' }));
-  const showInstallLog = async () => showLog(await call('GET', '/logs/install'));
-  $('log-button').addEventListener('click', () => void showInstallLog());
-  $('error-log-button').addEventListener('click', () => void showInstallLog());
-  $('launch-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    void run({ kind: 'launch', request: launchRequest(/** @type {HTMLFormElement} */ (event.target)) });
-  });
-  $('settings-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    void run({ kind: 'save-settings', values: settingsValues() });
-  });
+  wire();
   connect();
   void loadSettings();
 }

@@ -1,14 +1,26 @@
 // @ts-check
-/** The confirm dialog, the full install log, and the error panel. */
-import { $, memo } from './dom.js';
+/**
+ * The dialogs (confirm, the install log, the settings) and the error panel, which
+ * shows in the panel of the action that failed: under what it is about, never over it.
+ */
+import { $, button, memo } from './dom.js';
 
 /** @typedef {import('./state.js').ErrorBody} ErrorBody */
+/** @typedef {import('./state.js').State} State */
 /** @typedef {import('../src/api.js').LogTail} LogTail */
 
-/** Asks a yes-or-no question in a modal dialog. @param {string} text @returns {Promise<boolean>} */
-export function confirm(text) {
+/**
+ * Asks before something that cannot be undone or changes what exists; the button that
+ * says yes names what it does ("Tear down web-2").
+ * @param {{title: string, text: string, yes: string, danger?: boolean}} question @returns {Promise<boolean>}
+ */
+export function confirm({ title, text, yes, danger = true }) {
   const dialog = /** @type {HTMLDialogElement} */ ($('confirm-dialog'));
+  $('confirm-title').textContent = title;
   $('confirm-text').textContent = text;
+  const yesButton = button('confirm-yes');
+  yesButton.textContent = yes;
+  yesButton.className = danger ? 'danger' : '';
   dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) =>
@@ -31,15 +43,18 @@ export function showLog(result) {
 }
 
 export const renderError = memo(
-  /** @param {import('./state.js').State['error']} error */
-  (error) => {
+  /** @param {State['error']} error @param {boolean} elsewhere the error shows under its field instead */
+  (error, elsewhere) => {
     const panel = $('error-panel');
-    panel.hidden = !error;
-    if (!error) return;
+    panel.hidden = !error || elsewhere;
+    if (!error || elsewhere) return;
+    const slot = document.querySelector(`.error-slot[data-for="${error.place}"]`);
+    if (slot && panel.parentElement !== slot) slot.append(panel);
+    $('error-title').textContent = error.title;
     $('error-message').textContent = error.body.message;
     $('error-hint').textContent = error.body.hint;
     $('error-code').textContent = error.body.code;
-    $('retry-button').hidden = !error.retry;
-    (error.retry ? $('retry-button') : panel).focus();
+    button('retry-button').hidden = !error.retry;
+    (error.retry ? button('retry-button') : panel).focus();
   },
 );

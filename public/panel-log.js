@@ -1,6 +1,10 @@
 // @ts-check
-/** The activity log: what the installer and sky printed, and what the page did. */
-import { $, h } from './dom.js';
+/**
+ * The activity log: what the installer and sky printed (colours taken out) and what
+ * the page did. It is not a live region: a screen reader hears the summaries the
+ * announcer says (an install started or ended, a check's result, an error), not each line.
+ */
+import { $, h, memo } from './dom.js';
 
 /** @typedef {import('./state.js').LogLine} LogLine */
 
@@ -11,17 +15,18 @@ let drawnUpTo = 0;
 function lineElement(line) {
   if (line.kind === 'install')
     return h('li', {}, h('span', { className: 'tag', textContent: '[install] ' }), line.text);
-  return h('li', { textContent: line.text, className: line.kind === 'good' || line.kind === 'bad' ? line.kind : '' });
+  return h('li', { textContent: line.text, className: line.kind === 'action' ? '' : line.kind });
 }
 
 /** @param {LogLine[]} lines */
 export function renderLog(lines) {
   const log = $('log');
   const first = lines[0];
-  if (!first || first.n > drawnUpTo + 1 || (lines.at(-1)?.n ?? 0) < drawnUpTo) {
-    // A fresh log (a snapshot replaced it): draw it all.
+  const newest = lines.at(-1)?.n ?? 0;
+  if (!first || first.n > drawnUpTo + 1 || newest < drawnUpTo) {
+    // A fresh log (another server life replaced it): draw it all.
     log.replaceChildren(...lines.map(lineElement));
-    drawnUpTo = lines.at(-1)?.n ?? 0;
+    drawnUpTo = newest;
     log.scrollTop = log.scrollHeight;
     return;
   }
@@ -30,6 +35,18 @@ export function renderLog(lines) {
   const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
   log.append(...added.map(lineElement));
   while (log.childElementCount > lines.length) log.firstElementChild?.remove();
-  drawnUpTo = lines.at(-1)?.n ?? drawnUpTo;
+  drawnUpTo = newest;
   if (atBottom) log.scrollTop = log.scrollHeight;
 }
+
+/** The log as text, one line each, for Copy. @param {LogLine[]} lines */
+export function logText(lines) {
+  return lines.map((line) => (line.kind === 'install' ? `[install] ${line.text}` : line.text)).join('\n');
+}
+
+export const renderAnnouncement = memo(
+  /** @param {string} text */
+  (text) => {
+    $('announcer').textContent = text;
+  },
+);

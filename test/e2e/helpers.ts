@@ -4,14 +4,20 @@
 // 1280 px in test-output/screenshots/, axe-core's findings (none serious or critical
 // allowed) and no element wider than the window at any width, with the figures in
 // test-output/e2e/<file>.json.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { InstallEventData } from '../../src/api.js';
 import { type Mirror, startMirror } from '../mirror/server.js';
-import { cleanUpTemporaryFolders, type Fixture, startFixture } from '../support/fixture.js';
+import {
+  cleanUpTemporaryFolders,
+  type Fixture,
+  pathWithoutSky,
+  startFixture,
+  temporaryFolder,
+} from '../support/fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-output/screenshots';
@@ -225,4 +231,33 @@ export async function stalledMirror(session: Session): Promise<Mirror> {
   mirror.setFaults([{ match: '', kind: 'hang' }]);
   session.closers.push(() => mirror.close());
   return mirror;
+}
+
+/**
+ * A PATH like this one without some programs (ssh, rsync): a folder of links to every
+ * other program on PATH, removed with the test's temporary folders.
+ */
+export function pathWithout(programs: string[]): string {
+  const folder = temporaryFolder('path-without');
+  for (const dir of pathWithoutSky().split(':')) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (programs.includes(name) || existsSync(join(folder, name))) continue;
+      symlinkSync(join(dir, name), join(folder, name));
+    }
+  }
+  return folder;
+}
+
+/** The page's number of the bar and its text, as a user sees them. */
+export async function bar(page: Page): Promise<{ value: number; text: string }> {
+  return page.evaluate(() => ({
+    value: (document.querySelector('#download-progress') as HTMLProgressElement).value,
+    text: document.querySelector('#download-text')?.textContent ?? '',
+  }));
 }

@@ -18,17 +18,20 @@ describe.skipIf(!available)('The network settings', () => {
     await shows(alert, 'Error code: network');
     await shows(alert, 'Network settings');
     await s.page.getByRole('button', { name: 'Close' }).click();
-    await s.page.getByLabel('uv download mirrors').fill(working.uvBase);
-    await s.page.getByLabel('Package index').fill(working.indexUrl);
-    await s.page.getByLabel('Proxy').fill('http://carol:t0ps3cret@127.0.0.1:9');
-    await s.page.getByLabel('Proxy').fill('');
-    await s.page.getByRole('button', { name: 'Save settings' }).click();
-    await shows(s.page.locator('#settings-said'), 'Saved. The next install or action uses them.');
+    await s.page.getByRole('button', { name: 'Network settings' }).click();
+    const dialog = s.page.getByRole('dialog', { name: 'Network settings' });
+    await dialog.getByLabel('uv download mirrors').fill(working.uvBase);
+    await dialog.getByLabel('Package index').fill(working.indexUrl);
+    await dialog.getByLabel('Proxy').fill('http://carol:t0ps3cret@127.0.0.1:9');
+    await dialog.getByLabel('Proxy').fill('');
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    await shows(dialog.locator('#settings-said'), 'Saved. The next install or action uses them.');
     await state(
       s,
-      '09-settings-saved',
-      'The Network settings form with the mirror and package index filled in and "Saved." under it.',
+      '29-settings-saved',
+      'The Network settings dialog with the mirror and package index filled in and "Saved." beside Save.',
     );
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
     await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
     expect(working.requests().some((request) => request.path.endsWith('.tar.gz'))).toBe(true);

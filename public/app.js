@@ -194,8 +194,9 @@ async function perform(action) {
       await installerRun('/install', { force: action.force });
       return;
     case 'cancel-install': {
+      // The install's own end says it was cancelled; only "nothing ran" needs saying.
       const answer = orThrow(await call('POST', '/install/cancel'));
-      dispatch({ type: 'note', kind: 'note', text: answer.message });
+      if (!answer.install_id) dispatch({ type: 'note', kind: 'note', text: answer.message });
       return;
     }
     case 'update':

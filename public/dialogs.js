@@ -55,6 +55,8 @@ export const renderError = memo(
     $('error-hint').textContent = error.body.hint;
     $('error-code').textContent = error.body.code;
     button('retry-button').hidden = !error.retry;
+    // The install log says more only about what ran the installer.
+    button('error-log-button').hidden = error.place !== 'tools' && error.place !== 'clouds';
     (error.retry ? button('retry-button') : panel).focus();
   },
 );

@@ -43,6 +43,9 @@ export const renderLaunch = memo(
         option.textContent = toAdd ? `${name} (add it first)` : name;
       }
       if (select.selectedOptions[0]?.disabled) select.value = '';
+      $('server-cloud-help').textContent = addable.length
+        ? 'Clouds marked “add it first” need their libraries: add them in the Clouds list.'
+        : 'With none chosen, SkyPilot picks the cheapest enabled cloud.';
     }
     button('launch-button').disabled = busy.launching;
     $('preview-result').textContent = preview ? `Preview of ${preview.name}: ${preview.text}.` : '';

@@ -21,6 +21,8 @@ function lineElement(line) {
 /** @param {LogLine[]} lines */
 export function renderLog(lines) {
   const log = $('log');
+  $('log-empty').hidden = lines.length > 0;
+  log.hidden = lines.length === 0;
   const first = lines[0];
   const newest = lines.at(-1)?.n ?? 0;
   if (!first || first.n > drawnUpTo + 1 || newest < drawnUpTo) {

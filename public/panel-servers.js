@@ -59,7 +59,7 @@ export const renderServers = memo(
       ? 'No servers yet.'
       : uninstalled
         ? 'SkyPilot was removed, so Carapace cannot list servers. Servers launched before keep running, and billing, until they are torn down: install the cloud tools again to see them here and tear them down (or use your cloud’s console).'
-        : 'No servers listed: SkyPilot is not installed yet. Servers launched from this computer before an uninstall keep running, and billing: install the cloud tools to see them.';
+        : 'No servers yet: they are listed here once the cloud tools are installed. (Launched some before an uninstall? They keep running, and billing: install the cloud tools to see them.)';
   },
 );
 

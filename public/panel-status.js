@@ -81,7 +81,9 @@ export const renderStatus = memo(
     install.disabled = busy.installing;
     install.setAttribute('aria-busy', String(busy.installing));
     button('update-button').hidden = !managed;
-    button('uninstall-button').hidden = !(managed || status.state === 'error');
+    // After a failed install something may be left to remove; after a cancelled one nothing is.
+    const cancelled = status.last_error?.code === 'interrupted';
+    button('uninstall-button').hidden = !(managed || (status.state === 'error' && !cancelled));
     // An update or uninstall stops SkyPilot's API server, and every request in it: not while sky works.
     button('update-button').disabled = busy.installing || busy.skyRunning;
     button('uninstall-button').disabled = busy.installing || busy.skyRunning;

@@ -118,6 +118,9 @@ export interface CloudCheckAnswer extends Omit<CloudCheck, 'disabled'> {
   disabled: DisabledCloudAdvice[];
 }
 
+/** A Check Clouds answer, with when it was checked (ISO 8601). */
+export type CheckedClouds = CloudCheckAnswer & { checked_at: string };
+
 /** GET /servers. */
 export interface ServersAnswer {
   /** false: SkyPilot is not installed, so there can be no servers (and nothing was installed). */
@@ -161,6 +164,11 @@ export interface CloudEnableAnswer {
   cloud: string;
   enabled: boolean;
   check: CloudCheckAnswer;
+  /**
+   * The last full Check Clouds with this cloud's entry replaced by `check`'s (the same list as
+   * Snapshot.last_check); null when no full check has run in this server's life.
+   */
+  last_check: CheckedClouds | null;
 }
 
 /** The server's own failures, outside the installer. */
@@ -249,9 +257,22 @@ export interface InstallEvent {
   log: string | null;
 }
 
+/** What an installer run was asked to do: a first install, a repair (forced), a cloud added, an update, an uninstall. */
+export type InstallJobKind = 'install' | 'repair' | 'add-cloud' | 'update' | 'uninstall';
+
 /** The `install` event. */
 export interface InstallEventData extends InstallEvent {
   install_id: string;
+  /** What the run does, so that a page that did not start it can say so ("Removing the cloud tools"). */
+  job: InstallJobKind;
+  /** The cloud an add-cloud run adds (its id, e.g. "gcp"); else null. */
+  cloud: string | null;
+}
+
+/** POST /install/cancel: the installer run stopped (it exits with code `interrupted`), or null when none ran. */
+export interface InstallCancelAnswer {
+  install_id: string | null;
+  message: string;
 }
 
 export type OperationKind = 'check' | 'launch' | 'down';
@@ -292,8 +313,11 @@ export interface Snapshot {
   status: InstallStatus;
   install: { id: string; events: InstallEventData[] } | null;
   operations: OperationSummary[];
-  /** The last Check Clouds (or Add) answer of this server's life, with when it was checked. */
-  last_check: (CloudCheckAnswer & { checked_at: string }) | null;
+  /**
+   * The last Check Clouds of this server's life, with each cloud added since updated in place;
+   * null before the first, and while SkyPilot is not installed (an uninstall makes it untrue).
+   */
+  last_check: CheckedClouds | null;
 }
 
 /** The data of every event carries the server's time when it was sent, in ms. */

@@ -4,7 +4,7 @@
  * installed -- installing it first when it is missing -- and answered in
  * Carapace's words.
  */
-import type { CloudCheck, CloudCheckAnswer, CloudEnableAnswer } from './api.js';
+import type { CheckedClouds, CloudCheck, CloudCheckAnswer, CloudEnableAnswer } from './api.js';
 import { CarapaceError } from './errors.js';
 import type { Lifecycle } from './installer/lifecycle.js';
 import type { InstallSession } from './installer/session.js';
@@ -27,12 +27,14 @@ export interface CloudsContext {
 export class CloudChecks {
   /** The check running now: clicks meanwhile (200 at once, say) get its answer, not a run each. */
   private checking: Promise<CloudCheckAnswer> | null = null;
-  private last: (CloudCheckAnswer & { checked_at: string }) | null = null;
+  private last: CheckedClouds | null = null;
 
   constructor(private readonly context: CloudsContext) {}
 
-  /** The last answer, for a new client's snapshot. */
-  lastCheck(): (CloudCheckAnswer & { checked_at: string }) | null {
+  /** The last full check, with clouds added since updated in place, for a new client's snapshot. */
+  lastCheck(): CheckedClouds | null {
+    // Without SkyPilot (uninstalled since) nothing in it is true any more.
+    if (!this.context.store.skyLocation()) this.last = null;
     return this.last;
   }
 
@@ -68,7 +70,8 @@ export class CloudChecks {
     }
     await this.context.lifecycle.addCloud(cloud);
     const check = await this.skyCheck(cloud);
-    return { cloud, enabled: check.enabled.some((found) => extraOfCloud(found.name) === cloud), check };
+    const enabled = check.enabled.some((found) => extraOfCloud(found.name) === cloud);
+    return { cloud, enabled, check, last_check: this.lastCheck() };
   }
 
   /** `sky check` (of one cloud, or all) as an operation; its answer in Carapace's words. */
@@ -104,6 +107,28 @@ export class CloudChecks {
       }),
     };
     if (!cloud) this.last = { ...inWords, checked_at: new Date().toISOString() };
+    else if (this.last) this.last = withCloudsOf(this.last, inWords);
     return inWords;
   }
+}
+
+/**
+ * The full check with the clouds a check of one cloud printed put in place of their
+ * entries (its other clouds, and when the full check ran, unchanged).
+ */
+export function withCloudsOf(full: CheckedClouds, one: CloudCheckAnswer): CheckedClouds {
+  const names = new Set([...one.enabled, ...one.disabled].map((cloud) => cloud.name));
+  const others = <T extends { name: string }>(list: T[]) => list.filter((cloud) => !names.has(cloud.name));
+  return {
+    ...full,
+    enabled: [...others(full.enabled), ...one.enabled],
+    disabled: [...others(full.disabled), ...one.disabled],
+    workspaces: full.workspaces.map((workspace) => ({
+      workspace: workspace.workspace,
+      enabled: [
+        ...others(workspace.enabled),
+        ...(one.workspaces.find((each) => each.workspace === workspace.workspace)?.enabled ?? []),
+      ],
+    })),
+  };
 }

@@ -96,7 +96,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   const clouds = new CloudChecks({ session, lifecycle, store, operations, apiServer });
-  const servers: ServersContext = { session, store, operations, runner, layout, env, apiServer };
+  // The demo's stand-in sky never runs ssh or rsync: it neither needs nor asks for them.
+  const needsSshTools = !options.demo;
+  const servers: ServersContext = { session, store, operations, runner, layout, env, apiServer, needsSshTools };
   const events = new EventStream({
     bus,
     heartbeatMs: options.heartbeatMs ?? 15_000,
@@ -121,7 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logTail: () => installLogTail(layout, [token]),
     pageDir: PAGE_DIR,
     demo: options.demo ?? false,
-    missingTools: missingLaunchTools(env),
+    missingTools: needsSshTools ? missingLaunchTools(env) : [],
   });
 
   // GET /status and GET /events are answered here, before Express: the status is a

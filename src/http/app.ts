@@ -69,6 +69,10 @@ export function createApp({
     else res.status(200).json(store.status());
   });
 
+  app.post('/install/cancel', (_req, res) => {
+    res.json(session.cancel());
+  });
+
   app.post('/update', (_req, res) => {
     res.status(202).json(lifecycle.update());
   });

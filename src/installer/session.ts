@@ -11,7 +11,7 @@
  * guard, asked at start time, not when they were asked for.
  */
 import { randomUUID } from 'node:crypto';
-import type { ErrorBody, InstallEventData } from '../api.js';
+import type { ErrorBody, InstallCancelAnswer, InstallEventData, InstallJobKind } from '../api.js';
 import { CarapaceError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { SkyLocation, StatusStore } from '../status/store.js';
@@ -177,6 +177,19 @@ export class InstallSession {
     return this.running ? { id: this.running.id, events: [...this.running.events] } : null;
   }
 
+  /**
+   * POST /install/cancel: stop the run under way, as on shutdown (the script stops uv,
+   * keeps nothing half-installed, releases its lock and exits with code `interrupted`),
+   * and the runs waiting behind it, which were asked for by the same people.
+   */
+  cancel(): InstallCancelAnswer {
+    const running = this.running;
+    for (const waiting of this.waiting.splice(0)) waiting.settle.reject(cancelled());
+    if (!running) return { install_id: null, message: 'No installation was running.' };
+    running.run?.stop();
+    return { install_id: running.id, message: 'The installation is being stopped; nothing half-installed is kept.' };
+  }
+
   /** Stop a running install (on shutdown): the script releases its lock. */
   async close(): Promise<void> {
     this.closed = true;
@@ -194,6 +207,7 @@ export class InstallSession {
         if (error instanceof CarapaceError) {
           const refused: InstallEventData = {
             install_id: running.id,
+            ...jobOf(running.job),
             phase: 'error',
             percent: null,
             bytes: null,
@@ -217,7 +231,7 @@ export class InstallSession {
       flags: flagsOf(running.job),
       env,
       onEvent: (event) => {
-        const data: InstallEventData = { install_id: running.id, ...event };
+        const data: InstallEventData = { install_id: running.id, ...jobOf(running.job), ...event };
         running.events.push(data);
         bus.publish('install', data);
       },
@@ -255,12 +269,27 @@ export class InstallSession {
   }
 }
 
+/** How the events of a run name its job. */
+function jobOf(job: InstallerJob): { job: InstallJobKind; cloud: string | null } {
+  if (job.kind === 'install') return { job: job.force ? 'repair' : 'install', cloud: null };
+  return { job: job.kind, cloud: job.kind === 'add-cloud' ? job.cloud : null };
+}
+
 function sameJob(a: InstallerJob, b: InstallerJob): boolean {
   return JSON.stringify(a) === JSON.stringify(b) || (a.kind === 'install' && b.kind === 'install' && !b.force);
 }
 
 function shuttingDown(): CarapaceError {
   return new CarapaceError('shutting-down', 'The server is shutting down.', 'Start it again.', 503);
+}
+
+function cancelled(): CarapaceError {
+  return new CarapaceError(
+    'interrupted',
+    'The installation was cancelled before it started.',
+    'Install again when you are ready.',
+    503,
+  );
 }
 
 function failure(body: ErrorBody): CarapaceError {

@@ -16,4 +16,6 @@ export interface ServersContext {
   env: NodeJS.ProcessEnv;
   /** The SkyPilot API server every sky run uses now. */
   apiServer(): ApiServerEndpoint;
+  /** A launch needs ssh and rsync on this machine; false in the demo, whose stand-in sky never calls them. */
+  needsSshTools: boolean;
 }

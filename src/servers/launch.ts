@@ -29,7 +29,7 @@ export async function launchServer(
   const team = context.apiServer().team;
   if (!team) {
     refuseCloudWithoutLibraries(context, request);
-    if (!request.dryrun) refuseWithoutSshTools(context.env);
+    if (!request.dryrun && context.needsSshTools) refuseWithoutSshTools(context.env);
   }
   const sky = await context.session.ensureSkyPilot(`launch of ${request.name}`);
   if (!team) refuseCloudWithoutLibraries(context, request);

@@ -1,0 +1,54 @@
+// @ts-check
+/**
+ * The activity log: what the installer and sky printed (colours taken out) and what
+ * the page did. It is not a live region: a screen reader hears the summaries the
+ * announcer says (an install started or ended, a check's result, an error), not each line.
+ */
+import { $, h, memo } from './dom.js';
+
+/** @typedef {import('./state.js').LogLine} LogLine */
+
+/** The number of the last line drawn: lines after it are appended, the others kept. */
+let drawnUpTo = 0;
+
+/** @param {LogLine} line */
+function lineElement(line) {
+  if (line.kind === 'install')
+    return h('li', {}, h('span', { className: 'tag', textContent: '[install] ' }), line.text);
+  return h('li', { textContent: line.text, className: line.kind === 'action' ? '' : line.kind });
+}
+
+/** @param {LogLine[]} lines */
+export function renderLog(lines) {
+  const log = $('log');
+  $('log-empty').hidden = lines.length > 0;
+  log.hidden = lines.length === 0;
+  const first = lines[0];
+  const newest = lines.at(-1)?.n ?? 0;
+  if (!first || first.n > drawnUpTo + 1 || newest < drawnUpTo) {
+    // A fresh log (another server life replaced it): draw it all.
+    log.replaceChildren(...lines.map(lineElement));
+    drawnUpTo = newest;
+    log.scrollTop = log.scrollHeight;
+    return;
+  }
+  const added = lines.filter((line) => line.n > drawnUpTo);
+  if (added.length === 0) return;
+  const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
+  log.append(...added.map(lineElement));
+  while (log.childElementCount > lines.length) log.firstElementChild?.remove();
+  drawnUpTo = newest;
+  if (atBottom) log.scrollTop = log.scrollHeight;
+}
+
+/** The log as text, one line each, for Copy. @param {LogLine[]} lines */
+export function logText(lines) {
+  return lines.map((line) => (line.kind === 'install' ? `[install] ${line.text}` : line.text)).join('\n');
+}
+
+export const renderAnnouncement = memo(
+  /** @param {string} text */
+  (text) => {
+    $('announcer').textContent = text;
+  },
+);

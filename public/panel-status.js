@@ -1,0 +1,91 @@
+// @ts-check
+/** The "Cloud tools" panel: what is installed, where, which API server sky uses, and the buttons that change it. */
+import { $, button, h, memo } from './dom.js';
+
+/** @typedef {import('./state.js').Status} Status */
+/** @typedef {ReturnType<import('./state.js').busyOf>} Busy */
+
+/** What the first install downloads and how long it usually takes (REAL_SIZES in test/mirror/artifacts.ts). */
+export const FIRST_INSTALL = 'The first install downloads about 130 MB (uv, Python and SkyPilot); usually 1–5 minutes.';
+
+/** @type {Record<import('../src/api.js').ApiServerStatus['source'], string>} */
+const ADDRESS_FROM = {
+  environment: 'from SKYPILOT_API_SERVER_ENDPOINT in Carapace’s environment',
+  settings: 'from Network settings',
+  config: 'from ~/.sky/config.yaml (sky api login)',
+  default: 'the default',
+};
+
+/**
+ * The status in one sentence.
+ * @param {Status} status @param {boolean} uninstalled this page saw SkyPilot removed
+ */
+export function statusText(status, uninstalled) {
+  if (status.state === 'installed' && status.source === 'path')
+    return 'SkyPilot is ready: installed outside Carapace (found on PATH).';
+  if (status.state === 'installed') return 'SkyPilot is ready, installed by Carapace.';
+  if (status.state === 'installing')
+    return status.install_id
+      ? 'The cloud tools are being installed…'
+      : 'Cloud tools are being installed by another program (e.g. a terminal); actions will wait for it.';
+  if (status.state === 'error' && status.last_error?.code === 'interrupted')
+    return 'The installation was cancelled; nothing half-installed was kept. Install when you are ready.';
+  if (status.state === 'error') return 'The last installation failed. Try again, or see its log.';
+  if (uninstalled)
+    return 'SkyPilot is not installed: the cloud tools were removed. Install them again to launch or list servers.';
+  return 'SkyPilot is not installed yet. It installs itself when you check clouds or launch a server.';
+}
+
+/** The API server every sky run uses, and where its address comes from. @param {Status['api_server']} server */
+export function apiServerText(server) {
+  const from = ADDRESS_FROM[server.source] ?? server.source;
+  if (server.team) return `your team’s, at ${server.endpoint} (${from})`;
+  return `SkyPilot’s local one at ${server.endpoint}, ${server.running ? 'running' : 'started by the first action'} (${from})`;
+}
+
+/**
+ * A note under the status: what an install downloads, or a restart to come.
+ * @param {Status} status @param {boolean} uninstalled
+ */
+export function statusNote(status, uninstalled) {
+  if (status.state === 'not_installed' || status.state === 'error')
+    return uninstalled ? FIRST_INSTALL.replace('The first install', 'Installing again') : FIRST_INSTALL;
+  if (status.api_server.restart_pending && !status.api_server.team)
+    return 'The local API server restarts with the new network settings before the next action.';
+  return '';
+}
+
+/** @param {string} term @param {string} value */
+const detail = (term, value) => [h('dt', { textContent: term }), h('dd', { textContent: value })];
+
+export const renderStatus = memo(
+  /** @param {Status|null} status @param {boolean} uninstalled @param {Busy} busy */
+  (status, uninstalled, busy) => {
+    if (!status) return;
+    $('status-text').textContent = statusText(status, uninstalled);
+    const note = statusNote(status, uninstalled);
+    $('status-note').textContent = note;
+    $('status-note').hidden = !note;
+    const details = [];
+    if (status.sky_version) details.push(...detail('SkyPilot', status.sky_version));
+    if (status.uv_version) details.push(...detail('uv', status.uv_version));
+    if (status.extras) details.push(...detail('Clouds installed', status.extras.join(', ') || 'none'));
+    if (status.sky_path) details.push(...detail('Location', status.sky_path));
+    details.push(...detail('API server', apiServerText(status.api_server)));
+    details.push(...detail('Folder', status.carapace_home));
+    $('status-details').replaceChildren(...details);
+    const installed = status.state === 'installed';
+    const managed = installed && status.source === 'managed';
+    const install = button('install-button');
+    install.textContent = installed ? 'Repair' : 'Install cloud tools';
+    install.disabled = busy.installing;
+    install.setAttribute('aria-busy', String(busy.installing));
+    button('update-button').hidden = !managed;
+    // After a failed install something may be left to remove; after a cancelled one nothing is.
+    const cancelled = status.last_error?.code === 'interrupted';
+    button('uninstall-button').hidden = !(managed || (status.state === 'error' && !cancelled));
+    // An update or uninstall stops SkyPilot's API server, and every request in it: not while sky works.
+    button('update-button').disabled = busy.installing || busy.skyRunning;
+    button('uninstall-button').disabled = busy.installing || busy.skyRunning;
+  },
+);

@@ -1,0 +1,215 @@
+// The install as a user meets it: the first run, Check Clouds on a fresh machine with its
+// steps and progress, Cancel, a failure where it happened, a stalled network, a reload.
+import { describe, expect, it } from 'vitest';
+import {
+  available,
+  FRESH_INSTALL,
+  installEvents,
+  loggedPhases,
+  open,
+  POLL,
+  reads,
+  recordInstallEvents,
+  shows,
+  stalledMirror,
+  state,
+  usePage,
+  visible,
+} from './helpers.js';
+
+const s = usePage(import.meta.url);
+
+describe.skipIf(!available)('the install', () => {
+  it('Check Clouds: the install phases in order with download progress, then the clouds, with no pictograph', async () => {
+    const f = await open(s);
+    f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 300_000 }]);
+    await state(
+      s,
+      '01-fresh',
+      'A fresh page: not installed, what the first install downloads and how long it takes, Check Clouds, the Launch form, no servers.',
+    );
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    await s.page.locator('li[data-step="downloading"].active').waitFor();
+    await s.page.waitForFunction(() => {
+      const bar = document.querySelector<HTMLProgressElement>('#download-progress');
+      const text = document.querySelector('#download-text')?.textContent ?? '';
+      return bar !== null && bar.value > 2 && bar.value < 16 && /^\d+% · \d+\.\d of \d+\.\d MB/.test(text);
+    });
+    await state(
+      s,
+      '02-downloading',
+      'The install steps inside Cloud tools, "Downloading the package manager" active, the bar with MB figures, Cancel installation.',
+    );
+    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
+    expect(await loggedPhases(s.page)).toEqual(FRESH_INSTALL);
+    expect(await s.page.locator('#steps li.done').count()).toBe(5);
+    expect(await s.page.locator('#download-progress').evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(100);
+    await shows(s.page.locator('#log'), 'Cloud check finished.');
+    await shows(s.page.locator('#log'), 'Enabled infra');
+    expect(await s.page.locator('#log').textContent()).not.toMatch(/\p{Extended_Pictographic}/u);
+    await reads(s.page.locator('#status-text'), 'SkyPilot is ready, installed by Carapace.');
+    await state(
+      s,
+      '03-clouds',
+      'SkyPilot ready, the install folded to "Cloud tools installed in N s", the Clouds list with AWS enabled and an Add button for each cloud to add.',
+    );
+    // nothing but this server was asked for anything
+    expect(s.requests.filter((url) => !url.startsWith(f.server.url))).toEqual([]);
+  });
+
+  it('the first run: the size and time said before, Cancel stops the install cleanly, the log and the settings usable meanwhile, the state in the tab title', async () => {
+    const f = await open(s);
+    await shows(s.page.locator('#tools-panel'), 'The first install downloads about 130 MB');
+    await shows(s.page.locator('#tools-panel'), 'usually 1–5 minutes');
+    expect(await s.page.title()).toBe('Carapace');
+    f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 100_000 }]);
+    await s.page.getByRole('button', { name: 'Install cloud tools' }).click();
+    await s.page.locator('li[data-step="downloading"].active').waitFor();
+    await expect.poll(() => s.page.title(), POLL).toMatch(/^Installing \d+% · Carapace$/);
+    // While it runs: the full log opens, and the settings can be saved.
+    await s.page.getByRole('button', { name: 'Show full log' }).first().click();
+    const log = s.page.getByRole('dialog', { name: 'Installation log' });
+    await shows(log, `${f.home}/logs/install.log`);
+    await log.getByRole('button', { name: 'Close' }).click();
+    await s.page.getByRole('button', { name: 'Network settings' }).click();
+    const settings = s.page.getByRole('dialog', { name: 'Network settings' });
+    await settings.getByLabel('Proxy').fill('http://proxy.example:3128');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await shows(settings.locator('#settings-said'), 'Saved.');
+    await settings.getByRole('button', { name: 'Close' }).click();
+    await state(
+      s,
+      '04-installing',
+      'An install under way: its steps and bar, Cancel installation, the tab title "Installing N% · Carapace".',
+    );
+    await s.page.getByRole('button', { name: 'Cancel installation' }).click();
+    await reads(
+      s.page.locator('#status-text'),
+      'The installation was cancelled; nothing half-installed was kept. Install when you are ready.',
+    );
+    await shows(s.page.locator('#progress-title'), 'Installation cancelled');
+    // What the user asked for is no error.
+    expect(await s.page.locator('#error-panel').isVisible()).toBe(false);
+    expect(await s.page.title()).toBe('Carapace');
+    expect(f.server.store.status().last_error?.code).toBe('interrupted');
+    await state(s, '05-cancelled', 'The install cancelled: the status says nothing half-installed was kept; no error.');
+    // The script stopped cleanly: nothing of it is in the way of the next install.
+    await s.page.getByRole('button', { name: 'Network settings' }).click();
+    await settings.getByLabel('Proxy').fill('');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await shows(settings.locator('#settings-said'), 'Saved.');
+    await settings.getByRole('button', { name: 'Close' }).click();
+    f.mirror.reset();
+    await s.page.getByRole('button', { name: 'Install cloud tools' }).click();
+    await reads(s.page.locator('#status-text'), 'SkyPilot is ready, installed by Carapace.');
+  });
+
+  it('a failure: the failed step marked, the error where it happened with what to do, Escape closes it, the full log', async () => {
+    const f = await open(s);
+    f.mirror.setFaults([{ match: '.sha256', kind: 'bad-checksum' }]);
+    const check = s.page.getByRole('button', { name: 'Check Clouds' });
+    await check.click();
+    const alert = s.page.getByRole('alert');
+    await alert.waitFor();
+    await shows(alert, 'The uv download does not match its checksum');
+    await shows(alert, 'Error code: checksum');
+    await shows(alert, 'What to do:');
+    await expect.poll(() => s.page.locator('li[data-step="downloading"]').getAttribute('class'), POLL).toBe('failed');
+    expect(await s.page.locator('li[data-step="checking"]').getAttribute('class')).toBe('done');
+    const message = (await s.page.locator('#error-message').textContent()) ?? '';
+    expect(message.length).toBeGreaterThan(20);
+    // Said once on the page (the live region says it to screen readers only).
+    // Shown once; said once more to screen readers, by the live region.
+    const said = s.page.getByText(message, { exact: false });
+    expect(await said.evaluateAll((all) => all.map((each) => each.id || each.outerHTML.slice(0, 80)))).toEqual([
+      'error-message',
+      'announcer',
+    ]);
+    // Where it happened: in the Clouds panel, under the button, covering nothing.
+    expect(await s.page.locator('#clouds-panel #error-panel').count()).toBe(1);
+    const [button, panel] = [await check.boundingBox(), await alert.boundingBox()];
+    expect(panel && button && panel.y >= button.y + button.height).toBe(true);
+    expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('retry-button');
+    await state(
+      s,
+      '06-failed',
+      'The error in the Clouds panel under Check Clouds: message, what to do, code checksum, Retry focused; the download step in red.',
+    );
+    await s.page.keyboard.press('Escape');
+    await visible(alert, false);
+    expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('check-button');
+
+    await s.page.locator('#log-button').click();
+    const log = s.page.getByRole('dialog', { name: 'Installation log' });
+    await shows(log, `${f.home}/logs/install.log`);
+    await expect.poll(() => s.page.locator('#log-dialog-text').inputValue(), POLL).toContain('download');
+    await state(
+      s,
+      '07-full-log',
+      'The "Installation log" dialog: the log file path, then its last lines in a scrollable box.',
+    );
+    await log.getByRole('button', { name: 'Close' }).click();
+
+    f.mirror.reset();
+    await check.click();
+    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
+    await visible(alert, false);
+    expect(f.server.session.runs).toBe(2);
+  });
+
+  it('a stalled mirror: the next one is tried, with a waiting line every few seconds', async () => {
+    const stalled = await stalledMirror(s);
+    await open(s, { env: { CARAPACE_UV_MIRROR: undefined } }, async (f) => {
+      await f.request('PUT', '/settings', { values: { CARAPACE_UV_MIRROR: `${stalled.uvBase} ${f.mirror.uvBase}` } });
+    });
+    await recordInstallEvents(s.page);
+    const started = Date.now();
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    await shows(s.page.locator('#log'), 'Waiting for 127.0.0.1');
+    await state(s, '08-waiting', 'The download step active, the log saying "Waiting for 127.0.0.1… 4 s", then 8 s.');
+    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor({ timeout: 60_000 });
+    s.timings.stalled_mirror_failover_s = (Date.now() - started) / 1000;
+    const messages = (await installEvents(s.page)).map(({ event }) => event.message);
+    const tried = messages.filter((message) => message.startsWith('Downloading package manager (uv'));
+    expect(tried).toHaveLength(2);
+    expect(messages.filter((message) => message.startsWith('Waiting for 127.0.0.1')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a fully stalled network: a network error, never silent for long', async () => {
+    const first = await stalledMirror(s);
+    const second = await stalledMirror(s);
+    await open(s, { env: { CARAPACE_UV_MIRROR: undefined } }, async (f) => {
+      await f.request('PUT', '/settings', { values: { CARAPACE_UV_MIRROR: `${first.uvBase} ${second.uvBase}` } });
+    });
+    await recordInstallEvents(s.page);
+    const started = Date.now();
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    const alert = s.page.getByRole('alert');
+    await shows(alert, 'Error code: network');
+    await shows(alert, 'nothing arrived');
+    s.timings.stalled_network_error_s = (Date.now() - started) / 1000;
+    const arrivals = (await installEvents(s.page)).map(({ at }) => at);
+    const gaps = arrivals.slice(1).map((at, i) => at - (arrivals[i] ?? at));
+    s.timings.stalled_network_longest_silence_s = Math.max(...gaps) / 1000;
+    expect(arrivals.length).toBeGreaterThan(6);
+    await state(
+      s,
+      '09-stalled-network',
+      'The error in the Clouds panel: "Could not download uv from 127.0.0.1 or 127.0.0.1 (… nothing arrived for 15 s)", code network, Retry.',
+    );
+  });
+
+  it('a reload mid-install catches up: the log is kept, what it missed is added, the phase is right', async () => {
+    const f = await open(s);
+    f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 150_000 }]);
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    await s.page.locator('li[data-step="downloading"].active').waitFor();
+    await s.page.reload();
+    await s.page.locator('li[data-step="downloading"].active, li[data-step="installing"].active').first().waitFor();
+    await s.page.locator('#steps li[data-step="complete"].done').waitFor({ state: 'attached', timeout: 30_000 });
+    await shows(s.page.locator('#log'), 'Cloud check finished.');
+    expect(await loggedPhases(s.page)).toEqual(FRESH_INSTALL);
+    const checking = await s.page.locator('#log li', { hasText: '[install] checking: Checking this system' }).count();
+    expect(checking).toBe(1);
+  });
+});

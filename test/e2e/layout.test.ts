@@ -1,0 +1,74 @@
+// The page's layout: no panel changes column when the install progress appears, no
+// empty column at 1280 px, the settings in a dialog of their own, the install folded
+// away after success, and an activity log without terminal codes, with its line
+// breaks, a Copy button and a live region that says summaries, not every line.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { available, open, POLL, shows, state, usePage } from './helpers.js';
+
+const s = usePage(import.meta.url);
+
+/** Each panel's column: its left edge. */
+async function columns(page: Page): Promise<Record<string, number>> {
+  return page.$$eval('main section.panel', (panels) =>
+    Object.fromEntries(panels.map((panel) => [panel.id, Math.round(panel.getBoundingClientRect().left)])),
+  );
+}
+
+describe.skipIf(!available)('the layout', () => {
+  it('panels keep their columns when progress appears; no empty column at 1280 px; settings in a dialog', async () => {
+    const f = await open(s);
+    const before = await columns(s.page);
+    // Two columns at 1280 px, each with panels in it.
+    expect(new Set(Object.values(before)).size).toBe(2);
+    const main = await s.page.locator('main').boundingBox();
+    const rights = await s.page.$$eval('main section.panel', (panels) =>
+      panels.map((panel) => Math.round(panel.getBoundingClientRect().right)),
+    );
+    expect(Math.max(...rights)).toBeGreaterThanOrEqual(Math.round((main?.x ?? 0) + (main?.width ?? 0)) - 1);
+    f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 200_000 }]);
+    await s.page.getByRole('button', { name: 'Install cloud tools' }).click();
+    await s.page.locator('li[data-step="downloading"].active').waitFor();
+    expect(await columns(s.page)).toEqual(before);
+    // The settings are a dialog of their own, not a panel of the page.
+    expect(await s.page.locator('main').getByLabel('Proxy').count()).toBe(0);
+    await s.page.getByRole('button', { name: 'Network settings' }).click();
+    await s.page.getByRole('dialog', { name: 'Network settings' }).getByLabel('Proxy').waitFor();
+    await state(s, '25-settings-dialog', 'The Network settings dialog over the page during an install.');
+  });
+
+  it('the install folds away after success; the log has no terminal codes, keeps line breaks, copies, and announces summaries', async () => {
+    await open(s);
+    await s.browser.contexts()[0]?.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(s.page.url()).origin,
+    });
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
+    // Folded: its summary says how it ended; its steps are out of the way.
+    await shows(s.page.locator('#progress-title'), 'Cloud tools installed');
+    expect(await s.page.locator('#progress-panel').evaluate((panel) => (panel as HTMLDetailsElement).open)).toBe(false);
+    expect(await s.page.locator('#steps').isVisible()).toBe(false);
+    // sky check prints colours: none of their codes reach the log.
+    const log = (await s.page.locator('#log').textContent()) ?? '';
+    expect(log).toContain('Enabled infra');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape is what must not be there
+    expect(log).not.toMatch(/\u001b|\[[0-9;]+m/);
+    // A reason's line breaks are kept.
+    const reason = s.page.locator('#clouds-list .reason').first();
+    expect(await reason.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre-line');
+    // The live region has the summary, not sky's lines; the log itself is not live.
+    await shows(s.page.locator('#announcer'), 'Cloud check finished');
+    expect(await s.page.locator('#log').getAttribute('aria-live')).toBeNull();
+    await s.page.getByRole('button', { name: 'Copy' }).click();
+    await shows(s.page.locator('#copy-said'), 'Copied');
+    const copied = await s.page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain('Cloud check finished.');
+    expect(copied.split('\n').length).toBeGreaterThan(10);
+    await expect.poll(() => s.page.locator('#announcer').textContent(), POLL).not.toContain('Reason');
+    await state(
+      s,
+      '26-folded',
+      'After the install: "Cloud tools installed in N s" folded, the clouds, the log with Copy and "Copied N lines."',
+    );
+  });
+});

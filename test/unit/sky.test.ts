@@ -138,8 +138,11 @@ describe('parseSkyCheck', () => {
     ).toContain('found on PATH');
   });
 
-  it("says that Google's gcloud is missing, not the libraries, when the gcp extra is installed", () => {
-    const check = parseSkyCheck(realOutput('sky-check-gcp-no-gcloud', ENDPOINT).stdout);
+  it.each([
+    ['the newest SkyPilot (shutil.which)', 'sky-check-gcp-no-gcloud'],
+    ['older SkyPilots (gcloud --version)', 'sky-check-gcp-no-gcloud-old'],
+  ])("says that Google's gcloud is missing, not the libraries, when the gcp extra is installed: %s", (_, fixture) => {
+    const check = parseSkyCheck(realOutput(fixture, ENDPOINT).stdout);
     const [gcp] = inCarapaceWords(check, { installedExtras: ['aws', 'gcp'], teamServer: null });
     expect(gcp?.missing_extra).toBeNull();
     expect(gcp?.reasons[0]?.text).toContain('Install the Google Cloud CLI');

@@ -87,7 +87,24 @@ describe('parseSkyCheck', () => {
     const check = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout);
     expect(check.enabled).toEqual([]);
     expect(check.disabled[0]).toMatchObject({ name: 'AWS', reasons: [{ capabilities: ['compute', 'storage'] }] });
+    // sky/clouds/aws.py: _STATIC_CREDENTIAL_HELP_STR, then what `aws sts get-caller-identity` raised.
+    expect(check.disabled[0]?.reasons[0]?.text.split('\n')).toEqual([
+      'AWS credentials are not set. Run the following commands:',
+      '$ aws configure',
+      '$ aws configure list  # Ensure that this shows identity is set.',
+      'For more info: https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-quickstart.html',
+      'Details: `aws sts get-caller-identity` failed with error: [botocore.exceptions.NoCredentialsError] Unable to locate credentials.',
+    ]);
     expect(check.workspaces).toEqual([{ workspace: 'default', enabled: [] }]);
+  });
+
+  it("reads Azure's reason when `az` cannot run, its exception named without brackets (azure.py)", () => {
+    const check = parseSkyCheck(realOutput('sky-check-azure-no-az', ENDPOINT).stdout);
+    expect(check.disabled[0]?.reasons[0]?.text.split('\n').at(-1)).toBe(
+      "Details: subprocess.CalledProcessError: Command 'az --version' returned non-zero exit status 127.",
+    );
+    const [azure] = inCarapaceWords(check, { installedExtras: ['aws', 'azure'], teamServer: null });
+    expect(azure).toMatchObject({ missing_extra: null, reasons: [{ text: expect.stringContaining('Repair') }] });
   });
 
   it('reads several workspaces, whose summaries come after a blank line', () => {

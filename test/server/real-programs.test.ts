@@ -218,6 +218,14 @@ describe('autostop the cloud cannot do', () => {
       { env },
     ).result;
     expect(down.exitCode).toBe(0);
+    // The newest kubernetes.py refuses both features autostop without --down asks for.
+    writeFileSync(task, 'resources:\n  infra: "kubernetes"\nrun: "true"\n');
+    const pod = await runProcess(join(bin, 'sky'), ['launch', '-y', '-c', 'x', '-i', '30', '--dryrun', task], { env })
+      .result;
+    expect(pod.exitCode).toBe(1);
+    expect(pod.stderr).toContain('NotSupportedError: The following features are not supported by Kubernetes:');
+    expect(pod.stderr).toContain('Stopping clusters is not supported on Kubernetes.');
+    expect(pod.stderr).toContain('Auto-stop is not supported on Kubernetes.');
   });
 });
 

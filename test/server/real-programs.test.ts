@@ -229,6 +229,19 @@ describe('autostop the cloud cannot do', () => {
   });
 });
 
+describe('a launch on a cloud that is not enabled', () => {
+  it("fails with SkyPilot's reason (sky/optimizer.py), which names the cloud and the check to run", async () => {
+    const f = await open({ env: { AWS_ACCESS_KEY_ID: '' } });
+    const end = await ended(await launch(f, { name: 'web-1', cloud: 'aws' }));
+    expect(end.data).toMatchObject({
+      ok: false,
+      code: 'sky-failed',
+      message: expect.stringContaining('Task requires AWS which is not enabled.'),
+    });
+    expect(String(end.data.message)).toContain('run: sky check aws');
+  });
+});
+
 describe('what a launch needs on this machine', () => {
   it('without ssh or rsync, a launch is refused before anything runs; a check and a preview still work', async () => {
     const f = await open({ env: { PATH: pathWithout(['ssh', 'rsync']) } });

@@ -331,11 +331,11 @@ describe('skyFailure', () => {
   });
 
   it('says anything else in SkyPilot words', () => {
-    expect(
-      skyFailure('The launch', '', 'sky.exceptions.ResourcesUnavailableError: No cloud access\n', LOCAL),
-    ).toMatchObject({
+    const { stderr } = realOutput('sky-launch-cloud-not-enabled', { CLOUD: 'AWS', CLOUD_ID: 'aws' });
+    expect(skyFailure('The launch', '', stderr, LOCAL)).toMatchObject({
       code: 'sky-failed',
-      message: 'The launch failed: sky.exceptions.ResourcesUnavailableError: No cloud access.',
+      message:
+        'The launch failed: sky.exceptions.ResourcesUnavailableError: Task requires AWS which is not enabled. To enable access, change the task cloud requirement or run: sky check aws.',
     });
   });
 });

@@ -6,8 +6,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InstallStatus, ServersAnswer } from '../../src/api.js';
+import type { CloudCheckAnswer, InstallStatus, ServersAnswer } from '../../src/api.js';
 import { runProcess } from '../../src/process/run.js';
+import { plainText } from '../../src/sky/text.js';
 import { startEnvironment } from '../../src/status/api-server.js';
 import { standin } from '../mirror/artifacts.js';
 import { type Fixture, standinSkyOnPath, temporaryFolder, until } from '../support/fixture.js';
@@ -156,6 +157,23 @@ describe("the local API server's environment", () => {
     const requests = recorded(f, 'sky-request.');
     expect(requests).toHaveLength(2);
     expect(requests.filter((env) => /^HTTPS_PROXY=http:\/\/proxy\.example:3128$/m.test(env))).toHaveLength(1);
+  });
+
+  it("lets sky's checks run the aws the aws extra installs beside it: without that folder on PATH, AWS is not enabled", async () => {
+    const f = await open();
+    expect((await f.request('POST', '/install')).status).toBe(202);
+    await until(() => f.server.store.status().state === 'installed', 'installed');
+    // A sky run by hand, with its own HOME (its own local API server), no aws anywhere on its PATH.
+    const env = { HOME: temporaryFolder('sky-home'), PATH: pathWithout(['aws']), AWS_ACCESS_KEY_ID: 'AKIA-STANDIN' };
+    const sky = join(f.home, 'tools/bin/sky');
+    const alone = await runProcess(sky, ['check', 'aws'], { env }).result;
+    await runProcess(sky, ['api', 'stop'], { env }).result;
+    expect(alone.exitCode).toBe(0);
+    expect(plainText(alone.stdout)).toContain('  AWS: disabled');
+    expect(alone.stdout).toContain('AWS dependencies are not installed.');
+    // Carapace puts sky's own bin folder on the PATH of every sky it runs (src/sky/environment.ts).
+    const check = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
+    expect(check.enabled.map((cloud) => cloud.name)).toContain('AWS');
   });
 
   it("keeps CPython's variables away from sky: a PYTHONHOME would stop it before it starts", async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudCheckAnswer, InstallStatus, ServersAnswer } from '../../src/api.js';
 import { runProcess } from '../../src/process/run.js';
+import { plainText } from '../../src/sky/text.js';
 import { type Mirror, startMirror } from '../mirror/server.js';
 import { type StandinApiServer, startStandinApiServer } from '../standins/api-server.js';
 import { cleanUpTemporaryFolders, type Fixture, type FixtureOptions, startFixture, until } from '../support/fixture.js';
@@ -114,6 +115,8 @@ describe("a team's SkyPilot API server", () => {
     }).result;
     expect(own.stdout).toContain('bob-1');
     expect(own.stdout).not.toContain('alice-1');
+    // The server's enabled infra (command.py, _show_enabled_infra; core.enabled_clouds, expand=True).
+    expect(plainText(own.stdout).split('\n')[0]).toBe('Enabled Infra: kubernetes/kind-skypilot, aws');
   });
 
   it("keeps a launch's cluster while other sky commands read the clusters meanwhile", async () => {

@@ -177,6 +177,10 @@ describe("a team's SkyPilot API server", () => {
       fetch(`${team?.url}/api/health`, { headers: { 'X-SkyPilot-API-Version': version } });
     expect((await (await health('90')).json()) as { status: string }).toMatchObject({ status: 'needs_auth' });
     expect((await health('13')).status).toBe(401);
+    // A probe that sends no version (a load balancer's) gets the bare answer, without version headers.
+    const probe = await fetch(`${team?.url}/api/health`);
+    expect(await probe.json()).toEqual({ status: 'healthy' });
+    expect(probe.headers.get('x-skypilot-api-version')).toBeNull();
     const response = await f.request('POST', '/clouds/check');
     const body = (await response.json()) as { code: string; message: string; hint: string };
     expect(body.code).toBe('sky-api-unauthorized');

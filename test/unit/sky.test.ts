@@ -15,7 +15,7 @@ import { LOCAL_API_SERVER, resolveApiServer } from '../../src/status/api-server.
 import { realOutput, realOutputNames } from '../support/real.js';
 
 const ENDPOINT = { ENDPOINT: 'http://127.0.0.1:46580' };
-const LOCAL = { sky: '/home/u/.carapace/tools/bin/sky', endpoint: resolveApiServer({}, null) };
+const LOCAL = { sky: '/home/u/.carapace/tools/bin/sky', endpoint: resolveApiServer({}, null, '/home/u/.carapace') };
 const MANAGED = { installedExtras: ['aws'], teamServer: null };
 
 describe('the real-output fixtures', () => {
@@ -304,13 +304,17 @@ describe('skyFailure', () => {
   it('names an API server it cannot reach, and where its address is set', () => {
     const url = 'http://team.example:46580';
     const stderr = realOutput('sky-api-unreachable', { ENDPOINT: url }).stderr;
-    const fromConfig = { ...LOCAL, endpoint: { url, source: 'config' as const, team: true } };
+    const configFile = '/home/u/.carapace/.sky.yaml';
+    const fromConfig = { ...LOCAL, endpoint: { url, source: 'config' as const, configFile, team: true } };
     expect(skyFailure('Listing the servers', '', stderr, fromConfig)).toMatchObject({
       code: 'sky-api-unreachable',
       message: expect.stringContaining(url),
-      hint: expect.stringContaining('api_server.endpoint'),
+      hint: expect.stringContaining(`api_server.endpoint in ${configFile}`),
     });
-    const fromEnvironment = { ...LOCAL, endpoint: { url, source: 'environment' as const, team: true } };
+    const fromEnvironment = {
+      ...LOCAL,
+      endpoint: { url, source: 'environment' as const, configFile: null, team: true },
+    };
     expect(skyFailure('Listing the servers', '', stderr, fromEnvironment).hint).toContain(
       'SKYPILOT_API_SERVER_ENDPOINT',
     );
@@ -318,7 +322,10 @@ describe('skyFailure', () => {
 
   it('gives a login command that works: the managed sky by its full path, the address without its password', () => {
     const url = 'https://alice:pa55word@sky.corp.example';
-    const target = { sky: '/home/u/my carapace/tools/bin/sky', endpoint: resolveApiServer({}, url) };
+    const target = {
+      sky: '/home/u/my carapace/tools/bin/sky',
+      endpoint: resolveApiServer({}, url, '/home/u/my carapace'),
+    };
     const failure = skyFailure(
       'Listing the servers',
       '',
@@ -341,25 +348,70 @@ describe('skyFailure', () => {
 });
 
 describe('the API server sky uses', () => {
-  it("is the one get_server_url finds: the variable, then Carapace's setting, then sky's config file, then the local one", () => {
+  it("is the one get_server_url finds: the variable, then Carapace's setting, then sky's config, then the local one", () => {
     const home = mkdtempSync(join(tmpdir(), 'carapace-sky-home-'));
     try {
       mkdirSync(join(home, '.sky'));
+      mkdirSync(join(home, 'carapace'));
       const env = { HOME: home };
-      expect(resolveApiServer(env, null)).toEqual({ url: LOCAL_API_SERVER, source: 'default', team: false });
-      writeFileSync(join(home, '.sky/config.yaml'), 'api_server:\n  endpoint: https://login.example/\n');
-      expect(resolveApiServer(env, null)).toEqual({ url: 'https://login.example', source: 'config', team: true });
-      expect(resolveApiServer(env, 'https://saved.example')).toMatchObject({
+      const cwd = join(home, 'carapace');
+      expect(resolveApiServer(env, null, cwd)).toEqual({
+        url: LOCAL_API_SERVER,
+        source: 'default',
+        configFile: null,
+        team: false,
+      });
+      writeFileSync(join(home, '.sky/config.yaml'), 'api_server:\n  endpoint: https://login.example//\n');
+      expect(resolveApiServer(env, null, cwd)).toEqual({
+        url: 'https://login.example',
+        source: 'config',
+        configFile: join(home, '.sky/config.yaml'),
+        team: true,
+      });
+      expect(resolveApiServer(env, 'https://saved.example', cwd)).toMatchObject({
         url: 'https://saved.example',
         source: 'settings',
       });
       expect(
-        resolveApiServer({ ...env, SKYPILOT_API_SERVER_ENDPOINT: 'http://localhost:46580' }, 'https://saved.example'),
-      ).toEqual({ url: 'http://localhost:46580', source: 'environment', team: false });
+        resolveApiServer(
+          { ...env, SKYPILOT_API_SERVER_ENDPOINT: 'http://localhost:46580' },
+          'https://saved.example',
+          cwd,
+        ),
+      ).toEqual({ url: 'http://localhost:46580', source: 'environment', configFile: null, team: false });
       writeFileSync(join(home, 'other.yaml'), 'api_server:\n  endpoint: https://other.example\n');
-      expect(resolveApiServer({ ...env, SKYPILOT_GLOBAL_CONFIG: join(home, 'other.yaml') }, null).url).toBe(
+      expect(resolveApiServer({ ...env, SKYPILOT_GLOBAL_CONFIG: '~/other.yaml' }, null, cwd).url).toBe(
         'https://other.example',
       );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('lays the project config (.sky.yaml where sky runs, or SKYPILOT_PROJECT_CONFIG) over the user config, as skypilot_config.py does', () => {
+    const home = mkdtempSync(join(tmpdir(), 'carapace-sky-home-'));
+    try {
+      mkdirSync(join(home, '.sky'));
+      mkdirSync(join(home, 'carapace'));
+      const env = { HOME: home };
+      const cwd = join(home, 'carapace');
+      writeFileSync(join(home, '.sky/config.yaml'), 'api_server:\n  endpoint: https://user.example\n');
+      writeFileSync(join(cwd, '.sky.yaml'), 'api_server:\n  endpoint: https://project.example\n');
+      expect(resolveApiServer(env, null, cwd)).toMatchObject({
+        url: 'https://project.example',
+        configFile: join(cwd, '.sky.yaml'),
+      });
+      // A project config without an endpoint leaves the user's.
+      writeFileSync(join(home, 'project.yaml'), 'kubernetes:\n  allowed_contexts: [a]\n');
+      expect(resolveApiServer({ ...env, SKYPILOT_PROJECT_CONFIG: '~/project.yaml' }, null, cwd).url).toBe(
+        'https://user.example',
+      );
+      // SKYPILOT_CONFIG's file is the whole config: neither the user's nor the project's is read.
+      writeFileSync(join(home, 'only.yaml'), 'kubernetes:\n  allowed_contexts: [a]\n');
+      expect(resolveApiServer({ ...env, SKYPILOT_CONFIG: join(home, 'only.yaml') }, null, cwd)).toMatchObject({
+        url: LOCAL_API_SERVER,
+        source: 'default',
+      });
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

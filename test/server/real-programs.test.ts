@@ -3,7 +3,9 @@
 // server and the environment it keeps, what a launch needs on this machine, uv's
 // failures, workspaces, old SkyPilots, cloud libraries, CPython's variables, autostop
 // the cloud cannot do, and launches that go on in SkyPilot after Carapace stops.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CloudCheckAnswer, InstallStatus, ServersAnswer } from '../../src/api.js';
@@ -244,6 +246,24 @@ describe('autostop the cloud cannot do', () => {
     expect(pod.stderr).toContain('NotSupportedError: The following features are not supported by Kubernetes:');
     expect(pod.stderr).toContain('Stopping clusters is not supported on Kubernetes.');
     expect(pod.stderr).toContain('Auto-stop is not supported on Kubernetes.');
+  });
+});
+
+describe('who the caller is', () => {
+  it('is one user for one login on one host, whatever its HOME (common_utils.py, get_user_hash), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const expected = md5(`carol-${md5(hostname()).slice(-4)}`).slice(0, 8);
+    const hashes: string[] = [];
+    for (const id of ['', '--all-users']) {
+      const home = temporaryFolder('sky-home');
+      // An id that is no valid user hash (is_valid_user_hash) is not taken.
+      const env = { PATH: process.env.PATH, HOME: home, USER: 'carol', SKYPILOT_USER_ID: id };
+      expect((await runProcess(join(bin, 'sky'), ['status'], { env }).result).exitCode).toBe(0);
+      await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+      hashes.push(readFileSync(join(home, '.sky/user_hash'), 'utf8'));
+    }
+    expect(hashes).toEqual([expected, expected]);
   });
 });
 

@@ -4,7 +4,7 @@
 // failures, workspaces, old SkyPilots, cloud libraries, CPython's variables, autostop
 // the cloud cannot do, and launches that go on in SkyPilot after Carapace stops.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -186,6 +186,13 @@ describe("the local API server's environment", () => {
     const direct = await runProcess(join(f.home, 'tools/bin/sky'), ['status'], { env: f.env }).result;
     expect(direct.exitCode).toBe(1);
     expect(direct.stderr).toContain('Fatal Python error: init_fs_encoding');
+    // Only a PYTHONHOME without a standard library stops it there.
+    const home = temporaryFolder('python-home');
+    mkdirSync(join(home, 'lib/python3.12/encodings'), { recursive: true });
+    const found = await runProcess(join(f.home, 'tools/bin/sky'), ['--version'], {
+      env: { ...f.env, PYTHONHOME: home },
+    }).result;
+    expect(found.exitCode).toBe(0);
   });
 });
 

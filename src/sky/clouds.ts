@@ -4,9 +4,12 @@
  * names it: `id` in a task's `infra:` and as the extra of `skypilot[<id>]`, `name`
  * as `sky check` prints it (the cloud class's _REPR in sky/clouds/<cloud>.py).
  *
- * Read from skypilot-org/skypilot at commit 786d6839 (sky/setup_files/dependencies.py)
- * and the newest sky/clouds/*.py the project's source index holds (see
- * test/standins/README.md for the commit of each).
+ * Read from skypilot-org/skypilot at commit 786d6839 (sky/setup_files/dependencies.py:
+ * the index stores 392 versions of that file but names only this one, so no other can be
+ * opened) and the newest sky/clouds/*.py the project's source index holds (see
+ * test/standins/README.md for the commit of each). A newer dependencies.py, in the
+ * FreCap/skypilot copy of the repository at 32f0fa3e, adds the extras huggingface,
+ * vastdata, mithril, slurm, yotta and verda: none is a cloud Carapace offers.
  */
 import type { CloudInfo } from '../api.js';
 

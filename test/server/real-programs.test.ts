@@ -16,6 +16,7 @@ import { standin } from '../mirror/artifacts.js';
 import { type Fixture, standinSkyOnPath, temporaryFolder, until } from '../support/fixture.js';
 import { pathWithout } from '../support/path.js';
 import { fixturePerTest } from '../support/per-test.js';
+import { realOutput } from '../support/real.js';
 import type { Received } from '../support/sse.js';
 
 const suite = fixturePerTest();
@@ -271,6 +272,17 @@ describe('who the caller is', () => {
       hashes.push(readFileSync(join(home, '.sky/user_hash'), 'utf8'));
     }
     expect(hashes).toEqual([expected, expected]);
+  });
+});
+
+describe('sky api logs of a request the server does not know', () => {
+  it('fails as sdk.py and server.py say it, the id in quotes (stand-in)', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const env = { PATH: process.env.PATH, HOME: temporaryFolder('sky-home') };
+    const logs = await runProcess(join(bin, 'sky'), ['api', 'logs', '--', '2165a370'], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(logs.exitCode).toBe(1);
+    expect(logs.stderr).toContain(realOutput('sky-api-logs-not-found', { REQUEST_ID: '2165a370' }).stderr);
   });
 });
 

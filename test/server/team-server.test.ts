@@ -70,6 +70,14 @@ async function launched(f: Fixture, body: Record<string, unknown>): Promise<void
   expect(end.data, JSON.stringify(end.data)).toMatchObject({ ok: true });
 }
 
+/** The team server is the one sky's config names, and the checks are its own. */
+async function expectTeamFromConfig(f: Fixture): Promise<void> {
+  await f.server.store.refreshApiServer();
+  expect(f.server.store.status().api_server).toMatchObject({ endpoint: team?.url, team: true, source: 'config' });
+  const answer = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
+  expect(answer.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
+}
+
 async function servers(f: Fixture): Promise<ServersAnswer> {
   const response = await f.request('GET', '/servers');
   expect(response.status, await response.clone().text()).toBe(200);
@@ -155,34 +163,18 @@ describe("a team's SkyPilot API server", () => {
   });
 
   it('is the one sky api login wrote to ~/.sky/config.yaml when nothing else sets one', async () => {
-    const server = await teamServer();
-    mirror ??= await startMirror();
-    const f = await startFixture({ mirror, env: { USER: 'alice' } });
-    open.push(f);
-    expect((await f.request('POST', '/install')).status).toBe(202);
-    await until(() => f.server.store.status().state === 'installed', 'installed');
+    const f = await teamApp('alice', { viaSettings: false });
     mkdirSync(join(f.userHome, '.sky'), { recursive: true });
-    writeFileSync(join(f.userHome, '.sky/config.yaml'), `api_server:\n  endpoint: ${server.url}/\n`);
-    await f.server.store.refreshApiServer();
-    expect(f.server.store.status().api_server).toMatchObject({ endpoint: server.url, team: true, source: 'config' });
-    const answer = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
-    expect(answer.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
+    writeFileSync(join(f.userHome, '.sky/config.yaml'), `api_server:\n  endpoint: ${team?.url}/\n`);
+    await expectTeamFromConfig(f);
   });
 
   it('is the one .sky.yaml names in CARAPACE_HOME, where every sky runs: its project config lies over ~/.sky/config.yaml', async () => {
-    const server = await teamServer();
-    mirror ??= await startMirror();
-    const f = await startFixture({ mirror, env: { USER: 'alice' } });
-    open.push(f);
-    expect((await f.request('POST', '/install')).status).toBe(202);
-    await until(() => f.server.store.status().state === 'installed', 'installed');
+    const f = await teamApp('alice', { viaSettings: false });
     mkdirSync(join(f.userHome, '.sky'), { recursive: true });
     writeFileSync(join(f.userHome, '.sky/config.yaml'), 'api_server:\n  endpoint: http://127.0.0.1:9\n');
-    writeFileSync(join(f.home, '.sky.yaml'), `api_server:\n  endpoint: ${server.url}\n`);
-    await f.server.store.refreshApiServer();
-    expect(f.server.store.status().api_server).toMatchObject({ endpoint: server.url, team: true, source: 'config' });
-    const answer = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
-    expect(answer.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
+    writeFileSync(join(f.home, '.sky.yaml'), `api_server:\n  endpoint: ${team?.url}\n`);
+    await expectTeamFromConfig(f);
   });
 
   it("is SKYPILOT_API_SERVER_ENDPOINT when Carapace's environment sets it, over the saved setting", async () => {
@@ -194,11 +186,7 @@ describe("a team's SkyPilot API server", () => {
   });
 
   it('is none of them when SKYPILOT_API_SERVER_ENDPOINT is set but empty: sky is given no empty address', async () => {
-    mirror ??= await startMirror();
-    const f = await startFixture({ mirror, env: { USER: 'alice', SKYPILOT_API_SERVER_ENDPOINT: '' } });
-    open.push(f);
-    expect((await f.request('POST', '/install')).status).toBe(202);
-    await until(() => f.server.store.status().state === 'installed', 'installed');
+    const f = await teamApp('alice', { viaSettings: false, env: { SKYPILOT_API_SERVER_ENDPOINT: '' } });
     expect(f.server.store.status().api_server).toMatchObject({ source: 'default', team: false });
     const check = await f.request('POST', '/clouds/check');
     expect(check.status, await check.clone().text()).toBe(200);

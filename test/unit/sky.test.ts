@@ -347,14 +347,22 @@ describe('skyFailure', () => {
   });
 });
 
+/** A HOME with ~/.sky and a CARAPACE_HOME in it, removed afterwards. */
+function withSkyHome(test: (home: string, cwd: string) => void): void {
+  const home = mkdtempSync(join(tmpdir(), 'carapace-sky-home-'));
+  try {
+    mkdirSync(join(home, '.sky'));
+    mkdirSync(join(home, 'carapace'));
+    test(home, join(home, 'carapace'));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 describe('the API server sky uses', () => {
   it("is the one get_server_url finds: the variable, then Carapace's setting, then sky's config, then the local one", () => {
-    const home = mkdtempSync(join(tmpdir(), 'carapace-sky-home-'));
-    try {
-      mkdirSync(join(home, '.sky'));
-      mkdirSync(join(home, 'carapace'));
+    withSkyHome((home, cwd) => {
       const env = { HOME: home };
-      const cwd = join(home, 'carapace');
       expect(resolveApiServer(env, null, cwd)).toEqual({
         url: LOCAL_API_SERVER,
         source: 'default',
@@ -383,18 +391,12 @@ describe('the API server sky uses', () => {
       expect(resolveApiServer({ ...env, SKYPILOT_GLOBAL_CONFIG: '~/other.yaml' }, null, cwd).url).toBe(
         'https://other.example',
       );
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
+    });
   });
 
   it('lays the project config (.sky.yaml where sky runs, or SKYPILOT_PROJECT_CONFIG) over the user config, as skypilot_config.py does', () => {
-    const home = mkdtempSync(join(tmpdir(), 'carapace-sky-home-'));
-    try {
-      mkdirSync(join(home, '.sky'));
-      mkdirSync(join(home, 'carapace'));
+    withSkyHome((home, cwd) => {
       const env = { HOME: home };
-      const cwd = join(home, 'carapace');
       writeFileSync(join(home, '.sky/config.yaml'), 'api_server:\n  endpoint: https://user.example\n');
       writeFileSync(join(cwd, '.sky.yaml'), 'api_server:\n  endpoint: https://project.example\n');
       expect(resolveApiServer(env, null, cwd)).toMatchObject({
@@ -412,9 +414,7 @@ describe('the API server sky uses', () => {
         url: LOCAL_API_SERVER,
         source: 'default',
       });
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
+    });
   });
 });
 

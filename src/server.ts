@@ -60,7 +60,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The status names the API server in use, which a saved setting can change.
   const settings = new Settings(layout, options.env, () => store.settingsChanged());
   // Where sky's API server address comes from, in the order sky itself reads it.
-  const apiServer = () => resolveApiServer(env, settings.value(TEAM_SERVER));
+  const apiServer = () => resolveApiServer(env, settings.value(TEAM_SERVER), layout.home);
   const skyEnv = (sky: string | null) => skyEnvironment(env, settings, sky);
   const bus = new EventBus();
   const store = new StatusStore(layout, env, (status) => bus.publish('status', status), {
@@ -78,6 +78,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const runner = new SkyRunner({
     env: skyEnv,
+    cwd: layout.home,
     gate: async (sky) => {
       await session.settled();
       await localApiServer.restartIfPending(sky);

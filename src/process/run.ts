@@ -29,6 +29,8 @@ export interface RunningProcess {
 
 export interface ProcessOptions {
   env: NodeJS.ProcessEnv;
+  /** The folder it runs in; the server's own when not given. */
+  cwd?: string;
   onLine?(stream: OutputStream, line: string): void;
 }
 
@@ -80,6 +82,7 @@ function delay(ms: number): Promise<false> {
 export function runProcess(command: string, args: readonly string[], options: ProcessOptions): RunningProcess {
   const program: ProcessPromise = shell({
     env: options.env,
+    cwd: options.cwd,
     store: { stdout: new BoundedChunks(), stderr: new BoundedChunks(), stdall: new NoChunks() },
   })`exec ${command} ${[...args]}`;
   const child = program.child;

@@ -31,6 +31,8 @@ const CLOUD = /^ {2}(\S.*?): (enabled|disabled)(?: \[([^\]]*)\])?\s*$/;
 const DETAIL = /^ {4,}(Reason|Hint)(?: \[([^\]]*)\])?: (.*)$/;
 const SUMMARY = /^\S+ Enabled (?:infra|clouds)(?: for workspace: '([^']+)')? \S+\s*$/;
 const SUMMARY_CLOUD = /^ {2}(\S.*?) \[([^\]]*)\]\s*$/;
+/** GCP's reason when `gcloud` is not on PATH: the newest gcp.py's RuntimeError, or older ones' failed `gcloud --version`. */
+const GCLOUD_MISSING = /Missing `gcloud` cli dependency|gcloud --version/;
 
 export function parseSkyCheck(text: string): CloudCheck {
   const enabled: EnabledCloud[] = [];
@@ -120,9 +122,11 @@ export interface CheckContext {
  * - a cloud whose extra (with libraries of its own) Carapace's SkyPilot lacks, whatever
  *   SkyPilot says first (Azure asks for a login before it looks for its libraries):
  *   Add <cloud> installs it;
- * - GCP with its libraries but without `gcloud` on PATH (sky/clouds/gcp.py runs
- *   `gcloud --version`): Google's CLI is what is missing, not the libraries; Azure's
- *   `az` comes with its extra (sky/environment.ts puts it on PATH): Repair if it fails;
+ * - GCP with its libraries but without `gcloud` on PATH: Google's CLI is what is
+ *   missing, not the libraries. sky/clouds/gcp.py says so in two ways: the newest
+ *   raises "Missing `gcloud` cli dependency." (shutil.which), older ones report
+ *   `gcloud --version` failing; Azure's `az` comes with its extra (sky/environment.ts
+ *   puts it on PATH): Repair if it fails;
  * - libraries installed that fail to load: Repair;
  * - anything else (credentials): SkyPilot's own words.
  */
@@ -157,7 +161,7 @@ export function inCarapaceWords(
         extra,
       );
     }
-    if (/gcloud --version/.test(said)) {
+    if (GCLOUD_MISSING.test(said)) {
       return advice(
         "SkyPilot's libraries for GCP are installed, but SkyPilot also runs Google's `gcloud` command, which is not on this machine's PATH. Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install), make sure `gcloud` is on the PATH Carapace starts with, restart Carapace, then check again.",
       );

@@ -4,9 +4,12 @@
  * names it: `id` in a task's `infra:` and as the extra of `skypilot[<id>]`, `name`
  * as `sky check` prints it (the cloud class's _REPR in sky/clouds/<cloud>.py).
  *
- * Read from skypilot-org/skypilot at commit 786d6839 (sky/setup_files/dependencies.py)
- * and the newest sky/clouds/*.py the project's source index holds (see
- * test/standins/README.md for the commit of each).
+ * Read from skypilot-org/skypilot at commit 786d6839 (sky/setup_files/dependencies.py:
+ * the index stores 392 versions of that file but names only this one, so no other can be
+ * opened) and the newest sky/clouds/*.py the project's source index holds (see
+ * test/standins/README.md for the commit of each). A newer dependencies.py, in the
+ * FreCap/skypilot copy of the repository at 32f0fa3e, adds the extras huggingface,
+ * vastdata, mithril, slurm, yotta and verda: none is a cloud Carapace offers.
  */
 import type { CloudInfo } from '../api.js';
 
@@ -61,14 +64,18 @@ export function needsOwnLibraries(id: string): boolean {
 }
 
 /**
- * What autostop can do on a cloud: sky/execution.py (autostop_requested_features)
- * asks a cloud for STOP (with AUTOSTOP) when idle servers are to be stopped, and for
- * AUTODOWN when they are to be torn down; each cloud says what it does not support in
- * sky/clouds/<cloud>.py (_CLOUD_UNSUPPORTED_FEATURES, _unsupported_features_for_resources):
+ * What autostop can do on a cloud: autostop_requested_features (sky/execution_autostop.py,
+ * re-exported by sky/execution.py) asks a cloud for STOP and AUTOSTOP when idle servers
+ * are to be stopped, and for AUTODOWN when they are to be torn down; each cloud says what
+ * it does not support in sky/clouds/<cloud>.py (_CLOUD_UNSUPPORTED_FEATURES,
+ * _unsupported_features_for_resources):
  * - AWS, Azure, OCI, IBM: no STOP for spot instances ("Stopping spot instances is
  *   currently not supported on <cloud>.");
- * - GCP: STOP for on-demand and spot (not for TPU pods, which Carapace does not launch);
- * - Kubernetes (at 4703c4e7), Lambda (at 8f38c101), RunPod (at 74da432b): no STOP at all;
+ * - GCP: STOP for on-demand and spot (not for TPU VMs or MIG clusters, which Carapace
+ *   does not launch);
+ * - Kubernetes (the newest kubernetes.py: neither STOP, "Stopping clusters is not
+ *   supported on Kubernetes.", nor AUTOSTOP, "Auto-stop is not supported on
+ *   Kubernetes."), Lambda (at 8f38c101), RunPod (at 74da432b): no STOP at all;
  * - Nebius (at 2905f399): no AUTODOWN ("Can't delete OS disk."), and no spot instances.
  * The others are the newest versions the source index holds (test/standins/README.md).
  */

@@ -9,6 +9,10 @@
  *   Azure clients use it; SSL_CERT_FILE alone is ignored by it);
  * - the team's API server as SKYPILOT_API_SERVER_ENDPOINT (sky/server/common.py),
  *   unless Carapace's own environment sets that variable, which then wins;
+ * - without the variables naming sky's API server or config files when they are empty:
+ *   sky takes a variable that is set as set, even empty (an empty server address, a
+ *   config file '' that does not exist), where Carapace reads it as unset
+ *   (src/status/api-server.ts) -- so that both read the same;
  * - PATH ending with the bin folder of sky's own environment, where the cloud extras
  *   put the command-line tools SkyPilot runs (`az` from azure-cli, `aws` from awscli):
  *   uv links only `sky` onto its bin folder. Last, so that the user's own tools win.
@@ -27,12 +31,21 @@ export const PYTHON_VARIABLES = [
   'CONDA_PREFIX',
 ] as const;
 
+/** sky reads these even when empty (sky/server/common.py, sky/skypilot_config.py: os.environ.get). */
+const UNSET_WHEN_EMPTY = [
+  'SKYPILOT_API_SERVER_ENDPOINT',
+  'SKYPILOT_CONFIG',
+  'SKYPILOT_GLOBAL_CONFIG',
+  'SKYPILOT_PROJECT_CONFIG',
+] as const;
+
 /** The variables of sky's environment that the local API server keeps from its start (restart_pending compares them). */
 export const API_SERVER_VARIABLES = ['HTTPS_PROXY', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'PATH'] as const;
 
 export function skyEnvironment(env: NodeJS.ProcessEnv, settings: Settings, sky: string | null): NodeJS.ProcessEnv {
   const result: NodeJS.ProcessEnv = { ...env };
   for (const name of PYTHON_VARIABLES) delete result[name];
+  for (const name of UNSET_WHEN_EMPTY) if (result[name] === '') delete result[name];
   const proxy = settings.value('HTTPS_PROXY');
   if (proxy) result.HTTPS_PROXY = proxy;
   const bundle = settings.value('SSL_CERT_FILE');

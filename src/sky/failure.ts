@@ -49,7 +49,7 @@ export function skyFailure(what: string, stdout: string, stderr: string, { sky, 
     return {
       code: 'sky-api-unreachable',
       message: `${what} failed: the SkyPilot API server at ${shown} cannot be reached.`,
-      hint: UNREACHABLE_HINTS[endpoint.source],
+      hint: unreachableHint(endpoint),
     };
   }
   const reason = lastReason(text);
@@ -61,13 +61,18 @@ export function skyFailure(what: string, stdout: string, stderr: string, { sky, 
 }
 
 /** Where to fix the address of an API server that does not answer, by where it is set. */
-const UNREACHABLE_HINTS: Record<ApiServerEndpoint['source'], string> = {
-  environment: "Check SKYPILOT_API_SERVER_ENDPOINT in Carapace's environment and that the server runs, then retry.",
-  settings: 'Check the team server address in Settings and that the server is running, then retry.',
-  config:
-    'Check api_server.endpoint in ~/.sky/config.yaml (written by sky api login) and that the server runs, then retry.',
-  default: 'Retry; if it fails again, click Repair.',
-};
+function unreachableHint({ source, configFile }: ApiServerEndpoint): string {
+  switch (source) {
+    case 'environment':
+      return "Check SKYPILOT_API_SERVER_ENDPOINT in Carapace's environment and that the server runs, then retry.";
+    case 'settings':
+      return 'Check the team server address in Settings and that the server is running, then retry.';
+    case 'config':
+      return `Check api_server.endpoint in ${configFile ?? "sky's config file"} (sky api login writes it to ~/.sky/config.yaml) and that the server runs, then retry.`;
+    case 'default':
+      return 'Retry; if it fails again, click Repair.';
+  }
+}
 
 /** The last line that reads like an error, or ''. */
 export function lastReason(text: string): string {

@@ -3,9 +3,9 @@
  * teardown) is a request there, which goes on whatever happens to the sky process
  * that made it, and ends with `sky api stop`.
  *
- * - Request ids are uuid4 strings (sky/server/server.py, schedule_request). Only that
- *   shape is passed back to sky, after `--`, so that nothing read from sky's output
- *   can become an option (`--all-users`).
+ * - Request ids are uuid4 strings (sky/server/requests/requests.py, get_new_request_id:
+ *   str(uuid.uuid4())). Only that shape is passed back to sky, after `--`, so that
+ *   nothing read from sky's output can become an option (`--all-users`).
  * - `sky api status` (sky/client/cli/command.py, api_status) lists the requests still
  *   PENDING or RUNNING: a table ID, User, Name, Created, Status (prettytable, found by
  *   its header names), or a row of dashes when there is none; fixtures in

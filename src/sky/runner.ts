@@ -1,5 +1,7 @@
 /**
- * Runs `sky` for the app. Each run is an argument list (no shell). Identical
+ * Runs `sky` for the app, in CARAPACE_HOME: sky reads a project config (.sky.yaml) from
+ * the folder it runs in (sky/skypilot_config.py), and where Carapace happened to be
+ * started must not change what sky does. Each run is an argument list (no shell). Identical
  * read-only runs in flight share one process (50 simultaneous GET /servers start
  * one `sky status`), and at most `limit` runs go at once; the rest queue.
  * Followers of long requests (`sky api logs`) do not take a place in the queue.
@@ -30,6 +32,8 @@ export interface SkyRunOptions {
 export interface SkyRunnerOptions {
   /** The environment of a run of this sky, asked anew every time (settings change without a restart). */
   env(sky: string): NodeJS.ProcessEnv;
+  /** The folder every sky runs in (CARAPACE_HOME). */
+  cwd: string;
   /** Awaited before each gated process starts. */
   gate?(sky: string): Promise<void>;
   limit?: number;
@@ -65,7 +69,11 @@ export class SkyRunner {
       try {
         if (stopped) return STOPPED;
         this.started += 1;
-        const child = runProcess(sky, args, { env: this.options.env(sky), onLine: options.onLine });
+        const child = runProcess(sky, args, {
+          env: this.options.env(sky),
+          cwd: this.options.cwd,
+          onLine: options.onLine,
+        });
         stopProcess = () => child.stop();
         return await child.result;
       } finally {

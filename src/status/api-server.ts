@@ -2,13 +2,18 @@
  * SkyPilot's API server: which one every sky the app runs talks to, and the local one.
  *
  * Which: sky/server/common.py, get_server_url -- SKYPILOT_API_SERVER_ENDPOINT, then
- * api_server.endpoint in the user's config file (written by `sky api login -e URL`),
- * then http://127.0.0.1:46580; a trailing / removed. Carapace's setting for a team's
- * server reaches sky as SKYPILOT_API_SERVER_ENDPOINT (src/sky/environment.ts), so it
- * ranks where the variable does -- below the variable itself when Carapace's own
- * environment sets it, above the config file. The file is the one sky/skypilot_config.py
- * reads: SKYPILOT_CONFIG, else SKYPILOT_GLOBAL_CONFIG, else ~/.sky/config.yaml of the
- * HOME sky runs with.
+ * api_server.endpoint in sky's config (written by `sky api login -e URL`), then
+ * http://127.0.0.1:46580; every trailing / removed (url.rstrip('/')). Carapace's setting
+ * for a team's server reaches sky as SKYPILOT_API_SERVER_ENDPOINT (src/sky/environment.ts),
+ * so it ranks where the variable does -- below the variable itself when Carapace's own
+ * environment sets it, above the config. The config is what sky/skypilot_config.py
+ * (reload_config, _reload_config_as_client) loads: SKYPILOT_CONFIG's file alone when that
+ * is set; else the user's file (SKYPILOT_GLOBAL_CONFIG, else ~/.sky/config.yaml of the
+ * HOME sky runs with) with the project's laid over it (SKYPILOT_PROJECT_CONFIG, else
+ * .sky.yaml in the folder sky runs in: Carapace runs every sky in CARAPACE_HOME, so that
+ * where Carapace was started changes nothing). Paths are ~-expanded as sky does. Empty
+ * variables count as unset: src/sky/environment.ts keeps them from sky, which would take
+ * an empty one as set (an empty URL, a config file '' that does not exist).
  *
  * The local one: the first `sky` command starts `<python> -m sky.server.server` in the
  * background and it keeps running (sky/server/common.py). SkyPilot keeps no pid file;
@@ -18,6 +23,8 @@
  * from `ps`. On Linux its environment (kept from its start) is read from /proc too.
  */
 import { readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { YAML } from 'zx';
 import type { ApiServerStatus } from '../api.js';
 import { API_SERVER_MODULE } from '../contract.js';
@@ -34,18 +41,22 @@ export interface ApiServerEndpoint {
   /** As sky uses it: credentials included (never shown: see redactUrl). */
   url: string;
   source: ApiServerStatus['source'];
+  /** With source `config`: the file that sets it. */
+  configFile: string | null;
   /** Not SkyPilot's local server: a team's, which Carapace neither starts nor stops. */
   team: boolean;
 }
 
-/** The user config file sky reads (sky/skypilot_config.py). */
-export function skyConfigPath(env: NodeJS.ProcessEnv): string {
-  return env.SKYPILOT_CONFIG || env.SKYPILOT_GLOBAL_CONFIG || `${env.HOME ?? ''}/.sky/config.yaml`;
+/** The config files sky reads as a client, the last one's keys winning; cwd: the folder sky runs in. */
+export function skyConfigPaths(env: NodeJS.ProcessEnv, cwd: string): string[] {
+  const path = (given: string) => resolve(cwd, given.replace(/^~(?=\/|$)/, env.HOME || homedir()));
+  if (env.SKYPILOT_CONFIG) return [path(env.SKYPILOT_CONFIG)];
+  return [path(env.SKYPILOT_GLOBAL_CONFIG || '~/.sky/config.yaml'), path(env.SKYPILOT_PROJECT_CONFIG || '.sky.yaml')];
 }
 
-/** api_server.endpoint in sky's config file, or null. */
-export function configuredEndpoint(env: NodeJS.ProcessEnv): string | null {
-  const text = readSmallFile(skyConfigPath(env));
+/** api_server.endpoint in one config file, or null. */
+function endpointIn(file: string): string | null {
+  const text = readSmallFile(file);
   if (text === null) return null;
   try {
     const parsed: unknown = YAML.parse(text);
@@ -56,18 +67,30 @@ export function configuredEndpoint(env: NodeJS.ProcessEnv): string | null {
   }
 }
 
-/** env: Carapace's own environment; setting: Carapace's team server setting, if set. */
-export function resolveApiServer(env: NodeJS.ProcessEnv, setting: string | null): ApiServerEndpoint {
-  const configured = env.SKYPILOT_API_SERVER_ENDPOINT || setting ? null : configuredEndpoint(env);
+/** api_server.endpoint in sky's config and the file that sets it, or null. */
+function configuredEndpoint(env: NodeJS.ProcessEnv, cwd: string): { url: string; file: string } | null {
+  for (const file of skyConfigPaths(env, cwd).reverse()) {
+    const url = endpointIn(file);
+    if (url !== null) return { url, file };
+  }
+  return null;
+}
+
+/**
+ * env: Carapace's own environment; setting: Carapace's team server setting, if set;
+ * cwd: the folder sky runs in (CARAPACE_HOME).
+ */
+export function resolveApiServer(env: NodeJS.ProcessEnv, setting: string | null, cwd: string): ApiServerEndpoint {
+  const configured = env.SKYPILOT_API_SERVER_ENDPOINT || setting ? null : configuredEndpoint(env, cwd);
   const [raw, source]: [string, ApiServerStatus['source']] = env.SKYPILOT_API_SERVER_ENDPOINT
     ? [env.SKYPILOT_API_SERVER_ENDPOINT, 'environment']
     : setting
       ? [setting, 'settings']
       : configured
-        ? [configured, 'config']
+        ? [configured.url, 'config']
         : [LOCAL_API_SERVER, 'default'];
   const url = raw.replace(/\/+$/, '');
-  return { url, source, team: !LOCAL_API_SERVER_URLS.includes(url) };
+  return { url, source, configFile: configured?.file ?? null, team: !LOCAL_API_SERVER_URLS.includes(url) };
 }
 
 /** An address without its user and password, for a command to type (`sky api login -e URL`). */

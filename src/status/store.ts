@@ -181,7 +181,7 @@ export class StatusStore {
 
   /** Once per sky found on PATH: its version, from `sky --version` (which starts no API server). */
   private async versionOf(path: string): Promise<string | null> {
-    const child = runProcess(path, ['--version'], { env: this.options.skyEnvironment(path) });
+    const child = runProcess(path, ['--version'], { env: this.options.skyEnvironment(path), cwd: this.layout.home });
     const timer = setTimeout(() => child.stop(), 30_000);
     const result = await child.result;
     clearTimeout(timer);

@@ -3,16 +3,20 @@
 // server and the environment it keeps, what a launch needs on this machine, uv's
 // failures, workspaces, old SkyPilots, cloud libraries, CPython's variables, autostop
 // the cloud cannot do, and launches that go on in SkyPilot after Carapace stops.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InstallStatus, ServersAnswer } from '../../src/api.js';
+import type { CloudCheckAnswer, InstallStatus, ServersAnswer } from '../../src/api.js';
 import { runProcess } from '../../src/process/run.js';
+import { plainText } from '../../src/sky/text.js';
 import { startEnvironment } from '../../src/status/api-server.js';
 import { standin } from '../mirror/artifacts.js';
 import { type Fixture, standinSkyOnPath, temporaryFolder, until } from '../support/fixture.js';
 import { pathWithout } from '../support/path.js';
 import { fixturePerTest } from '../support/per-test.js';
+import { realOutput } from '../support/real.js';
 import type { Received } from '../support/sse.js';
 
 const suite = fixturePerTest();
@@ -158,6 +162,23 @@ describe("the local API server's environment", () => {
     expect(requests.filter((env) => /^HTTPS_PROXY=http:\/\/proxy\.example:3128$/m.test(env))).toHaveLength(1);
   });
 
+  it("lets sky's checks run the aws the aws extra installs beside it: without that folder on PATH, AWS is not enabled", async () => {
+    const f = await open();
+    expect((await f.request('POST', '/install')).status).toBe(202);
+    await until(() => f.server.store.status().state === 'installed', 'installed');
+    // A sky run by hand, with its own HOME (its own local API server), no aws anywhere on its PATH.
+    const env = { HOME: temporaryFolder('sky-home'), PATH: pathWithout(['aws']), AWS_ACCESS_KEY_ID: 'AKIA-STANDIN' };
+    const sky = join(f.home, 'tools/bin/sky');
+    const alone = await runProcess(sky, ['check', 'aws'], { env }).result;
+    await runProcess(sky, ['api', 'stop'], { env }).result;
+    expect(alone.exitCode).toBe(0);
+    expect(plainText(alone.stdout)).toContain('  AWS: disabled');
+    expect(alone.stdout).toContain('AWS dependencies are not installed.');
+    // Carapace puts sky's own bin folder on the PATH of every sky it runs (src/sky/environment.ts).
+    const check = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
+    expect(check.enabled.map((cloud) => cloud.name)).toContain('AWS');
+  });
+
   it("keeps CPython's variables away from sky: a PYTHONHOME would stop it before it starts", async () => {
     const f = await open({ env: { PYTHONHOME: '/nonexistent', PYTHONPATH: '/elsewhere' } });
     expect((await f.request('POST', '/clouds/check')).status).toBe(200);
@@ -166,6 +187,13 @@ describe("the local API server's environment", () => {
     const direct = await runProcess(join(f.home, 'tools/bin/sky'), ['status'], { env: f.env }).result;
     expect(direct.exitCode).toBe(1);
     expect(direct.stderr).toContain('Fatal Python error: init_fs_encoding');
+    // Only a PYTHONHOME without a standard library stops it there.
+    const home = temporaryFolder('python-home');
+    mkdirSync(join(home, 'lib/python3.12/encodings'), { recursive: true });
+    const found = await runProcess(join(f.home, 'tools/bin/sky'), ['--version'], {
+      env: { ...f.env, PYTHONHOME: home },
+    }).result;
+    expect(found.exitCode).toBe(0);
   });
 });
 
@@ -218,6 +246,56 @@ describe('autostop the cloud cannot do', () => {
       { env },
     ).result;
     expect(down.exitCode).toBe(0);
+    // The newest kubernetes.py refuses both features autostop without --down asks for.
+    writeFileSync(task, 'resources:\n  infra: "kubernetes"\nrun: "true"\n');
+    const pod = await runProcess(join(bin, 'sky'), ['launch', '-y', '-c', 'x', '-i', '30', '--dryrun', task], { env })
+      .result;
+    expect(pod.exitCode).toBe(1);
+    expect(pod.stderr).toContain('NotSupportedError: The following features are not supported by Kubernetes:');
+    expect(pod.stderr).toContain('Stopping clusters is not supported on Kubernetes.');
+    expect(pod.stderr).toContain('Auto-stop is not supported on Kubernetes.');
+  });
+});
+
+describe('who the caller is', () => {
+  it('is one user for one login on one host, whatever its HOME (common_utils.py, get_user_hash), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const expected = md5(`carol-${md5(hostname()).slice(-4)}`).slice(0, 8);
+    const hashes: string[] = [];
+    for (const id of ['', '--all-users']) {
+      const home = temporaryFolder('sky-home');
+      // An id that is no valid user hash (is_valid_user_hash) is not taken.
+      const env = { PATH: process.env.PATH, HOME: home, USER: 'carol', SKYPILOT_USER_ID: id };
+      expect((await runProcess(join(bin, 'sky'), ['status'], { env }).result).exitCode).toBe(0);
+      await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+      hashes.push(readFileSync(join(home, '.sky/user_hash'), 'utf8'));
+    }
+    expect(hashes).toEqual([expected, expected]);
+  });
+});
+
+describe('sky api logs of a request the server does not know', () => {
+  it('fails as sdk.py and server.py say it, the id in quotes (stand-in)', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const env = { PATH: process.env.PATH, HOME: temporaryFolder('sky-home') };
+    const logs = await runProcess(join(bin, 'sky'), ['api', 'logs', '--', '2165a370'], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(logs.exitCode).toBe(1);
+    expect(logs.stderr).toContain(realOutput('sky-api-logs-not-found', { REQUEST_ID: '2165a370' }).stderr);
+  });
+});
+
+describe('a launch on a cloud that is not enabled', () => {
+  it("fails with SkyPilot's reason (sky/optimizer.py), which names the cloud and the check to run", async () => {
+    const f = await open({ env: { AWS_ACCESS_KEY_ID: '' } });
+    const end = await ended(await launch(f, { name: 'web-1', cloud: 'aws' }));
+    expect(end.data).toMatchObject({
+      ok: false,
+      code: 'sky-failed',
+      message: expect.stringContaining('Task requires AWS which is not enabled.'),
+    });
+    expect(String(end.data.message)).toContain('run: sky check aws');
   });
 });
 

@@ -2,14 +2,22 @@
 // server is started, its users see each other's clusters with whose each is, the
 // checks and launches run on it (with its clouds), and its failures have their own
 // codes. The stand-in server and sky behave as test/standins/README.md lists.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudCheckAnswer, InstallStatus, ServersAnswer } from '../../src/api.js';
 import { runProcess } from '../../src/process/run.js';
+import { plainText } from '../../src/sky/text.js';
 import { type Mirror, startMirror } from '../mirror/server.js';
 import { type StandinApiServer, startStandinApiServer } from '../standins/api-server.js';
-import { cleanUpTemporaryFolders, type Fixture, type FixtureOptions, startFixture, until } from '../support/fixture.js';
+import {
+  cleanUpTemporaryFolders,
+  type Fixture,
+  type FixtureOptions,
+  startFixture,
+  temporaryFolder,
+  until,
+} from '../support/fixture.js';
 import { pathWithout } from '../support/path.js';
 import { Listener } from '../support/sse.js';
 
@@ -60,6 +68,14 @@ async function launched(f: Fixture, body: Record<string, unknown>): Promise<void
     30_000,
   );
   expect(end.data, JSON.stringify(end.data)).toMatchObject({ ok: true });
+}
+
+/** The team server is the one sky's config names, and the checks are its own. */
+async function expectTeamFromConfig(f: Fixture): Promise<void> {
+  await f.server.store.refreshApiServer();
+  expect(f.server.store.status().api_server).toMatchObject({ endpoint: team?.url, team: true, source: 'config' });
+  const answer = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
+  expect(answer.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
 }
 
 async function servers(f: Fixture): Promise<ServersAnswer> {
@@ -114,6 +130,8 @@ describe("a team's SkyPilot API server", () => {
     }).result;
     expect(own.stdout).toContain('bob-1');
     expect(own.stdout).not.toContain('alice-1');
+    // The server's enabled infra (command.py, _show_enabled_infra; core.enabled_clouds, expand=True).
+    expect(plainText(own.stdout).split('\n')[0]).toBe('Enabled Infra: kubernetes/kind-skypilot, aws');
   });
 
   it("keeps a launch's cluster while other sky commands read the clusters meanwhile", async () => {
@@ -145,18 +163,18 @@ describe("a team's SkyPilot API server", () => {
   });
 
   it('is the one sky api login wrote to ~/.sky/config.yaml when nothing else sets one', async () => {
-    const server = await teamServer();
-    mirror ??= await startMirror();
-    const f = await startFixture({ mirror, env: { USER: 'alice' } });
-    open.push(f);
-    expect((await f.request('POST', '/install')).status).toBe(202);
-    await until(() => f.server.store.status().state === 'installed', 'installed');
+    const f = await teamApp('alice', { viaSettings: false });
     mkdirSync(join(f.userHome, '.sky'), { recursive: true });
-    writeFileSync(join(f.userHome, '.sky/config.yaml'), `api_server:\n  endpoint: ${server.url}/\n`);
-    await f.server.store.refreshApiServer();
-    expect(f.server.store.status().api_server).toMatchObject({ endpoint: server.url, team: true, source: 'config' });
-    const answer = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
-    expect(answer.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
+    writeFileSync(join(f.userHome, '.sky/config.yaml'), `api_server:\n  endpoint: ${team?.url}/\n`);
+    await expectTeamFromConfig(f);
+  });
+
+  it('is the one .sky.yaml names in CARAPACE_HOME, where every sky runs: its project config lies over ~/.sky/config.yaml', async () => {
+    const f = await teamApp('alice', { viaSettings: false });
+    mkdirSync(join(f.userHome, '.sky'), { recursive: true });
+    writeFileSync(join(f.userHome, '.sky/config.yaml'), 'api_server:\n  endpoint: http://127.0.0.1:9\n');
+    writeFileSync(join(f.home, '.sky.yaml'), `api_server:\n  endpoint: ${team?.url}\n`);
+    await expectTeamFromConfig(f);
   });
 
   it("is SKYPILOT_API_SERVER_ENDPOINT when Carapace's environment sets it, over the saved setting", async () => {
@@ -167,6 +185,45 @@ describe("a team's SkyPilot API server", () => {
     expect((await f.request('POST', '/clouds/check')).status).toBe(200);
   });
 
+  it('is none of them when SKYPILOT_API_SERVER_ENDPOINT is set but empty: sky is given no empty address', async () => {
+    const f = await teamApp('alice', { viaSettings: false, env: { SKYPILOT_API_SERVER_ENDPOINT: '' } });
+    expect(f.server.store.status().api_server).toMatchObject({ source: 'default', team: false });
+    const check = await f.request('POST', '/clouds/check');
+    expect(check.status, await check.clone().text()).toBe(200);
+    expect(((await check.json()) as CloudCheckAnswer).enabled.map((cloud) => cloud.name)).toEqual(['AWS']);
+  });
+
+  it("sends a request only the client's variables payloads.py forwards: no config paths, no server-owned ones", async () => {
+    const project = join(temporaryFolder('project'), 'project.yaml');
+    writeFileSync(project, 'kubernetes:\n  allowed_contexts: [kind-skypilot]\n');
+    const f = await teamApp('alice', {
+      env: {
+        SKYPILOT_DISABLE_USAGE_COLLECTION: '1',
+        SKYPILOT_PROJECT_CONFIG: project,
+        SKYPILOT_SERVER_ROLE_HINT: 'x',
+        SKYPILOT_DB_CONNECTION_URI: 'postgresql://db.example/sky',
+        SKYPILOT_SERVICE_ACCOUNT_TOKEN: 'sky_standin',
+      },
+    });
+    await launched(f, { name: 'env-1' });
+    const records = join(f.root, 'uv-runs');
+    const requests = readdirSync(records)
+      .filter((name) => name.startsWith('sky-request.'))
+      .map((name) => readFileSync(join(records, name), 'utf8'));
+    expect(requests).toHaveLength(1);
+    const names = (requests[0] ?? '').split('\n').map((line) => line.split('=')[0]);
+    expect(names).toEqual(expect.arrayContaining(['SKYPILOT_DISABLE_USAGE_COLLECTION', 'SKYPILOT_USER_ID']));
+    for (const removed of [
+      'SKYPILOT_API_SERVER_ENDPOINT',
+      'SKYPILOT_PROJECT_CONFIG',
+      'SKYPILOT_SERVER_ROLE_HINT',
+      'SKYPILOT_DB_CONNECTION_URI',
+      'SKYPILOT_SERVICE_ACCOUNT_TOKEN',
+    ]) {
+      expect(names, removed).not.toContain(removed);
+    }
+  });
+
   it('behind a login (health says needs_auth) is sky-api-unauthorized, with a login command that works', async () => {
     const f = await teamApp('alice');
     team?.setMode('auth');
@@ -174,6 +231,10 @@ describe("a team's SkyPilot API server", () => {
       fetch(`${team?.url}/api/health`, { headers: { 'X-SkyPilot-API-Version': version } });
     expect((await (await health('90')).json()) as { status: string }).toMatchObject({ status: 'needs_auth' });
     expect((await health('13')).status).toBe(401);
+    // A probe that sends no version (a load balancer's) gets the bare answer, without version headers.
+    const probe = await fetch(`${team?.url}/api/health`);
+    expect(await probe.json()).toEqual({ status: 'healthy' });
+    expect(probe.headers.get('x-skypilot-api-version')).toBeNull();
     const response = await f.request('POST', '/clouds/check');
     const body = (await response.json()) as { code: string; message: string; hint: string };
     expect(body.code).toBe('sky-api-unauthorized');

@@ -4,11 +4,15 @@
  * What it imitates of the real one (sky/server/server.py, health; checked by the client
  * in sky/server/common.py, get_api_server_status; see test/standins/README.md):
  * - GET /api/health answers 200 with {status: "healthy", api_version, version,
- *   version_on_disk, commit, user, basic_auth_enabled} and the X-SkyPilot-API-Version
- *   and X-SkyPilot-Version headers (sky/server/constants.py: API_VERSION 90);
+ *   version_on_disk, commit, basic_auth_enabled, user, service_account_token_enabled,
+ *   ingress_basic_auth_enabled, latest_version} (user null: no login here; the flags
+ *   false; latest_version null, as for a dev version); the X-SkyPilot-API-Version and
+ *   X-SkyPilot-Version headers (sky/server/constants.py: API_VERSION 90) only on an
+ *   answer to a request that sent its own version headers (the server's version
+ *   middleware passes any other request through untouched);
  * - mode "auth", a server behind a login: a client that sends its API version gets
  *   200 with status "needs_auth" (14 and above) or 401 (below 14); a request without
- *   one (a load balancer's probe) gets a bare 200 "healthy";
+ *   one (a load balancer's probe) gets only {"status": "healthy"};
  * - mode "too-old", a server before 0.11.0: no version headers, version 0.9.3, which
  *   the client refuses (sky/server/versions.py, SERVER_TOO_OLD_ERROR).
  *
@@ -60,10 +64,6 @@ export async function startStandinApiServer(): Promise<StandinApiServer> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/api/health' && req.method === 'GET') {
       const client = clientApiVersion(req);
-      if (mode === 'auth' && client !== null && client < NEEDS_AUTH_API_VERSION) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end('{"detail":"Authentication required"}');
-        return;
-      }
       if (mode === 'too-old') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(
           JSON.stringify({
@@ -75,24 +75,36 @@ export async function startStandinApiServer(): Promise<StandinApiServer> {
         );
         return;
       }
-      const status = mode === 'auth' && client !== null ? 'needs_auth' : 'healthy';
-      res
-        .writeHead(200, {
-          'content-type': 'application/json',
-          'X-SkyPilot-API-Version': String(API_VERSION),
-          'X-SkyPilot-Version': VERSION,
-        })
-        .end(
-          JSON.stringify({
-            status,
-            api_version: String(API_VERSION),
-            version: VERSION,
-            version_on_disk: VERSION,
-            commit: 'standin',
-            user: status === 'healthy' && client !== null ? { name: 'team', id: 'team0001' } : null,
-            basic_auth_enabled: false,
-          }),
-        );
+      const headers: Record<string, string> =
+        client === null
+          ? { 'content-type': 'application/json' }
+          : {
+              'content-type': 'application/json',
+              'X-SkyPilot-API-Version': String(API_VERSION),
+              'X-SkyPilot-Version': VERSION,
+            };
+      if (mode === 'auth' && client === null) {
+        res.writeHead(200, headers).end('{"status":"healthy"}');
+        return;
+      }
+      if (mode === 'auth' && client !== null && client < NEEDS_AUTH_API_VERSION) {
+        res.writeHead(401, headers).end('{"detail":"Authentication required"}');
+        return;
+      }
+      res.writeHead(200, headers).end(
+        JSON.stringify({
+          status: mode === 'auth' ? 'needs_auth' : 'healthy',
+          api_version: String(API_VERSION),
+          version: VERSION,
+          version_on_disk: VERSION,
+          commit: 'standin',
+          basic_auth_enabled: false,
+          user: null,
+          service_account_token_enabled: false,
+          ingress_basic_auth_enabled: false,
+          latest_version: null,
+        }),
+      );
       return;
     }
     if (mode === 'auth' && path.startsWith('/standin/')) {

@@ -15,7 +15,7 @@ import { LOCAL_API_SERVER, resolveApiServer } from '../../src/status/api-server.
 import { realOutput, realOutputNames } from '../support/real.js';
 
 const ENDPOINT = { ENDPOINT: 'http://127.0.0.1:46580' };
-const LOCAL = { sky: '/home/u/.carapace/tools/bin/sky', endpoint: resolveApiServer({}, null) };
+const LOCAL = { sky: '/home/u/.carapace/tools/bin/sky', endpoint: resolveApiServer({}, null, '/home/u/.carapace') };
 const MANAGED = { installedExtras: ['aws'], teamServer: null };
 
 describe('the real-output fixtures', () => {
@@ -87,7 +87,24 @@ describe('parseSkyCheck', () => {
     const check = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout);
     expect(check.enabled).toEqual([]);
     expect(check.disabled[0]).toMatchObject({ name: 'AWS', reasons: [{ capabilities: ['compute', 'storage'] }] });
+    // sky/clouds/aws.py: _STATIC_CREDENTIAL_HELP_STR, then what `aws sts get-caller-identity` raised.
+    expect(check.disabled[0]?.reasons[0]?.text.split('\n')).toEqual([
+      'AWS credentials are not set. Run the following commands:',
+      '$ aws configure',
+      '$ aws configure list  # Ensure that this shows identity is set.',
+      'For more info: https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-quickstart.html',
+      'Details: `aws sts get-caller-identity` failed with error: [botocore.exceptions.NoCredentialsError] Unable to locate credentials.',
+    ]);
     expect(check.workspaces).toEqual([{ workspace: 'default', enabled: [] }]);
+  });
+
+  it("reads Azure's reason when `az` cannot run, its exception named without brackets (azure.py)", () => {
+    const check = parseSkyCheck(realOutput('sky-check-azure-no-az', ENDPOINT).stdout);
+    expect(check.disabled[0]?.reasons[0]?.text.split('\n').at(-1)).toBe(
+      "Details: subprocess.CalledProcessError: Command 'az --version' returned non-zero exit status 127.",
+    );
+    const [azure] = inCarapaceWords(check, { installedExtras: ['aws', 'azure'], teamServer: null });
+    expect(azure).toMatchObject({ missing_extra: null, reasons: [{ text: expect.stringContaining('Repair') }] });
   });
 
   it('reads several workspaces, whose summaries come after a blank line', () => {
@@ -138,8 +155,11 @@ describe('parseSkyCheck', () => {
     ).toContain('found on PATH');
   });
 
-  it("says that Google's gcloud is missing, not the libraries, when the gcp extra is installed", () => {
-    const check = parseSkyCheck(realOutput('sky-check-gcp-no-gcloud', ENDPOINT).stdout);
+  it.each([
+    ['the newest SkyPilot (shutil.which)', 'sky-check-gcp-no-gcloud'],
+    ['older SkyPilots (gcloud --version)', 'sky-check-gcp-no-gcloud-old'],
+  ])("says that Google's gcloud is missing, not the libraries, when the gcp extra is installed: %s", (_, fixture) => {
+    const check = parseSkyCheck(realOutput(fixture, ENDPOINT).stdout);
     const [gcp] = inCarapaceWords(check, { installedExtras: ['aws', 'gcp'], teamServer: null });
     expect(gcp?.missing_extra).toBeNull();
     expect(gcp?.reasons[0]?.text).toContain('Install the Google Cloud CLI');
@@ -284,13 +304,17 @@ describe('skyFailure', () => {
   it('names an API server it cannot reach, and where its address is set', () => {
     const url = 'http://team.example:46580';
     const stderr = realOutput('sky-api-unreachable', { ENDPOINT: url }).stderr;
-    const fromConfig = { ...LOCAL, endpoint: { url, source: 'config' as const, team: true } };
+    const configFile = '/home/u/.carapace/.sky.yaml';
+    const fromConfig = { ...LOCAL, endpoint: { url, source: 'config' as const, configFile, team: true } };
     expect(skyFailure('Listing the servers', '', stderr, fromConfig)).toMatchObject({
       code: 'sky-api-unreachable',
       message: expect.stringContaining(url),
-      hint: expect.stringContaining('api_server.endpoint'),
+      hint: expect.stringContaining(`api_server.endpoint in ${configFile}`),
     });
-    const fromEnvironment = { ...LOCAL, endpoint: { url, source: 'environment' as const, team: true } };
+    const fromEnvironment = {
+      ...LOCAL,
+      endpoint: { url, source: 'environment' as const, configFile: null, team: true },
+    };
     expect(skyFailure('Listing the servers', '', stderr, fromEnvironment).hint).toContain(
       'SKYPILOT_API_SERVER_ENDPOINT',
     );
@@ -298,7 +322,10 @@ describe('skyFailure', () => {
 
   it('gives a login command that works: the managed sky by its full path, the address without its password', () => {
     const url = 'https://alice:pa55word@sky.corp.example';
-    const target = { sky: '/home/u/my carapace/tools/bin/sky', endpoint: resolveApiServer({}, url) };
+    const target = {
+      sky: '/home/u/my carapace/tools/bin/sky',
+      endpoint: resolveApiServer({}, url, '/home/u/my carapace'),
+    };
     const failure = skyFailure(
       'Listing the servers',
       '',
@@ -311,38 +338,83 @@ describe('skyFailure', () => {
   });
 
   it('says anything else in SkyPilot words', () => {
-    expect(
-      skyFailure('The launch', '', 'sky.exceptions.ResourcesUnavailableError: No cloud access\n', LOCAL),
-    ).toMatchObject({
+    const { stderr } = realOutput('sky-launch-cloud-not-enabled', { CLOUD: 'AWS', CLOUD_ID: 'aws' });
+    expect(skyFailure('The launch', '', stderr, LOCAL)).toMatchObject({
       code: 'sky-failed',
-      message: 'The launch failed: sky.exceptions.ResourcesUnavailableError: No cloud access.',
+      message:
+        'The launch failed: sky.exceptions.ResourcesUnavailableError: Task requires AWS which is not enabled. To enable access, change the task cloud requirement or run: sky check aws.',
     });
   });
 });
 
+/** A HOME with ~/.sky and a CARAPACE_HOME in it, removed afterwards. */
+function withSkyHome(test: (home: string, cwd: string) => void): void {
+  const home = mkdtempSync(join(tmpdir(), 'carapace-sky-home-'));
+  try {
+    mkdirSync(join(home, '.sky'));
+    mkdirSync(join(home, 'carapace'));
+    test(home, join(home, 'carapace'));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 describe('the API server sky uses', () => {
-  it("is the one get_server_url finds: the variable, then Carapace's setting, then sky's config file, then the local one", () => {
-    const home = mkdtempSync(join(tmpdir(), 'carapace-sky-home-'));
-    try {
-      mkdirSync(join(home, '.sky'));
+  it("is the one get_server_url finds: the variable, then Carapace's setting, then sky's config, then the local one", () => {
+    withSkyHome((home, cwd) => {
       const env = { HOME: home };
-      expect(resolveApiServer(env, null)).toEqual({ url: LOCAL_API_SERVER, source: 'default', team: false });
-      writeFileSync(join(home, '.sky/config.yaml'), 'api_server:\n  endpoint: https://login.example/\n');
-      expect(resolveApiServer(env, null)).toEqual({ url: 'https://login.example', source: 'config', team: true });
-      expect(resolveApiServer(env, 'https://saved.example')).toMatchObject({
+      expect(resolveApiServer(env, null, cwd)).toEqual({
+        url: LOCAL_API_SERVER,
+        source: 'default',
+        configFile: null,
+        team: false,
+      });
+      writeFileSync(join(home, '.sky/config.yaml'), 'api_server:\n  endpoint: https://login.example//\n');
+      expect(resolveApiServer(env, null, cwd)).toEqual({
+        url: 'https://login.example',
+        source: 'config',
+        configFile: join(home, '.sky/config.yaml'),
+        team: true,
+      });
+      expect(resolveApiServer(env, 'https://saved.example', cwd)).toMatchObject({
         url: 'https://saved.example',
         source: 'settings',
       });
       expect(
-        resolveApiServer({ ...env, SKYPILOT_API_SERVER_ENDPOINT: 'http://localhost:46580' }, 'https://saved.example'),
-      ).toEqual({ url: 'http://localhost:46580', source: 'environment', team: false });
+        resolveApiServer(
+          { ...env, SKYPILOT_API_SERVER_ENDPOINT: 'http://localhost:46580' },
+          'https://saved.example',
+          cwd,
+        ),
+      ).toEqual({ url: 'http://localhost:46580', source: 'environment', configFile: null, team: false });
       writeFileSync(join(home, 'other.yaml'), 'api_server:\n  endpoint: https://other.example\n');
-      expect(resolveApiServer({ ...env, SKYPILOT_GLOBAL_CONFIG: join(home, 'other.yaml') }, null).url).toBe(
+      expect(resolveApiServer({ ...env, SKYPILOT_GLOBAL_CONFIG: '~/other.yaml' }, null, cwd).url).toBe(
         'https://other.example',
       );
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
+    });
+  });
+
+  it('lays the project config (.sky.yaml where sky runs, or SKYPILOT_PROJECT_CONFIG) over the user config, as skypilot_config.py does', () => {
+    withSkyHome((home, cwd) => {
+      const env = { HOME: home };
+      writeFileSync(join(home, '.sky/config.yaml'), 'api_server:\n  endpoint: https://user.example\n');
+      writeFileSync(join(cwd, '.sky.yaml'), 'api_server:\n  endpoint: https://project.example\n');
+      expect(resolveApiServer(env, null, cwd)).toMatchObject({
+        url: 'https://project.example',
+        configFile: join(cwd, '.sky.yaml'),
+      });
+      // A project config without an endpoint leaves the user's.
+      writeFileSync(join(home, 'project.yaml'), 'kubernetes:\n  allowed_contexts: [a]\n');
+      expect(resolveApiServer({ ...env, SKYPILOT_PROJECT_CONFIG: '~/project.yaml' }, null, cwd).url).toBe(
+        'https://user.example',
+      );
+      // SKYPILOT_CONFIG's file is the whole config: neither the user's nor the project's is read.
+      writeFileSync(join(home, 'only.yaml'), 'kubernetes:\n  allowed_contexts: [a]\n');
+      expect(resolveApiServer({ ...env, SKYPILOT_CONFIG: join(home, 'only.yaml') }, null, cwd)).toMatchObject({
+        url: LOCAL_API_SERVER,
+        source: 'default',
+      });
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import type { CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '
 import { SKYPILOT_VERSION } from '../mirror/artifacts.js';
 import { startMirror } from '../mirror/server.js';
 import { type Fixture, standinSkyOnPath, until } from '../support/fixture.js';
-import { pathWithout } from '../support/path.js';
+import { folderWithPrograms, pathWithout } from '../support/path.js';
 import { fixturePerTest } from '../support/per-test.js';
 import type { Received } from '../support/sse.js';
 
@@ -44,7 +44,7 @@ async function runEvents(installId: string): Promise<Received[]> {
 
 describe('adding a cloud from the page', () => {
   it('installs its libraries with install events, lists it in /status, then checks that cloud alone', async () => {
-    const f = await open();
+    const f = await open({ pathFront: [folderWithPrograms(['gcloud'])] });
     await installed(f);
     const started = Date.now();
     const response = await f.request('POST', '/clouds/gcp/enable');

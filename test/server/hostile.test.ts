@@ -3,8 +3,10 @@
 // files in CARAPACE_HOME, a marker written by hand, a crowd of identical requests,
 // passwords in addresses, and a fuzz of malformed requests from a fixed seed.
 
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   closeSync,
   existsSync,
   lstatSync,
@@ -22,7 +24,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INSTALLER_ERROR_CODES, type Marker } from '../../src/contract.js';
+import { HOME_OWNERSHIP, INSTALLER_ERROR_CODES, type Marker } from '../../src/contract.js';
 import { type StandinApiServer, startStandinApiServer } from '../standins/api-server.js';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
 import { Listener } from '../support/sse.js';
@@ -234,6 +236,71 @@ describe('files the server writes in CARAPACE_HOME', () => {
     }
     expect(readFileSync(outside, 'utf8')).toBe("not Carapace's\n");
   });
+});
+
+/** Root can give a file to another user (the probe ran as root); anyone else plants files of their own. */
+const asRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+describe('a token planted in CARAPACE_HOME', () => {
+  const planted = 'planted-by-someone-else-0123456789abcdef';
+
+  it("in a folder others may write in (another user's, as root), the server does not start, and says why", async () => {
+    fx = await startFixture();
+    const f = fx;
+    await f.server.close();
+    // The probe: a folder 0777 (nobody's) holding a server-token 0644 (nobody's) with a token the attacker knows.
+    chmodSync(f.home, 0o777);
+    writeFileSync(join(f.home, 'server-token'), `${planted}\n`);
+    chmodSync(join(f.home, 'server-token'), 0o644);
+    if (asRoot) for (const path of [f.home, join(f.home, 'server-token')]) chownSync(path, NOBODY, NOBODY);
+    const started = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, CARAPACE_HOME: f.home, CARAPACE_PORT: '0', HOME: f.userHome },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(started.status).toBe(2);
+    expect(started.stderr).toContain(`carapace: ${HOME_OWNERSHIP.message} ${f.home}. ${HOME_OWNERSHIP.hint}`);
+    expect(started.stdout).not.toContain(planted);
+    // Not adopted, not rewritten: the file is as the attacker left it.
+    const token = lstatSync(join(f.home, 'server-token'));
+    expect(token.mode & 0o777).toBe(0o644);
+    expect(token.uid).toBe(asRoot ? NOBODY : process.getuid?.());
+    await expect(f.restart()).rejects.toThrow(HOME_OWNERSHIP.message);
+  });
+
+  /** Plants the known token in the fixture's own folder, restarts, and checks that it is not the one asked for. */
+  async function plantedIsRefused(mode: number, owner: number | undefined): Promise<void> {
+    fx = await startFixture();
+    const f = fx;
+    await f.server.close();
+    const file = join(f.home, 'server-token');
+    writeFileSync(file, `${planted}\n`);
+    chmodSync(file, mode);
+    if (owner !== undefined) chownSync(file, owner, owner);
+    await f.restart();
+    expect(f.server.token).not.toBe(planted);
+    expect(f.server.pageUrl).not.toContain(planted);
+    const port = new URL(f.server.url).port;
+    const asking = (token: string) =>
+      raw(f, 'GET', '/status', { host: `127.0.0.1:${port}`, authorization: `Bearer ${token}` });
+    expect((await asking(planted)).status).toBe(401);
+    expect((await asking(f.server.token)).status).toBe(200);
+    expect(readFileSync(file, 'utf8')).toBe(`${f.server.token}\n`);
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+    expect(lstatSync(file).uid).toBe(process.getuid?.());
+  }
+
+  it("in the user's own folder, a token file others could read is taken as leaked: a new one is made", async () => {
+    await plantedIsRefused(0o644, undefined);
+  });
+
+  it.skipIf(!asRoot)(
+    "in the user's own folder, a token file another user owns, even 0600, is taken as leaked",
+    async () => {
+      await plantedIsRefused(0o600, NOBODY);
+    },
+  );
 });
 
 describe('wrong tokens', () => {

@@ -1,5 +1,8 @@
 import {
+  chmodSync,
+  chownSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -12,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../src/config.js';
-import { layoutOf } from '../../src/contract.js';
+import { HOME_OWNERSHIP, layoutOf } from '../../src/contract.js';
 import { EventBus } from '../../src/events/bus.js';
+import { prepareHome } from '../../src/home.js';
 import { HostPolicy } from '../../src/http/security.js';
 import { loadToken, WrongTokenDelay } from '../../src/http/token.js';
 import { jsonWithoutCredentials, redactUrl } from '../../src/redact.js';
@@ -184,17 +188,97 @@ describe('wrong tokens', () => {
   });
 });
 
-describe('files the server writes in CARAPACE_HOME', () => {
-  const folders: string[] = [];
-  afterEach(() => {
-    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-  });
-  function folder(): string {
-    const made = mkdtempSync(join(tmpdir(), 'carapace-files-'));
-    folders.push(made);
-    return made;
-  }
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+function folder(): string {
+  const made = mkdtempSync(join(tmpdir(), 'carapace-files-'));
+  folders.push(made);
+  return made;
+}
 
+/** Root can give a file to another user; anyone else runs what needs no other user. */
+const asRoot = process.getuid?.() === 0;
+/** The uid of `nobody` (Debian's and macOS's own differ, but both have one). */
+const NOBODY = 65534;
+
+describe('who may write in CARAPACE_HOME', () => {
+  it.each([0o777, 0o775, 0o757, 0o1777, 0o770])(
+    'a folder of mode %o is refused at start, with the words of the contract',
+    (mode) => {
+      const home = join(folder(), 'carapace');
+      mkdirSync(home);
+      chmodSync(home, mode);
+      expect(() => prepareHome(layoutOf(home))).toThrow(ConfigError);
+      expect(() => prepareHome(layoutOf(home))).toThrow(`${HOME_OWNERSHIP.message} ${home}. ${HOME_OWNERSHIP.hint}`);
+      // Refused before anything is written in it.
+      expect(readdirSync(home)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['0755', 0o755],
+    ['0700', 0o700],
+    ['0750', 0o750],
+  ])('a folder of its own of mode %s is used, and one that is missing is made', (_shown, mode) => {
+    const home = join(folder(), 'carapace');
+    mkdirSync(home);
+    chmodSync(home, mode);
+    prepareHome(layoutOf(home));
+    const made = join(folder(), 'made', 'carapace');
+    prepareHome(layoutOf(made));
+    expect(statSync(made).mode & 0o777).toBe(0o755);
+    expect(readdirSync(made)).toEqual(['.carapace-home']);
+  });
+
+  it.skipIf(!asRoot)("another user's folder is refused, however closed it is", () => {
+    const home = join(folder(), 'carapace');
+    mkdirSync(home, { mode: 0o700 });
+    chownSync(home, NOBODY, NOBODY);
+    expect(() => prepareHome(layoutOf(home))).toThrow(HOME_OWNERSHIP.message);
+  });
+});
+
+describe('a kept token that someone else may know', () => {
+  const known = 'known-to-someone-else-0123456789abcdef';
+
+  it.each([
+    ['0644', 0o644],
+    ['0640', 0o640],
+    ['0604', 0o604],
+    ['0660', 0o660],
+  ])('in a file of mode %s, is replaced by a new one, kept 0600', (_shown, mode) => {
+    const layout = layoutOf(folder());
+    writeFileSync(layout.token, `${known}\n`);
+    chmodSync(layout.token, mode);
+    const token = loadToken(layout, null);
+    expect(token).not.toBe(known);
+    expect(token).toMatch(/^[0-9a-f]{48}$/);
+    expect(readFileSync(layout.token, 'utf8')).toBe(`${token}\n`);
+    expect(statSync(layout.token).mode & 0o777).toBe(0o600);
+  });
+
+  it('in a file of its own, 0600, is kept', () => {
+    const layout = layoutOf(folder());
+    writeFileSync(layout.token, `${known}\n`, { mode: 0o600 });
+    expect(loadToken(layout, null)).toBe(known);
+  });
+
+  it.skipIf(!asRoot)(
+    "in a file another user owns, even 0600, is replaced, and the file is the server's own again",
+    () => {
+      const layout = layoutOf(folder());
+      writeFileSync(layout.token, `${known}\n`, { mode: 0o600 });
+      chownSync(layout.token, NOBODY, NOBODY);
+      const token = loadToken(layout, null);
+      expect(token).not.toBe(known);
+      expect(statSync(layout.token).uid).toBe(process.getuid?.());
+    },
+  );
+});
+
+describe('files the server writes in CARAPACE_HOME', () => {
   it('writeSmallFile replaces a link with a file of its own, and leaves what the link pointed to alone', () => {
     const dir = folder();
     writeFileSync(join(dir, 'outside'), "not Carapace's\n");

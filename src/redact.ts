@@ -6,7 +6,13 @@
  * status, the install log) goes through this one function.
  *
  * The rule, for text that may hold any number of addresses:
- * - an address starts with `scheme://`;
+ * - an address starts with a scheme and its colon, then any number of `/`:
+ *   `scheme://` as usual, but also `https:user:pw@host` and `http:/user:pw@host`,
+ *   which the programs that read these settings take as an authority all the same
+ *   (the WHATWG URL standard, and so uv, for http(s) with any number of slashes;
+ *   curl's lib/urlapi.c with one to three, and with none reads the whole of
+ *   `https:user:pw@host` as an authority, user `https`, password `user:pw`; so does
+ *   Python's urllib for a proxy, `_parse_proxy`);
  * - its authority runs to the first `/`, `?` or `#` after that, or to the end of
  *   the line (any control character): both RFC 3986 and the WHATWG URL standard
  *   end it there, and so does Python's urllib, which SkyPilot and its clients use;
@@ -16,18 +22,30 @@
  * `/`, `?` or `#` -- and an `@` later on that stretch is taken for the end of a
  * userinfo, hiding more than needed (`http://h.example and root@x` shows as
  * `http://***@x`) rather than less: the text cannot tell `http://u:a b@x` from it.
+ * Without a slash after the colon, text is mostly prose (`Error: see root@x`,
+ * `at 12:30:45 user@host`), so there an address must start right after the colon,
+ * and it is one word (a space ends it) unless its scheme is http, https, ws, wss or
+ * ftp, whose slash-less form WHATWG reads as an authority, spaces included.
  * The scan is by hand, not by WHATWG's `URL`: WHATWG also ends an http(s) authority
  * at `\`, where urllib and curl do not, so its reading could leave part of a
  * password that SkyPilot reads. What the rule cannot find is a password holding a
- * raw `/`, `?` or `#` (no parser reads one there either; it must be written `%2F`)
- * or an address without `scheme://`.
+ * raw `/`, `?` or `#` (no parser reads one there either; it must be written `%2F`),
+ * and a space in the password of a slash-less address of another scheme
+ * (`socks5h:u:a b@host`). An address with no scheme at all shows its user name:
+ * `user:pw@host` is read as scheme `user`, and shows as `user:***@host`.
  */
 
-const SCHEME = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+const SCHEME = /([A-Za-z][A-Za-z0-9+.-]*):(\/*)/g;
+/** WHATWG's special schemes but file: an authority follows their colon, slashes or not. */
+const AUTHORITY_SCHEMES = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
 
 /** `/`, `?`, `#` and control characters end an authority. */
 function endsAuthority(code: number): boolean {
   return code === 0x2f || code === 0x3f || code === 0x23 || code < 0x20 || code === 0x7f;
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20;
 }
 
 /** The text with the userinfo of every address in it shown as `***`. */
@@ -36,14 +54,24 @@ export function redactUrl(text: string): string {
   if (!text.includes('@')) return text;
   let shown = '';
   let copied = 0;
-  for (const match of text.matchAll(SCHEME)) {
+  SCHEME.lastIndex = 0;
+  for (let match = SCHEME.exec(text); match !== null; match = SCHEME.exec(text)) {
     const start = match.index + match[0].length;
+    const slashless = match[2] === '';
+    if (slashless && (start === text.length || isSpace(text.charCodeAt(start)))) continue;
+    const oneWord = slashless && !AUTHORITY_SCHEMES.has((match[1] ?? '').toLowerCase());
     let end = start;
-    while (end < text.length && !endsAuthority(text.charCodeAt(end))) end += 1;
+    while (end < text.length) {
+      const code = text.charCodeAt(end);
+      if (endsAuthority(code) || (oneWord && isSpace(code))) break;
+      end += 1;
+    }
     const at = text.lastIndexOf('@', end - 1);
     if (at < start) continue;
     shown += `${text.slice(copied, start)}***`;
     copied = at;
+    // Go on after the userinfo: nothing in it starts another address.
+    SCHEME.lastIndex = at + 1;
   }
   return copied === 0 ? text : shown + text.slice(copied);
 }
@@ -55,10 +83,10 @@ export function withoutCredentials(_key: string, value: unknown): unknown {
 
 /**
  * JSON.stringify, without credentials: the JSON of what leaves the server. An
- * address with a userinfo has both `://` and `@`, which JSON keeps as they are: JSON
- * without them (nearly every installer line) is sent as it was serialized.
+ * address with a userinfo has an `@`, which JSON keeps as it is: JSON without one
+ * (nearly every installer line) is sent as it was serialized.
  */
 export function jsonWithoutCredentials(value: object): string {
   const json = JSON.stringify(value);
-  return json.includes('@') && json.includes('://') ? JSON.stringify(value, withoutCredentials) : json;
+  return json.includes('@') ? JSON.stringify(value, withoutCredentials) : json;
 }

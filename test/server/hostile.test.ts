@@ -393,6 +393,54 @@ describe("a team's API server with a user and password in its address", () => {
   });
 });
 
+describe('addresses written without "//", which uv, curl and Python read as authorities all the same', () => {
+  it.each([
+    [
+      'https:user:pw@host',
+      (hostPort: string) => `http:alice:Sup3r-Secret@${hostPort}`,
+      'https:bob:Pr0xy-Secret@proxy.example:3128',
+    ],
+    [
+      'http:/user:pw@host',
+      (hostPort: string) => `http:/alice:Sup3r-Secret@${hostPort}`,
+      'http:/bob:Pr0xy-Secret@proxy.example:3128',
+    ],
+  ])(
+    '%s as the team server and the proxy: the passwords reach no answer, event, snapshot or status',
+    async (_form, teamAddress, proxy) => {
+      team = await startStandinApiServer();
+      const hostPort = team.url.replace('http://', '');
+      const endpoint = teamAddress(hostPort);
+      // From the environment, which no PUT /settings checks.
+      fx = await startFixture({ env: { CARAPACE_SKYPILOT_API_SERVER: endpoint, HTTPS_PROXY: proxy } });
+      const f = fx;
+      const listener = new Listener(f.server.url, { token: f.server.token });
+      listeners.push(listener);
+      const seen: string[] = [];
+      const settings = await f.request('GET', '/settings');
+      const shown = (await settings.json()) as { settings: { name: string; value: string }[] };
+      seen.push(JSON.stringify(shown));
+      expect(shown.settings.find((setting) => setting.name === 'CARAPACE_SKYPILOT_API_SERVER')?.value).toBe(
+        endpoint.replace('alice:Sup3r-Secret', '***'),
+      );
+      expect(shown.settings.find((setting) => setting.name === 'HTTPS_PROXY')?.value).toBe(
+        proxy.replace('bob:Pr0xy-Secret', '***'),
+      );
+      // The check answers or fails, naming the server either way.
+      seen.push(await (await f.request('POST', '/clouds/check')).text());
+      await until(() => listener.of('operation').some((event) => event.data.event === 'end'), 'the check to end');
+      const status = await (await f.request('GET', '/status')).text();
+      expect(status).toContain(endpoint.replace('alice:Sup3r-Secret', '***'));
+      seen.push(status, JSON.stringify(listener.events));
+      const late = new Listener(f.server.url, { token: f.server.token });
+      listeners.push(late);
+      seen.push(JSON.stringify((await late.waitFor((event) => event.type === 'snapshot', 'a snapshot')).data));
+      for (const text of seen)
+        for (const secret of ['Sup3r-Secret', 'Pr0xy-Secret']) expect(text).not.toContain(secret);
+    },
+  );
+});
+
 describe('a marker written by hand', () => {
   it('written in two steps, is seen once it parses', async () => {
     fx = await startFixture();

@@ -101,6 +101,18 @@ describe('redactUrl: user names and passwords out of text', () => {
     ],
     // Inside quotes and after a colon, as SkyPilot and the installer print them.
     ['"http://u:pw@h.example" is not an address', '"http://***@h.example" is not an address'],
+    // Without "//": WHATWG (uv) reads an authority after http(s): with any number of slashes, curl with one to
+    // three (and without any, all of "https:user:pw" as a userinfo), Python's urllib for a proxy.
+    ['https:user:pw@sky.corp', 'https:***@sky.corp'],
+    ['http:/user:pw@proxy.example:3128', 'http:/***@proxy.example:3128'],
+    ['http:///user:pw@h.example/x', 'http:///***@h.example/x'],
+    ['HTTPS:ghp_TOKEN0123@h.example', 'HTTPS:***@h.example'],
+    ['https:user:two words@h.example', 'https:***@h.example'],
+    ['HTTPS_PROXY=https:u:p@proxy.example:3128', 'HTTPS_PROXY=https:***@proxy.example:3128'],
+    ['proxy socks5h:u:p@127.0.0.1:1080 refused', 'proxy socks5h:***@127.0.0.1:1080 refused'],
+    ['Error:u@x, then http://a:b@c.example', 'Error:***@x, then http://***@c.example'],
+    // An http(s) authority without "//" reaches over spaces too: up to the second address's @, hiding more.
+    ['from https:a:1@one.example to https:b:2@two.example/x', 'from https:***@two.example/x'],
   ])('%s', (text, shown) => {
     expect(redactUrl(text)).toBe(shown);
   });
@@ -114,6 +126,11 @@ describe('redactUrl: user names and passwords out of text', () => {
     'https://host.example#me@there',
     'mail root@localhost about http://host.example/x',
     'no address here: a@b',
+    // Prose: no address starts at a colon followed by a space, and without a slash one ends at a space.
+    'Error: see root@localhost',
+    'Using context: admin@cluster.example',
+    'at 2026-08-14T12:30:45Z root@host.example',
+    'Collecting skypilot @ git+https://github.com/skypilot-org/skypilot',
   ])('leaves alone text without a userinfo: %s', (text) => {
     expect(redactUrl(text)).toBe(text);
   });
@@ -125,7 +142,7 @@ describe('redactUrl: user names and passwords out of text', () => {
   });
 
   it('shows what it redacted the same way again (a value sent back as shown is recognised)', () => {
-    for (const text of ['http://u:p@h.example', 'https://TOKEN@h.example/x', 'http://a b@c@d.example']) {
+    for (const text of ['http://u:p@h.example', 'https://TOKEN@h.example/x', 'http://a b@c@d.example', 'https:u:p@h']) {
       expect(redactUrl(redactUrl(text))).toBe(redactUrl(text));
     }
   });
@@ -137,11 +154,13 @@ describe('jsonWithoutCredentials: one serialization for whatever leaves the serv
       line: 'Using SkyPilot API server: http://team:pa55@sky.corp',
       nested: [{ raw: 'x\nhttps://TOKEN@h.example/y\n' }, 3, null, true],
       plain: 'a@b',
+      slashless: 'proxy: https:bob:pa55@proxy.example',
     };
     expect(JSON.parse(jsonWithoutCredentials(value))).toEqual({
       line: 'Using SkyPilot API server: http://***@sky.corp',
       nested: [{ raw: 'x\nhttps://***@h.example/y\n' }, 3, null, true],
       plain: 'a@b',
+      slashless: 'proxy: https:***@proxy.example',
     });
   });
 

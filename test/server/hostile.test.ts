@@ -3,7 +3,7 @@
 // files in CARAPACE_HOME, a marker written by hand, a crowd of identical requests,
 // passwords in addresses, and a fuzz of malformed requests from a fixed seed.
 
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -24,7 +24,9 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { InstallStatus } from '../../src/api.js';
 import { HOME_OWNERSHIP, INSTALLER_ERROR_CODES, type Marker } from '../../src/contract.js';
+import { readSmallFile } from '../../src/status/files.js';
 import { type StandinApiServer, startStandinApiServer } from '../standins/api-server.js';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
 import { Listener } from '../support/sse.js';
@@ -34,10 +36,15 @@ let fx: Fixture | undefined;
 let team: StandinApiServer | undefined;
 const sockets: Socket[] = [];
 const listeners: Listener[] = [];
+const children: ChildProcess[] = [];
+/** Root can run processes and own files as another user (the probe ran as root); anyone else, only as itself. */
+const asRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   for (const listener of listeners.splice(0)) listener.close();
+  for (const child of children.splice(0)) child.kill();
   await fx?.close();
   await team?.close();
   fx = undefined;
@@ -238,10 +245,6 @@ describe('files the server writes in CARAPACE_HOME', () => {
   });
 });
 
-/** Root can give a file to another user (the probe ran as root); anyone else plants files of their own. */
-const asRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
-
 describe('a token planted in CARAPACE_HOME', () => {
   const planted = 'planted-by-someone-else-0123456789abcdef';
 
@@ -439,6 +442,30 @@ describe('addresses written without "//", which uv, curl and Python read as auth
         for (const secret of ['Sup3r-Secret', 'Pr0xy-Secret']) expect(text).not.toContain(secret);
     },
   );
+});
+
+describe("processes that pass for SkyPilot's local API server", () => {
+  it("another user's, and ours whose program is not Carapace's, are not taken for it", async () => {
+    fx = await startFixture();
+    const f = fx;
+    // A program outside CARAPACE_HOME, runnable by nobody too, whose arguments read as the probe's.
+    chmodSync(f.root, 0o755);
+    const program = join(f.root, 'python3');
+    writeFileSync(program, "#!/bin/sh\ntrap 'exit 0' TERM\nwhile :; do sleep 1; done\n", { mode: 0o755 });
+    const args = ['-m', 'sky.server.server', '--host=127.0.0.1', `${f.home}/x`];
+    children.push(spawn(program, args, { stdio: 'ignore' }));
+    // As root: nobody's process, under root's runuser, which names the home too.
+    if (asRoot) children.push(spawn('runuser', ['-u', 'nobody', '--', program, ...args], { stdio: 'ignore' }));
+    const posing = () =>
+      readdirSync('/proc').filter((pid) => {
+        const line = /^\d+$/.test(pid) ? (readSmallFile(`/proc/${pid}/cmdline`) ?? '') : '';
+        return line.includes('sky.server.server') && line.includes(`${f.home}/x`);
+      });
+    await until(() => posing().length === (asRoot ? 3 : 1), 'the processes to start');
+    await f.server.store.refreshApiServer();
+    const status = (await (await f.request('GET', '/status')).json()) as InstallStatus;
+    expect(status.api_server).toMatchObject({ running: false, pids: [] });
+  });
 });
 
 describe('a marker written by hand', () => {

@@ -22,6 +22,7 @@ import { HostPolicy } from '../../src/http/security.js';
 import { loadToken, WrongTokenDelay } from '../../src/http/token.js';
 import { jsonWithoutCredentials, redactUrl } from '../../src/redact.js';
 import { writeSettingsFile } from '../../src/settings/file.js';
+import { isApiServerOf } from '../../src/status/api-server.js';
 import { writeSmallFile } from '../../src/status/files.js';
 import { mkfifoSync } from '../server/fifo.js';
 
@@ -348,5 +349,69 @@ describe('files the server writes in CARAPACE_HOME', () => {
     expect(readFileSync(join(home, 'outside'), 'utf8')).toBe('keep me\n');
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ HTTPS_PROXY: 'http://proxy.example:3128' });
     expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("SkyPilot's local API server of this CARAPACE_HOME", () => {
+  const home = '/home/u/.carapace';
+  const me = 1000;
+  const python = `${home}/tools.1/skypilot-nightly/bin/python`;
+  const managed = `${home}/python/installs/cpython-3.12.7-linux-x86_64-gnu/bin/python3.12`;
+
+  it.each([
+    [
+      'the real one (sys.executable first, the managed Python running)',
+      `${python} -m sky.server.server --host=127.0.0.1`,
+      managed,
+    ],
+    [
+      'a #! script standing for the python, after its interpreter',
+      `/bin/sh ${python} -m sky.server.server`,
+      '/usr/bin/dash',
+    ],
+    ['as ps shows it (macOS: no program, arguments only)', `${python} -m sky.server.server --host=127.0.0.1`, null],
+  ])('is %s', (_what, commandLine, exe) => {
+    expect(isApiServerOf([home], me, { uid: me, commandLine, exe })).toBe(true);
+  });
+
+  it.each([
+    [
+      "another user's, naming the home",
+      65534,
+      `python3 -m sky.server.server --host=127.0.0.1 ${home}/x`,
+      '/usr/bin/python3.11',
+    ],
+    ["another user's, even running the home's own python", 65534, `${python} -m sky.server.server`, managed],
+    [
+      "the user's runuser, the parent of such a process",
+      me,
+      `runuser -u nobody -- python3 -m sky.server.server --host=127.0.0.1 ${home}/x`,
+      '/usr/sbin/runuser',
+    ],
+    [
+      "the user's own python, naming the home after the module",
+      me,
+      `python3 -m sky.server.server ${home}/x`,
+      '/usr/bin/python3.11',
+    ],
+    [
+      "another folder's, whose name starts with the home's",
+      me,
+      `${home}-2/tools/bin/python -m sky.server.server`,
+      null,
+    ],
+    ['a process without the module', me, `${python} -m sky.server.other`, managed],
+  ])('is not %s', (_what, uid, commandLine, exe) => {
+    expect(isApiServerOf([home], me, { uid, commandLine, exe })).toBe(false);
+  });
+
+  it('is recognised by its program under the resolved folder when CARAPACE_HOME is a link', () => {
+    const facts = {
+      uid: me,
+      commandLine: '/usr/bin/python3 -m sky.server.server',
+      exe: '/data/carapace/python/bin/python3.12',
+    };
+    expect(isApiServerOf([home, '/data/carapace'], me, facts)).toBe(true);
+    expect(isApiServerOf([home], me, facts)).toBe(false);
   });
 });

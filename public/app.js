@@ -800,14 +800,16 @@ function token() {
   return sessionStorage.getItem(TOKEN_KEY) ?? '';
 }
 
-/** The printed link carries the token: keep it for this tab and take it out of the address and the history. */
+/**
+ * The printed link carries the token in its fragment (`/#token=…`), which a browser
+ * never sends to the server: keep it for this tab and take it out of the address
+ * bar and of this tab's history entry.
+ */
 function takeTokenFromAddress() {
-  const address = new URL(location.href);
-  const given = address.searchParams.get('token');
+  const given = new URLSearchParams(location.hash.slice(1)).get('token');
   if (given === null) return;
   sessionStorage.setItem(TOKEN_KEY, given);
-  address.searchParams.delete('token');
-  history.replaceState(history.state, '', `${address.pathname}${address.search}${address.hash}`);
+  history.replaceState(history.state, '', `${location.pathname}${location.search}`);
 }
 
 /** Without a token that works, the page is a login card: nothing else on it could work. */

@@ -35,43 +35,73 @@
  * `user:pw@host` is read as scheme `user`, and shows as `user:***@host`.
  */
 
-const SCHEME = /([A-Za-z][A-Za-z0-9+.-]*):(\/*)/g;
 /** WHATWG's special schemes but file: an authority follows their colon, slashes or not. */
 const AUTHORITY_SCHEMES = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
 
-/** `/`, `?`, `#` and control characters end an authority. */
-function endsAuthority(code: number): boolean {
-  return code === 0x2f || code === 0x3f || code === 0x23 || code < 0x20 || code === 0x7f;
+function isLetter(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }
 
-function isSpace(code: number): boolean {
-  return code === 0x20;
+/** A letter, a digit, `+`, `.` or `-`. */
+function isSchemeCharacter(code: number): boolean {
+  return isLetter(code) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2e || code === 0x2d;
+}
+
+/** `/`, `?`, `#` and control characters end an authority; in a one-word address, a space too. */
+function endsAuthority(code: number, oneWord: boolean): boolean {
+  return code === 0x2f || code === 0x3f || code === 0x23 || code < 0x20 || code === 0x7f || (oneWord && code === 0x20);
+}
+
+/**
+ * The first position at or after `from` that ends an authority, for each kind of
+ * address: both only move forward, so that a line is walked once however many
+ * colons it holds (a scan from each colon would take quadratic time on long words).
+ */
+class AuthorityEnds {
+  private readonly next = [-1, -1];
+
+  constructor(private readonly text: string) {}
+
+  from(from: number, oneWord: boolean): number {
+    const kind = oneWord ? 1 : 0;
+    let end = this.next[kind] ?? -1;
+    if (end >= from) return end;
+    end = from;
+    while (end < this.text.length && !endsAuthority(this.text.charCodeAt(end), oneWord)) end += 1;
+    this.next[kind] = end;
+    return end;
+  }
 }
 
 /** The text with the userinfo of every address in it shown as `***`. */
 export function redactUrl(text: string): string {
   // A userinfo ends with an @: text without one, nearly all of it, costs one scan.
   if (!text.includes('@')) return text;
+  const ends = new AuthorityEnds(text);
   let shown = '';
   let copied = 0;
-  SCHEME.lastIndex = 0;
-  for (let match = SCHEME.exec(text); match !== null; match = SCHEME.exec(text)) {
-    const start = match.index + match[0].length;
-    const slashless = match[2] === '';
-    if (slashless && (start === text.length || isSpace(text.charCodeAt(start)))) continue;
-    const oneWord = slashless && !AUTHORITY_SCHEMES.has((match[1] ?? '').toLowerCase());
-    let end = start;
-    while (end < text.length) {
-      const code = text.charCodeAt(end);
-      if (endsAuthority(code) || (oneWord && isSpace(code))) break;
-      end += 1;
-    }
-    const at = text.lastIndexOf('@', end - 1);
-    if (at < start) continue;
+  let at = -1;
+  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+    // The scheme: the run of scheme characters before the colon, from its first letter.
+    let scheme = colon;
+    while (scheme > copied && isSchemeCharacter(text.charCodeAt(scheme - 1))) scheme -= 1;
+    while (scheme < colon && !isLetter(text.charCodeAt(scheme))) scheme += 1;
+    if (scheme === colon) continue;
+    let start = colon + 1;
+    while (text.charCodeAt(start) === 0x2f) start += 1;
+    const slashless = start === colon + 1;
+    if (slashless && (start === text.length || text.charCodeAt(start) === 0x20)) continue;
+    const oneWord = slashless && !AUTHORITY_SCHEMES.has(text.slice(scheme, colon).toLowerCase());
+    // The next @, looked for again only once passed.
+    if (at < start) at = text.indexOf('@', start);
+    if (at < 0) break;
+    const end = ends.from(start, oneWord);
+    if (at >= end) continue;
+    const last = text.lastIndexOf('@', end - 1);
     shown += `${text.slice(copied, start)}***`;
-    copied = at;
+    copied = last;
     // Go on after the userinfo: nothing in it starts another address.
-    SCHEME.lastIndex = at + 1;
+    colon = last;
   }
   return copied === 0 ? text : shown + text.slice(copied);
 }

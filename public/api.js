@@ -23,14 +23,16 @@ export function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** The printed link carries the token: keep it for this tab and take it out of the address and the history. */
+/**
+ * The printed link carries the token in its fragment (`/#token=…`), which a browser never
+ * sends to the server: keep it for this window, and take it out of the address bar and of
+ * this tab's history entry.
+ */
 export function takeTokenFromAddress() {
-  const address = new URL(location.href);
-  const given = address.searchParams.get('token');
+  const given = new URLSearchParams(location.hash.slice(1)).get('token');
   if (given === null) return;
   keepToken(given);
-  address.searchParams.delete('token');
-  history.replaceState(history.state, '', `${address.pathname}${address.search}${address.hash}`);
+  history.replaceState(history.state, '', `${location.pathname}${location.search}`);
 }
 
 /** What to do when the server refuses the token (set by the page at start). */

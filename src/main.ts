@@ -22,6 +22,11 @@ try {
     });
   }
 } catch (error) {
+  // A CARAPACE_HOME that someone else may write in (src/home.ts).
+  if (error instanceof ConfigError) {
+    console.error(`carapace: ${error.message}`);
+    process.exit(2);
+  }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
     console.error(

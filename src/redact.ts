@@ -6,7 +6,13 @@
  * status, the install log) goes through this one function.
  *
  * The rule, for text that may hold any number of addresses:
- * - an address starts with `scheme://`;
+ * - an address starts with a scheme and its colon, then any number of `/`:
+ *   `scheme://` as usual, but also `https:user:pw@host` and `http:/user:pw@host`,
+ *   which the programs that read these settings take as an authority all the same
+ *   (the WHATWG URL standard, and so uv, for http(s) with any number of slashes;
+ *   curl's lib/urlapi.c with one to three, and with none reads the whole of
+ *   `https:user:pw@host` as an authority, user `https`, password `user:pw`; so does
+ *   Python's urllib for a proxy, `_parse_proxy`);
  * - its authority runs to the first `/`, `?` or `#` after that, or to the end of
  *   the line (any control character): both RFC 3986 and the WHATWG URL standard
  *   end it there, and so does Python's urllib, which SkyPilot and its clients use;
@@ -16,34 +22,86 @@
  * `/`, `?` or `#` -- and an `@` later on that stretch is taken for the end of a
  * userinfo, hiding more than needed (`http://h.example and root@x` shows as
  * `http://***@x`) rather than less: the text cannot tell `http://u:a b@x` from it.
+ * Without a slash after the colon, text is mostly prose (`Error: see root@x`,
+ * `at 12:30:45 user@host`), so there an address must start right after the colon,
+ * and it is one word (a space ends it) unless its scheme is http, https, ws, wss or
+ * ftp, whose slash-less form WHATWG reads as an authority, spaces included.
  * The scan is by hand, not by WHATWG's `URL`: WHATWG also ends an http(s) authority
  * at `\`, where urllib and curl do not, so its reading could leave part of a
  * password that SkyPilot reads. What the rule cannot find is a password holding a
- * raw `/`, `?` or `#` (no parser reads one there either; it must be written `%2F`)
- * or an address without `scheme://`.
+ * raw `/`, `?` or `#` (no parser reads one there either; it must be written `%2F`),
+ * and a space in the password of a slash-less address of another scheme
+ * (`socks5h:u:a b@host`). An address with no scheme at all shows its user name:
+ * `user:pw@host` is read as scheme `user`, and shows as `user:***@host`.
  */
 
-const SCHEME = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+/** WHATWG's special schemes but file: an authority follows their colon, slashes or not. */
+const AUTHORITY_SCHEMES = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
 
-/** `/`, `?`, `#` and control characters end an authority. */
-function endsAuthority(code: number): boolean {
-  return code === 0x2f || code === 0x3f || code === 0x23 || code < 0x20 || code === 0x7f;
+function isLetter(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+/** A letter, a digit, `+`, `.` or `-`. */
+function isSchemeCharacter(code: number): boolean {
+  return isLetter(code) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2e || code === 0x2d;
+}
+
+/** `/`, `?`, `#` and control characters end an authority; in a one-word address, a space too. */
+function endsAuthority(code: number, oneWord: boolean): boolean {
+  return code === 0x2f || code === 0x3f || code === 0x23 || code < 0x20 || code === 0x7f || (oneWord && code === 0x20);
+}
+
+/**
+ * The first position at or after `from` that ends an authority, for each kind of
+ * address: both only move forward, so that a line is walked once however many
+ * colons it holds (a scan from each colon would take quadratic time on long words).
+ */
+class AuthorityEnds {
+  private readonly next = [-1, -1];
+
+  constructor(private readonly text: string) {}
+
+  from(from: number, oneWord: boolean): number {
+    const kind = oneWord ? 1 : 0;
+    let end = this.next[kind] ?? -1;
+    if (end >= from) return end;
+    end = from;
+    while (end < this.text.length && !endsAuthority(this.text.charCodeAt(end), oneWord)) end += 1;
+    this.next[kind] = end;
+    return end;
+  }
 }
 
 /** The text with the userinfo of every address in it shown as `***`. */
 export function redactUrl(text: string): string {
   // A userinfo ends with an @: text without one, nearly all of it, costs one scan.
   if (!text.includes('@')) return text;
+  const ends = new AuthorityEnds(text);
   let shown = '';
   let copied = 0;
-  for (const match of text.matchAll(SCHEME)) {
-    const start = match.index + match[0].length;
-    let end = start;
-    while (end < text.length && !endsAuthority(text.charCodeAt(end))) end += 1;
-    const at = text.lastIndexOf('@', end - 1);
-    if (at < start) continue;
+  let at = -1;
+  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+    // The scheme: the run of scheme characters before the colon, from its first letter.
+    let scheme = colon;
+    while (scheme > copied && isSchemeCharacter(text.charCodeAt(scheme - 1))) scheme -= 1;
+    while (scheme < colon && !isLetter(text.charCodeAt(scheme))) scheme += 1;
+    if (scheme === colon) continue;
+    let start = colon + 1;
+    while (text.charCodeAt(start) === 0x2f) start += 1;
+    const slashless = start === colon + 1;
+    if (slashless && (start === text.length || text.charCodeAt(start) === 0x20)) continue;
+    const oneWord = slashless && !AUTHORITY_SCHEMES.has(text.slice(scheme, colon).toLowerCase());
+    // The next @, looked for again only once passed.
+    if (at < start) at = text.indexOf('@', start);
+    if (at < 0) break;
+    const end = ends.from(start, oneWord);
+    if (at >= end) continue;
+    const last = text.lastIndexOf('@', end - 1);
     shown += `${text.slice(copied, start)}***`;
-    copied = at;
+    copied = last;
+    // Go on after the userinfo: nothing in it starts another address.
+    colon = last;
   }
   return copied === 0 ? text : shown + text.slice(copied);
 }
@@ -55,10 +113,10 @@ export function withoutCredentials(_key: string, value: unknown): unknown {
 
 /**
  * JSON.stringify, without credentials: the JSON of what leaves the server. An
- * address with a userinfo has both `://` and `@`, which JSON keeps as they are: JSON
- * without them (nearly every installer line) is sent as it was serialized.
+ * address with a userinfo has an `@`, which JSON keeps as it is: JSON without one
+ * (nearly every installer line) is sent as it was serialized.
  */
 export function jsonWithoutCredentials(value: object): string {
   const json = JSON.stringify(value);
-  return json.includes('@') && json.includes('://') ? JSON.stringify(value, withoutCredentials) : json;
+  return json.includes('@') ? JSON.stringify(value, withoutCredentials) : json;
 }

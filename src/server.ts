@@ -39,7 +39,7 @@ export interface ServerOptions extends Config {
 
 export interface RunningServer {
   url: string;
-  /** The page's address with the token, as printed at start (the page keeps it for its tab). */
+  /** The page's address with the token in its fragment, as printed at start (the page keeps it for its tab). */
   pageUrl: string;
   token: string;
   session: InstallSession;
@@ -179,7 +179,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let closing: Promise<void> | null = null;
   return {
     url,
-    pageUrl: options.auth ? `${url}/?token=${token}` : `${url}/`,
+    pageUrl: options.auth ? `${url}/#token=${token}` : `${url}/`,
     token,
     session,
     store,

@@ -123,7 +123,8 @@ export function createApp({
   });
 
   // After the API, so that its requests never look at the disk.
-  app.use(express.static(pageDir, { index: 'index.html', dotfiles: 'ignore', redirect: false }));
+  // Without a Cache-Control of its own, which would replace no-store (SECURITY_HEADERS).
+  app.use(express.static(pageDir, { index: 'index.html', dotfiles: 'ignore', redirect: false, cacheControl: false }));
 
   app.use((_req, _res, next) => {
     next(new CarapaceError('not-found', 'There is nothing at this address.', 'See README.md for the endpoints.', 404));

@@ -20,11 +20,16 @@ import type { TokenCheck } from './token.js';
  * Sent with every answer. The page is ES modules from this server and no inline
  * script or style, so it needs nothing but 'self'; no other site may frame it (a
  * click on a hidden Carapace could start a paid machine); nothing is sniffed into
- * a type it was not sent as.
+ * a type it was not sent as. A window another site opens on the page is cut from
+ * its opener (COOP): the opener gets no handle on it to steer or reload it under
+ * the user's clicks. And nothing is kept in the browser's cache: not the page, its
+ * files or any answer.
  */
 export const SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
 } as const;
 
 export class HostPolicy {

@@ -9,7 +9,7 @@
  * printed link, in its own sessionStorage (src/../public), which only this origin reads.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { TOKEN_FORM } from '../config.js';
 import type { Layout } from '../contract.js';
@@ -18,15 +18,29 @@ import { readSmallFile, writeSmallFile } from '../status/files.js';
 /** The token to ask for: the configured one, else the kept one, else a new one kept for the next start. */
 export function loadToken(layout: Layout, configured: string | null): string {
   if (configured) return configured;
-  const kept = readSmallFile(layout.token, 1024)?.trim();
-  if (kept && TOKEN_FORM.test(kept)) {
-    // Kept readable by others (copied in by hand, say): written again 0600, through no link.
-    if ((lstatSync(layout.token).mode & 0o777) !== 0o600) writeSmallFile(layout.token, `${kept}\n`, 0o600);
-    return kept;
-  }
+  const kept = keptToken(layout.token);
+  if (kept) return kept;
   const token = randomBytes(24).toString('hex');
   writeSmallFile(layout.token, `${token}\n`, 0o600);
   return token;
+}
+
+/**
+ * The token kept in `path`, unless it may be known to someone else: a file another
+ * user owns (planted), or that group or others could read (as ssh refuses such a
+ * private key), is taken as leaked and replaced, never adopted. The folder is the
+ * user's alone (src/home.ts), so what is checked here is what is read.
+ */
+function keptToken(path: string): string | null {
+  let stat: Stats;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return null;
+  }
+  if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0) return null;
+  const kept = readSmallFile(path, 1024)?.trim();
+  return kept && TOKEN_FORM.test(kept) ? kept : null;
 }
 
 /** What a request says about the token: none, the right one, or another. */

@@ -18,11 +18,12 @@
  * The local one: the first `sky` command starts `<python> -m sky.server.server` in the
  * background and it keeps running (sky/server/common.py). SkyPilot keeps no pid file;
  * `sky api stop` finds it by its command line (sky/client/sdk.py, api_stop), and so
- * does this and the installer (API_SERVER_MODULE in the contract): the ones whose
- * command line names a path inside CARAPACE_HOME run from Carapace's install. Read from /proc where there is one (no process started), else
- * from `ps`. On Linux its environment (kept from its start) is read from /proc too.
+ * does this and the installer (API_SERVER_MODULE in the contract), with Carapace's install
+ * for `<python>` (see isApiServerOf). Read from /proc where there is one (no process
+ * started), else from `ps`. On Linux its environment (kept from its start) is read from
+ * /proc too.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { YAML } from 'zx';
@@ -98,24 +99,72 @@ export function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
 }
 
-export function isApiServerOf(home: string, commandLine: string): boolean {
-  return commandLine.includes(API_SERVER_MODULE) && commandLine.includes(`${home}/`);
+/** What decides whether a process is Carapace's API server. */
+export interface ProcessFacts {
+  /** Its effective user id. */
+  uid: number;
+  /** Its arguments joined by spaces, the program's name first. */
+  commandLine: string;
+  /** The program it runs (/proc/<pid>/exe), where that can be read. */
+  exe: string | null;
+}
+
+/**
+ * Whether a process is SkyPilot's local API server run from this CARAPACE_HOME
+ * (`homes`: the folder as given and as resolved): a process of this user (`uid`)
+ * running `-m sky.server.server` whose program is inside the home -- /proc/<pid>/exe,
+ * which for the real one is the managed Python's binary, or an argument before `-m`:
+ * SkyPilot starts it as `[sys.executable, '-m', 'sky.server.server', ...]`
+ * (sky/server/common.py at 00eeb740, _start_api_server), the tool environment's
+ * python first; a `#!` script standing for it has its interpreter in front. Any
+ * other user's process is not Carapace's, whatever its arguments say, nor is one
+ * that only names the home further on (root's `runuser -u nobody -- python3 -m
+ * sky.server.server <home>/x`, the parent of such a process).
+ */
+export function isApiServerOf(homes: readonly string[], uid: number, facts: ProcessFacts): boolean {
+  if (facts.uid !== uid) return false;
+  const at = facts.commandLine.indexOf(` ${API_SERVER_MODULE}`);
+  if (at < 0) return false;
+  const program = ` ${facts.commandLine.slice(0, at)}`;
+  return homes.some((home) => facts.exe?.startsWith(`${home}/`) || program.includes(` ${home}/`));
 }
 
 export async function localApiServerPids(home: string): Promise<number[]> {
+  const homes = [home];
+  try {
+    homes.push(realpathSync(home));
+  } catch {
+    // not made yet: nothing can run from it
+  }
+  const uid = process.getuid?.() ?? -1;
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return psApiServerPids(home);
+    return psApiServerPids(homes, uid);
   }
   const pids: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const raw = readSmallFile(`/proc/${entry}/cmdline`, 64 * 1024);
-    if (raw && isApiServerOf(home, raw.split('\0').join(' '))) pids.push(Number(entry));
+    const commandLine = raw?.split('\0').join(' ');
+    // The cheap test first: nearly no process names the module.
+    if (!commandLine?.includes(API_SERVER_MODULE)) continue;
+    // The effective user id: the second field of the Uid line.
+    const owner = /^Uid:\s+\d+\s+(\d+)/m.exec(readSmallFile(`/proc/${entry}/status`) ?? '')?.[1];
+    const facts = { uid: Number(owner ?? Number.NaN), commandLine, exe: programOf(entry) };
+    if (isApiServerOf(homes, uid, facts)) pids.push(Number(entry));
   }
   return pids;
+}
+
+/** /proc/<pid>/exe, or null (a process that is gone, or not readable). */
+function programOf(pid: string): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
 }
 
 /** The environment a process started with (Linux), or null where it cannot be read. */
@@ -130,11 +179,16 @@ export function startEnvironment(pid: number): NodeJS.ProcessEnv | null {
   return env;
 }
 
-async function psApiServerPids(home: string): Promise<number[]> {
-  const { stdout } = await runProcess('ps', ['-A', '-o', 'pid=', '-o', 'args='], { env: process.env }).result;
+/** macOS: `ps` names each process's effective user and arguments (not its program). */
+async function psApiServerPids(homes: readonly string[], uid: number): Promise<number[]> {
+  const { stdout } = await runProcess('ps', ['-A', '-o', 'pid=', '-o', 'uid=', '-o', 'args='], { env: process.env })
+    .result;
   return stdout
     .split('\n')
-    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null && isApiServerOf(home, match[2] ?? ''))
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter(
+      (match): match is RegExpExecArray =>
+        match !== null && isApiServerOf(homes, uid, { uid: Number(match[2]), commandLine: match[3] ?? '', exe: null }),
+    )
     .map((match) => Number(match[1]));
 }

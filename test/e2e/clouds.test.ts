@@ -3,6 +3,7 @@
 // after Check Clouds keeps its busy state and its result, and a new tab gets the last check.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { folderWithPrograms } from '../support/path.js';
 import { available, open, POLL, shows, state, usePage } from './helpers.js';
 
 const s = usePage(import.meta.url);
@@ -18,7 +19,8 @@ async function cloudLines(page: Page): Promise<string[]> {
 
 describe.skipIf(!available)('the Clouds list', () => {
   it('Add GCP: GCP updated in place, the others kept; every cloud the form says to add first can be added', async () => {
-    await open(s);
+    // Google's gcloud is there (sky check gcp looks it up), whatever this machine has.
+    await open(s, { pathFront: [folderWithPrograms(['gcloud'])] });
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
     await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
     const before = await cloudLines(s.page);

@@ -3,8 +3,10 @@
 // files in CARAPACE_HOME, a marker written by hand, a crowd of identical requests,
 // passwords in addresses, and a fuzz of malformed requests from a fixed seed.
 
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   closeSync,
   existsSync,
   lstatSync,
@@ -22,7 +24,9 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INSTALLER_ERROR_CODES, type Marker } from '../../src/contract.js';
+import type { InstallStatus } from '../../src/api.js';
+import { HOME_OWNERSHIP, INSTALLER_ERROR_CODES, type Marker } from '../../src/contract.js';
+import { readSmallFile } from '../../src/status/files.js';
 import { type StandinApiServer, startStandinApiServer } from '../standins/api-server.js';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
 import { Listener } from '../support/sse.js';
@@ -32,10 +36,15 @@ let fx: Fixture | undefined;
 let team: StandinApiServer | undefined;
 const sockets: Socket[] = [];
 const listeners: Listener[] = [];
+const children: ChildProcess[] = [];
+/** Root can run processes and own files as another user (the probe ran as root); anyone else, only as itself. */
+const asRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   for (const listener of listeners.splice(0)) listener.close();
+  for (const child of children.splice(0)) child.kill();
   await fx?.close();
   await team?.close();
   fx = undefined;
@@ -236,6 +245,67 @@ describe('files the server writes in CARAPACE_HOME', () => {
   });
 });
 
+describe('a token planted in CARAPACE_HOME', () => {
+  const planted = 'planted-by-someone-else-0123456789abcdef';
+
+  it("in a folder others may write in (another user's, as root), the server does not start, and says why", async () => {
+    fx = await startFixture();
+    const f = fx;
+    await f.server.close();
+    // The probe: a folder 0777 (nobody's) holding a server-token 0644 (nobody's) with a token the attacker knows.
+    chmodSync(f.home, 0o777);
+    writeFileSync(join(f.home, 'server-token'), `${planted}\n`);
+    chmodSync(join(f.home, 'server-token'), 0o644);
+    if (asRoot) for (const path of [f.home, join(f.home, 'server-token')]) chownSync(path, NOBODY, NOBODY);
+    const started = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, CARAPACE_HOME: f.home, CARAPACE_PORT: '0', HOME: f.userHome },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(started.status).toBe(2);
+    expect(started.stderr).toContain(`carapace: ${HOME_OWNERSHIP.message} ${f.home}. ${HOME_OWNERSHIP.hint}`);
+    expect(started.stdout).not.toContain(planted);
+    // Not adopted, not rewritten: the file is as the attacker left it.
+    const token = lstatSync(join(f.home, 'server-token'));
+    expect(token.mode & 0o777).toBe(0o644);
+    expect(token.uid).toBe(asRoot ? NOBODY : process.getuid?.());
+    await expect(f.restart()).rejects.toThrow(HOME_OWNERSHIP.message);
+  });
+
+  /** Plants the known token in the fixture's own folder, restarts, and checks that it is not the one asked for. */
+  async function plantedIsRefused(mode: number, owner: number | undefined): Promise<void> {
+    fx = await startFixture();
+    const f = fx;
+    await f.server.close();
+    const file = join(f.home, 'server-token');
+    writeFileSync(file, `${planted}\n`);
+    chmodSync(file, mode);
+    if (owner !== undefined) chownSync(file, owner, owner);
+    await f.restart();
+    expect(f.server.token).not.toBe(planted);
+    expect(f.server.pageUrl).not.toContain(planted);
+    const port = new URL(f.server.url).port;
+    const asking = (token: string) =>
+      raw(f, 'GET', '/status', { host: `127.0.0.1:${port}`, authorization: `Bearer ${token}` });
+    expect((await asking(planted)).status).toBe(401);
+    expect((await asking(f.server.token)).status).toBe(200);
+    expect(readFileSync(file, 'utf8')).toBe(`${f.server.token}\n`);
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+    expect(lstatSync(file).uid).toBe(process.getuid?.());
+  }
+
+  it("in the user's own folder, a token file others could read is taken as leaked: a new one is made", async () => {
+    await plantedIsRefused(0o644, undefined);
+  });
+
+  it.skipIf(!asRoot)(
+    "in the user's own folder, a token file another user owns, even 0600, is taken as leaked",
+    async () => {
+      await plantedIsRefused(0o600, NOBODY);
+    },
+  );
+});
+
 describe('wrong tokens', () => {
   it('are answered ever later, while the right token is answered at once', async () => {
     fx = await startFixture();
@@ -323,6 +393,78 @@ describe("a team's API server with a user and password in its address", () => {
     for (const text of seen) for (const secret of secrets) expect(text).not.toContain(secret);
     expect(existsSync(join(f.home, 'settings.json'))).toBe(true);
     expect(readFileSync(join(f.home, 'settings.json'), 'utf8')).toContain('ghp_0123456789TOKEN@');
+  });
+});
+
+describe('addresses written without "//", which uv, curl and Python read as authorities all the same', () => {
+  it.each([
+    [
+      'https:user:pw@host',
+      (hostPort: string) => `http:alice:Sup3r-Secret@${hostPort}`,
+      'https:bob:Pr0xy-Secret@proxy.example:3128',
+    ],
+    [
+      'http:/user:pw@host',
+      (hostPort: string) => `http:/alice:Sup3r-Secret@${hostPort}`,
+      'http:/bob:Pr0xy-Secret@proxy.example:3128',
+    ],
+  ])(
+    '%s as the team server and the proxy: the passwords reach no answer, event, snapshot or status',
+    async (_form, teamAddress, proxy) => {
+      team = await startStandinApiServer();
+      const hostPort = team.url.replace('http://', '');
+      const endpoint = teamAddress(hostPort);
+      // From the environment, which no PUT /settings checks.
+      fx = await startFixture({ env: { CARAPACE_SKYPILOT_API_SERVER: endpoint, HTTPS_PROXY: proxy } });
+      const f = fx;
+      const listener = new Listener(f.server.url, { token: f.server.token });
+      listeners.push(listener);
+      const seen: string[] = [];
+      const settings = await f.request('GET', '/settings');
+      const shown = (await settings.json()) as { settings: { name: string; value: string }[] };
+      seen.push(JSON.stringify(shown));
+      expect(shown.settings.find((setting) => setting.name === 'CARAPACE_SKYPILOT_API_SERVER')?.value).toBe(
+        endpoint.replace('alice:Sup3r-Secret', '***'),
+      );
+      expect(shown.settings.find((setting) => setting.name === 'HTTPS_PROXY')?.value).toBe(
+        proxy.replace('bob:Pr0xy-Secret', '***'),
+      );
+      // The check answers or fails, naming the server either way.
+      seen.push(await (await f.request('POST', '/clouds/check')).text());
+      await until(() => listener.of('operation').some((event) => event.data.event === 'end'), 'the check to end');
+      const status = await (await f.request('GET', '/status')).text();
+      expect(status).toContain(endpoint.replace('alice:Sup3r-Secret', '***'));
+      seen.push(status, JSON.stringify(listener.events));
+      const late = new Listener(f.server.url, { token: f.server.token });
+      listeners.push(late);
+      seen.push(JSON.stringify((await late.waitFor((event) => event.type === 'snapshot', 'a snapshot')).data));
+      for (const text of seen)
+        for (const secret of ['Sup3r-Secret', 'Pr0xy-Secret']) expect(text).not.toContain(secret);
+    },
+  );
+});
+
+describe("processes that pass for SkyPilot's local API server", () => {
+  it("another user's, and ours whose program is not Carapace's, are not taken for it", async () => {
+    fx = await startFixture();
+    const f = fx;
+    // A program outside CARAPACE_HOME, runnable by nobody too, whose arguments read as the probe's.
+    chmodSync(f.root, 0o755);
+    const program = join(f.root, 'python3');
+    writeFileSync(program, "#!/bin/sh\ntrap 'exit 0' TERM\nwhile :; do sleep 1; done\n", { mode: 0o755 });
+    const args = ['-m', 'sky.server.server', '--host=127.0.0.1', `${f.home}/x`];
+    children.push(spawn(program, args, { stdio: 'ignore' }));
+    // As root: nobody's process, under root's runuser, which names the home too.
+    if (asRoot) children.push(spawn('runuser', ['-u', 'nobody', '--', program, ...args], { stdio: 'ignore' }));
+    const posing = () =>
+      readdirSync('/proc').filter((pid) => {
+        const line = /^\d+$/.test(pid) ? (readSmallFile(`/proc/${pid}/cmdline`) ?? '') : '';
+        return line.includes('sky.server.server') && line.includes(`${f.home}/x`);
+      });
+    await until(() => posing().length === (asRoot ? 3 : 1), 'the processes to start');
+    await f.server.store.refreshApiServer();
+    const status = (await (await f.request('GET', '/status')).json()) as InstallStatus;
+    expect(status.api_server).toMatchObject({ running: false, pids: [] });
   });
 });
 

@@ -224,7 +224,7 @@ describe('the token', () => {
     expect(fx.server.session.runs).toBe(0);
   });
 
-  it('the page and every answer say what may run and be framed, and that types are not to be sniffed', async () => {
+  it('the page and every answer say what may run and be framed, that types are not to be sniffed, that no opener keeps a handle and nothing is cached', async () => {
     for (const [path, headers] of [
       ['/', { host: `127.0.0.1:${port}` }],
       ['/app.js', { host: `127.0.0.1:${port}` }],
@@ -235,13 +235,18 @@ describe('the token', () => {
       const answer = await raw('GET', path, headers);
       expect(answer.headers['content-security-policy'], path).toBe("default-src 'self'; frame-ancestors 'none'");
       expect(answer.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(answer.headers['cross-origin-opener-policy'], path).toBe('same-origin');
+      expect(answer.headers['cache-control'], path).toBe('no-store');
     }
   });
 
   it('travels only as Authorization: Bearer: the printed link sets no cookie, and a cookie holding it is refused', async () => {
     // A browser sends 127.0.0.1's cookies to every port of it, and pages on other ports can set them:
     // no cookie may work as the credential (the page keeps the token in its tab's sessionStorage).
-    const landing = await raw('GET', `/?token=${fx.server.token}`, { host: `127.0.0.1:${port}` });
+    // The token is in the printed link's fragment, which a browser never sends: it asks for / alone.
+    const printed = new URL(fx.server.pageUrl);
+    expect([printed.pathname, printed.search, printed.hash]).toEqual(['/', '', `#token=${fx.server.token}`]);
+    const landing = await raw('GET', '/', { host: `127.0.0.1:${port}` });
     expect(landing.status).toBe(200);
     expect(landing.headers['content-type']).toMatch(/^text\/html/);
     expect(landing.headers['set-cookie']).toBeUndefined();

@@ -64,7 +64,7 @@ describe('npm start', () => {
     async (signal) => {
       const server = start({ CARAPACE_HOME: home, CARAPACE_PORT: '0' });
       await until(
-        () => /Open http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}\n/.test(server.output()),
+        () => /Open http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{48}\n/.test(server.output()),
         'the server to start',
       );
       server.child.kill(signal);

@@ -1,5 +1,8 @@
 import {
+  chmodSync,
+  chownSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -12,12 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../src/config.js';
-import { layoutOf } from '../../src/contract.js';
+import { HOME_OWNERSHIP, layoutOf } from '../../src/contract.js';
 import { EventBus } from '../../src/events/bus.js';
+import { prepareHome } from '../../src/home.js';
 import { HostPolicy } from '../../src/http/security.js';
 import { loadToken, WrongTokenDelay } from '../../src/http/token.js';
 import { jsonWithoutCredentials, redactUrl } from '../../src/redact.js';
 import { writeSettingsFile } from '../../src/settings/file.js';
+import { isApiServerOf } from '../../src/status/api-server.js';
 import { writeSmallFile } from '../../src/status/files.js';
 import { mkfifoSync } from '../server/fifo.js';
 
@@ -97,6 +102,18 @@ describe('redactUrl: user names and passwords out of text', () => {
     ],
     // Inside quotes and after a colon, as SkyPilot and the installer print them.
     ['"http://u:pw@h.example" is not an address', '"http://***@h.example" is not an address'],
+    // Without "//": WHATWG (uv) reads an authority after http(s): with any number of slashes, curl with one to
+    // three (and without any, all of "https:user:pw" as a userinfo), Python's urllib for a proxy.
+    ['https:user:pw@sky.corp', 'https:***@sky.corp'],
+    ['http:/user:pw@proxy.example:3128', 'http:/***@proxy.example:3128'],
+    ['http:///user:pw@h.example/x', 'http:///***@h.example/x'],
+    ['HTTPS:ghp_TOKEN0123@h.example', 'HTTPS:***@h.example'],
+    ['https:user:two words@h.example', 'https:***@h.example'],
+    ['HTTPS_PROXY=https:u:p@proxy.example:3128', 'HTTPS_PROXY=https:***@proxy.example:3128'],
+    ['proxy socks5h:u:p@127.0.0.1:1080 refused', 'proxy socks5h:***@127.0.0.1:1080 refused'],
+    ['Error:u@x, then http://a:b@c.example', 'Error:***@x, then http://***@c.example'],
+    // An http(s) authority without "//" reaches over spaces too: up to the second address's @, hiding more.
+    ['from https:a:1@one.example to https:b:2@two.example/x', 'from https:***@two.example/x'],
   ])('%s', (text, shown) => {
     expect(redactUrl(text)).toBe(shown);
   });
@@ -110,6 +127,11 @@ describe('redactUrl: user names and passwords out of text', () => {
     'https://host.example#me@there',
     'mail root@localhost about http://host.example/x',
     'no address here: a@b',
+    // Prose: no address starts at a colon followed by a space, and without a slash one ends at a space.
+    'Error: see root@localhost',
+    'Using context: admin@cluster.example',
+    'at 2026-08-14T12:30:45Z root@host.example',
+    'Collecting skypilot @ git+https://github.com/skypilot-org/skypilot',
   ])('leaves alone text without a userinfo: %s', (text) => {
     expect(redactUrl(text)).toBe(text);
   });
@@ -121,7 +143,7 @@ describe('redactUrl: user names and passwords out of text', () => {
   });
 
   it('shows what it redacted the same way again (a value sent back as shown is recognised)', () => {
-    for (const text of ['http://u:p@h.example', 'https://TOKEN@h.example/x', 'http://a b@c@d.example']) {
+    for (const text of ['http://u:p@h.example', 'https://TOKEN@h.example/x', 'http://a b@c@d.example', 'https:u:p@h']) {
       expect(redactUrl(redactUrl(text))).toBe(redactUrl(text));
     }
   });
@@ -133,11 +155,13 @@ describe('jsonWithoutCredentials: one serialization for whatever leaves the serv
       line: 'Using SkyPilot API server: http://team:pa55@sky.corp',
       nested: [{ raw: 'x\nhttps://TOKEN@h.example/y\n' }, 3, null, true],
       plain: 'a@b',
+      slashless: 'proxy: https:bob:pa55@proxy.example',
     };
     expect(JSON.parse(jsonWithoutCredentials(value))).toEqual({
       line: 'Using SkyPilot API server: http://***@sky.corp',
       nested: [{ raw: 'x\nhttps://***@h.example/y\n' }, 3, null, true],
       plain: 'a@b',
+      slashless: 'proxy: https:***@proxy.example',
     });
   });
 
@@ -184,17 +208,97 @@ describe('wrong tokens', () => {
   });
 });
 
-describe('files the server writes in CARAPACE_HOME', () => {
-  const folders: string[] = [];
-  afterEach(() => {
-    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-  });
-  function folder(): string {
-    const made = mkdtempSync(join(tmpdir(), 'carapace-files-'));
-    folders.push(made);
-    return made;
-  }
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+function folder(): string {
+  const made = mkdtempSync(join(tmpdir(), 'carapace-files-'));
+  folders.push(made);
+  return made;
+}
 
+/** Root can give a file to another user; anyone else runs what needs no other user. */
+const asRoot = process.getuid?.() === 0;
+/** The uid of `nobody` (Debian's and macOS's own differ, but both have one). */
+const NOBODY = 65534;
+
+describe('who may write in CARAPACE_HOME', () => {
+  it.each([0o777, 0o775, 0o757, 0o1777, 0o770])(
+    'a folder of mode %o is refused at start, with the words of the contract',
+    (mode) => {
+      const home = join(folder(), 'carapace');
+      mkdirSync(home);
+      chmodSync(home, mode);
+      expect(() => prepareHome(layoutOf(home))).toThrow(ConfigError);
+      expect(() => prepareHome(layoutOf(home))).toThrow(`${HOME_OWNERSHIP.message} ${home}. ${HOME_OWNERSHIP.hint}`);
+      // Refused before anything is written in it.
+      expect(readdirSync(home)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['0755', 0o755],
+    ['0700', 0o700],
+    ['0750', 0o750],
+  ])('a folder of its own of mode %s is used, and one that is missing is made', (_shown, mode) => {
+    const home = join(folder(), 'carapace');
+    mkdirSync(home);
+    chmodSync(home, mode);
+    prepareHome(layoutOf(home));
+    const made = join(folder(), 'made', 'carapace');
+    prepareHome(layoutOf(made));
+    expect(statSync(made).mode & 0o777).toBe(0o755);
+    expect(readdirSync(made)).toEqual(['.carapace-home']);
+  });
+
+  it.skipIf(!asRoot)("another user's folder is refused, however closed it is", () => {
+    const home = join(folder(), 'carapace');
+    mkdirSync(home, { mode: 0o700 });
+    chownSync(home, NOBODY, NOBODY);
+    expect(() => prepareHome(layoutOf(home))).toThrow(HOME_OWNERSHIP.message);
+  });
+});
+
+describe('a kept token that someone else may know', () => {
+  const known = 'known-to-someone-else-0123456789abcdef';
+
+  it.each([
+    ['0644', 0o644],
+    ['0640', 0o640],
+    ['0604', 0o604],
+    ['0660', 0o660],
+  ])('in a file of mode %s, is replaced by a new one, kept 0600', (_shown, mode) => {
+    const layout = layoutOf(folder());
+    writeFileSync(layout.token, `${known}\n`);
+    chmodSync(layout.token, mode);
+    const token = loadToken(layout, null);
+    expect(token).not.toBe(known);
+    expect(token).toMatch(/^[0-9a-f]{48}$/);
+    expect(readFileSync(layout.token, 'utf8')).toBe(`${token}\n`);
+    expect(statSync(layout.token).mode & 0o777).toBe(0o600);
+  });
+
+  it('in a file of its own, 0600, is kept', () => {
+    const layout = layoutOf(folder());
+    writeFileSync(layout.token, `${known}\n`, { mode: 0o600 });
+    expect(loadToken(layout, null)).toBe(known);
+  });
+
+  it.skipIf(!asRoot)(
+    "in a file another user owns, even 0600, is replaced, and the file is the server's own again",
+    () => {
+      const layout = layoutOf(folder());
+      writeFileSync(layout.token, `${known}\n`, { mode: 0o600 });
+      chownSync(layout.token, NOBODY, NOBODY);
+      const token = loadToken(layout, null);
+      expect(token).not.toBe(known);
+      expect(statSync(layout.token).uid).toBe(process.getuid?.());
+    },
+  );
+});
+
+describe('files the server writes in CARAPACE_HOME', () => {
   it('writeSmallFile replaces a link with a file of its own, and leaves what the link pointed to alone', () => {
     const dir = folder();
     writeFileSync(join(dir, 'outside'), "not Carapace's\n");
@@ -245,5 +349,69 @@ describe('files the server writes in CARAPACE_HOME', () => {
     expect(readFileSync(join(home, 'outside'), 'utf8')).toBe('keep me\n');
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ HTTPS_PROXY: 'http://proxy.example:3128' });
     expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("SkyPilot's local API server of this CARAPACE_HOME", () => {
+  const home = '/home/u/.carapace';
+  const me = 1000;
+  const python = `${home}/tools.1/skypilot-nightly/bin/python`;
+  const managed = `${home}/python/installs/cpython-3.12.7-linux-x86_64-gnu/bin/python3.12`;
+
+  it.each([
+    [
+      'the real one (sys.executable first, the managed Python running)',
+      `${python} -m sky.server.server --host=127.0.0.1`,
+      managed,
+    ],
+    [
+      'a #! script standing for the python, after its interpreter',
+      `/bin/sh ${python} -m sky.server.server`,
+      '/usr/bin/dash',
+    ],
+    ['as ps shows it (macOS: no program, arguments only)', `${python} -m sky.server.server --host=127.0.0.1`, null],
+  ])('is %s', (_what, commandLine, exe) => {
+    expect(isApiServerOf([home], me, { uid: me, commandLine, exe })).toBe(true);
+  });
+
+  it.each([
+    [
+      "another user's, naming the home",
+      65534,
+      `python3 -m sky.server.server --host=127.0.0.1 ${home}/x`,
+      '/usr/bin/python3.11',
+    ],
+    ["another user's, even running the home's own python", 65534, `${python} -m sky.server.server`, managed],
+    [
+      "the user's runuser, the parent of such a process",
+      me,
+      `runuser -u nobody -- python3 -m sky.server.server --host=127.0.0.1 ${home}/x`,
+      '/usr/sbin/runuser',
+    ],
+    [
+      "the user's own python, naming the home after the module",
+      me,
+      `python3 -m sky.server.server ${home}/x`,
+      '/usr/bin/python3.11',
+    ],
+    [
+      "another folder's, whose name starts with the home's",
+      me,
+      `${home}-2/tools/bin/python -m sky.server.server`,
+      null,
+    ],
+    ['a process without the module', me, `${python} -m sky.server.other`, managed],
+  ])('is not %s', (_what, uid, commandLine, exe) => {
+    expect(isApiServerOf([home], me, { uid, commandLine, exe })).toBe(false);
+  });
+
+  it('is recognised by its program under the resolved folder when CARAPACE_HOME is a link', () => {
+    const facts = {
+      uid: me,
+      commandLine: '/usr/bin/python3 -m sky.server.server',
+      exe: '/data/carapace/python/bin/python3.12',
+    };
+    expect(isApiServerOf([home, '/data/carapace'], me, facts)).toBe(true);
+    expect(isApiServerOf([home], me, facts)).toBe(false);
   });
 });

@@ -38,27 +38,33 @@ export async function checkOverhead(results: Results, mirror: Mirror, quick: boo
     await results.row(async () => {
       const request = (click: Click) => ({ request: click, url: server.url, token: server.token });
       // The first check installs SkyPilot (a warm-up step, not counted); then sky is where the status says.
+      const sky = {
+        command: join(fresh.home, 'tools/bin/sky'),
+        args: ['check'],
+        env: { ...fresh.env, CARAPACE_HOME: fresh.home },
+      };
       const {
-        walls: [through = [], direct = [], roundTrip = []],
+        walls: [through = [], direct = [], roundTrip = [], viaZx = []],
       } = await interleaved(
         [
           request({ method: 'POST', path: '/clouds/check', body: {} }),
-          {
-            run: 'spawn',
-            command: join(fresh.home, 'tools/bin/sky'),
-            args: ['check'],
-            env: { ...fresh.env, CARAPACE_HOME: fresh.home },
-          },
+          { run: 'spawn', ...sky },
           request({ method: 'GET', path: '/health' }),
+          // The same run through the process layer, in the client: what zx adds to this program.
+          { run: 'zx', ...sky },
         ],
         runs,
       );
       const serverSpawn = await server.ask<{ calls: number[] }>({ ask: 'spawn' });
+      const overhead = median(through) - median(direct);
+      const http = median(roundTrip);
+      const zx = median(viaZx) - median(direct);
       results.note(
-        `Of the check's overhead over running \`sky check\` directly (both from one small client process), an HTTP round trip ` +
-          `alone (GET /health, same client) takes ${ms(median(roundTrip))}; starting sky holds the server's loop ` +
-          `${ms(median(serverSpawn.calls))} per spawn() (fork of the larger process, see below); the rest is zx's price (its row), the ` +
-          "server reading sky's output line by line, publishing each line as an event and parsing the check.",
+        `Of the check's ${ms(overhead)} over running \`sky check\` directly (medians, all from one small client process): an ` +
+          `HTTP round trip alone (GET /health, token on) takes ${ms(http)}; sky check through the process layer (zx) rather ` +
+          `than a bare spawn takes ${ms(zx)} more (run from the client); the remaining ${ms(overhead - http - zx)} is the ` +
+          `server's own work: the route, forking the larger server process (${ms(median(serverSpawn.calls))} per spawn() ` +
+          "there), reading sky's output line by line, publishing each line as an event, parsing the check.",
       );
       return {
         measure: 'POST /clouds/check over the same `sky check` run directly (median)',

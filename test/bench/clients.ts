@@ -5,19 +5,21 @@
  * started from the same kind of process. Every request carries the token. Talks to
  * its parent over IPC. Kinds:
  * - sse: N event-stream connections; for every event with an id, when each client
- *   received it (CLOCK_MONOTONIC, the clock the server and the relay stamp with);
- *   reports on {report: true};
+ *   received it (CLOCK_MONOTONIC, the clock the server and the relay stamp with),
+ *   and the CPU time this process has used; reports, and starts afresh, on {report: true};
  * - load: C keep-alive connections sending GET <url> in a loop for S seconds;
  *   reports latencies and the request count;
  * - first: C new connections at once, one GET each; reports each latency;
  * - interleaved: runs N steps in turn, runs times, the order rotated each round
  *   (A B C, B C A, C A B, ...); reports the wall time of each run of each step,
- *   and the CPU time this process spent on it (user + system);
+ *   and the CPU time this process spent on it (user + system); with profile, then
+ *   where each step's time on this thread goes (V8's profiler, by kind of code);
  * - clicks: the given requests all at once; reports when each was answered.
  * All but sse end once they have answered.
  */
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { connect } from 'node:net';
 
 interface Target {
@@ -45,6 +47,8 @@ interface InterleavedJob {
   kind: 'interleaved';
   steps: Step[];
   runs: number;
+  /** Then each step `runs` times more under the CPU profiler: where its time on this process's thread goes. */
+  profile?: boolean;
 }
 export interface Click {
   method: 'GET' | 'POST';
@@ -111,7 +115,8 @@ async function sse(job: SseJob): Promise<void> {
   }
   process.on('message', (message: { report?: boolean }) => {
     if (!message.report) return;
-    send({ arrivals: Object.fromEntries(arrivals), duplicated });
+    const cpu = process.cpuUsage();
+    send({ arrivals: Object.fromEntries(arrivals), duplicated, cpu: (cpu.user + cpu.system) / 1000 });
     arrivals.clear();
     receivers.clear();
     duplicated = 0;
@@ -212,7 +217,60 @@ async function interleaved(job: InterleavedJob): Promise<void> {
       cpu[index]?.push(used);
     }
   }
-  finish({ walls, cpu });
+  const profiles = job.profile ? await profiled(job.steps, job.runs) : undefined;
+  finish({ walls, cpu, profiles });
+}
+
+interface Profile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a sample's time is counted: by the code the thread was running. */
+function category({ functionName, url }: { functionName: string; url: string }): string | null {
+  if (functionName === '(idle)') return null;
+  if (functionName === '(garbage collector)') return 'garbage collection';
+  if (url.includes('/node_modules/zx/')) return 'zx';
+  if (url.endsWith('/src/process/run.js') || url.endsWith('/src/process/quote.js')) return 'src/process';
+  if (url.includes('child_process')) return 'spawn() (fork, exec)';
+  if (/^node:(internal\/streams\/|net|readline|internal\/readline|stream)/.test(url))
+    return 'streams, sockets, readline';
+  return 'other';
+}
+
+/** Each step `runs` times under the V8 profiler (50 µs samples): ms per run on this thread, by category. */
+async function profiled(steps: Step[], runs: number): Promise<Record<string, number>[]> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  const byStep: Record<string, number>[] = [];
+  for (const one of steps) {
+    await session.post('Profiler.start');
+    for (let i = 0; i < runs; i++) await step(one);
+    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+    const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+    const parents = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id])));
+    /** A native function (no url) counts as the JavaScript that called it. */
+    const where = (id: number): string | null => {
+      const frame = frames.get(id);
+      if (!frame) return 'other';
+      const parent = parents.get(id);
+      if (frame.url === '' && !frame.functionName.startsWith('(') && parent !== undefined) return where(parent);
+      return category(frame);
+    };
+    const totals: Record<string, number> = {};
+    profile.samples.forEach((id, i) => {
+      const kind = where(id);
+      // A sample's delta is the time since the one before it; the next one's closes it.
+      const micros = profile.timeDeltas[i + 1] ?? 0;
+      if (kind) totals[kind] = (totals[kind] ?? 0) + micros / 1000 / runs;
+    });
+    byStep.push(totals);
+  }
+  session.disconnect();
+  return byStep;
 }
 
 async function clicks(job: ClicksJob): Promise<void> {

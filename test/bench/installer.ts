@@ -11,7 +11,7 @@ import { cleanUpTemporaryFolders, installerEnv, temporaryFolder } from '../suppo
 import type { Step } from './clients.js';
 import { startClients, timed } from './processes.js';
 import type { Results } from './results.js';
-import { covered, median, ms, overBaseline, ratio } from './stats.js';
+import { covered, max, median, min, ms, overBaseline, ratio } from './stats.js';
 
 /** The installer against the mirror, into <folder>/carapace; records the stand-in runs when asked. */
 function benchInstallerEnv(mirror: Mirror, folder: string, records?: string): NodeJS.ProcessEnv {
@@ -32,10 +32,17 @@ function downloads(requests: SeenRequest[]): [number, number][] {
   return requests.map((r) => [r.startedMs, r.endedMs ?? r.startedMs]);
 }
 
+interface Interleaved {
+  walls: number[][];
+  cpu: number[][];
+  /** With profile: per step, ms per run on the client's thread by kind of code. */
+  profiles?: Record<string, number>[];
+}
+
 /** Steps run in turn from one small client process: the wall times of each, and the CPU time the process spent on them. */
-export async function interleaved(steps: Step[], runs: number): Promise<{ walls: number[][]; cpu: number[][] }> {
-  const process = startClients({ kind: 'interleaved', steps, runs });
-  const answer = await process.next<{ walls: number[][]; cpu: number[][] }>();
+export async function interleaved(steps: Step[], runs: number, profile = false): Promise<Interleaved> {
+  const process = startClients({ kind: 'interleaved', steps, runs, profile });
+  const answer = await process.next<Interleaved>();
   await process.ended;
   return answer;
 }
@@ -91,6 +98,7 @@ export async function processLayer(results: Results, quick: boolean): Promise<vo
     const {
       walls: [zx = [], bare = [], shell = []],
       cpu: [zxCpu = [], bareCpu = []],
+      profiles: [zxProfile = {}, bareProfile = {}] = [],
     } = await interleaved(
       [
         { run: 'zx', command: 'true', args: [], env },
@@ -99,14 +107,19 @@ export async function processLayer(results: Results, quick: boolean): Promise<vo
         spawnStep('/bin/sh', ['-c', "exec 'true'"], env),
       ],
       runs,
+      true,
     );
+    const per = (profile: Record<string, number>, kind: string) => ms(profile[kind] ?? 0);
     results.note(
       `zx's price per run (${ms(median(zx) - median(bare))} over a bare spawn of \`true\`) splits, in the same run, into the ` +
         `extra \`/bin/sh -c 'exec true'\` (${ms(median(shell) - median(bare))}: one more exec, the shell's start) and zx's own ` +
-        `work (${ms(median(zx) - median(shell))}: building and quoting the command, its ProcessPromise, the caller location it ` +
-        'takes from a stack trace, its stores and its line iteration). The calling process spends ' +
-        `${ms(median(zxCpu))} of CPU per run through zx against ${ms(median(bareCpu))} for a bare spawn (user + system, medians): ` +
-        'the difference is JavaScript run on the event loop, which a server pays whatever else it is doing.',
+        `work (${ms(median(zx) - median(shell))}). The calling process spends ${ms(median(zxCpu))} of CPU per run through zx ` +
+        `against ${ms(median(bareCpu))} for a bare spawn (user + system, medians): JavaScript run on the event loop, which a ` +
+        `server pays whatever else it is doing. Profiled (${runs} more runs of each, 50 µs samples), per run: zx's own code ` +
+        `${per(zxProfile, 'zx')} (building the command from its options, its ProcessPromise, the caller's location from a ` +
+        `stack trace, its stores and line iteration), src/process ${per(zxProfile, 'src/process')}, streams, sockets and ` +
+        `readline ${per(zxProfile, 'streams, sockets, readline')} (bare: ${per(bareProfile, 'streams, sockets, readline')}), ` +
+        `garbage collection ${per(zxProfile, 'garbage collection')} (bare: ${per(bareProfile, 'garbage collection')}).`,
     );
     return {
       measure: 'process layer (zx, `src/process/run.ts`) over a bare `node:child_process` spawn (median)',
@@ -166,7 +179,7 @@ export async function freshInstallOverhead(results: Results, mirror: Mirror, qui
         'the script’s wall time (spawn to close, from the bench process) minus the union of the mirror’s request times and the stand-ins’ own runs',
       issue12: '~600 ms',
       previous: '179 ms (of 330 ms wall)',
-      now: `${ms(median(overheads))} (of ${ms(median(walls))} wall)`,
+      now: `${ms(median(overheads))} (${ms(min(overheads))}–${ms(max(overheads))}; of ${ms(median(walls))} wall)`,
       target: '≤ 50 ms',
       runs: `${runs} installs`,
     };

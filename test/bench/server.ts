@@ -3,7 +3,7 @@
  * `node dist/bench/test/bench/server.js <json>` (see processes.ts). Kinds:
  * - carapace: a Carapace server with the token on; notes when each event reached
  *   its bus (CLOCK_MONOTONIC, as every benchmark process stamps), and answers the
- *   parent's questions over IPC;
+ *   parent's questions over IPC (with the events, the CPU time it has used);
  * - bare: a bare node:http server answering every request with the same body.
  * Sends {url, token} once listening; then answers {ask: 'bus' | 'memory' | 'spawn' | 'runs' | 'close'}
  * (the bare one: 'spawn' and 'close').
@@ -81,7 +81,9 @@ async function carapace(job: CarapaceJob): Promise<void> {
   process.on('message', async (message: { ask: string }) => {
     if (message.ask === 'bus') {
       const taken = stamps.splice(0);
+      const cpu = process.cpuUsage();
       send({
+        cpu: (cpu.user + cpu.system) / 1000,
         bus: taken.map(
           ({ id, type, at, frame }): BusStamp => ({
             id,

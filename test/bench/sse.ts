@@ -46,6 +46,10 @@ export interface FanOutRun {
   duplicated: number;
   /** Wall time of the run (ms), first line to last. */
   wall: number;
+  /** CPU time (ms, user + system) the server and each client process used from the install's start to the end of the run. */
+  cpu: { server: number; clients: number[] };
+  /** Events published in that time (lines, status, heartbeats). */
+  events: number;
 }
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -83,7 +87,15 @@ export async function fanOutRun({
       await swarm.next();
     }
     await sleep(500);
-    await server.ask({ ask: 'bus' });
+    interface Report {
+      arrivals: Record<string, number[]>;
+      duplicated: number;
+      cpu: number;
+    }
+    const report = () => Promise.all(clients.map((swarm) => swarm.ask<Report>({ report: true })));
+    // From here on: what the connections' openings were is not counted.
+    const serverCpuBefore = (await server.ask<{ cpu: number }>({ ask: 'bus' })).cpu;
+    const clientsCpuBefore = (await report()).map((one) => one.cpu);
     const bus: BusStamp[] = [];
     const answer = await fetch(`${server.url}/install`, {
       method: 'POST',
@@ -92,18 +104,22 @@ export async function fanOutRun({
     });
     if (answer.status !== 202 && answer.status !== 200) throw new Error(`POST /install answered ${answer.status}`);
     // The relay writes its stamps when the script has ended.
+    let serverCpu = 0;
+    const takeBus = async () => {
+      const taken = await server.ask<{ bus: BusStamp[]; cpu: number }>({ ask: 'bus' });
+      bus.push(...taken.bus);
+      serverCpu = taken.cpu - serverCpuBefore;
+    };
     while (!existsSync(stampsFile)) {
       await sleep(250);
-      bus.push(...(await server.ask<{ bus: BusStamp[] }>({ ask: 'bus' })).bus);
+      await takeBus();
     }
     // The events after the last line (the status of the end), and the clients' last reads.
     await sleep(1500);
-    bus.push(...(await server.ask<{ bus: BusStamp[] }>({ ask: 'bus' })).bus);
-    const reports = await Promise.all(
-      clients.map((swarm) => swarm.ask<{ arrivals: Record<string, number[]>; duplicated: number }>({ report: true })),
-    );
+    await takeBus();
+    const reports = await report();
     await server.close();
-    const arrivals = (id: string) => reports.flatMap((report) => report.arrivals[id] ?? []);
+    const arrivals = (id: string) => reports.flatMap((one) => one.arrivals[id] ?? []);
     const lines = readFileSync(stampsFile, 'utf8')
       .split('\n')
       .filter((stamp) => stamp !== '')
@@ -139,7 +155,9 @@ export async function fanOutRun({
       trips,
       others,
       clients: swarms.reduce((sum, count) => sum + count, 0),
-      duplicated: reports.reduce((sum, report) => sum + report.duplicated, 0),
+      duplicated: reports.reduce((sum, one) => sum + one.duplicated, 0),
+      cpu: { server: serverCpu, clients: reports.map((one, i) => one.cpu - (clientsCpuBefore[i] ?? 0)) },
+      events: bus.length,
       wall: (trips.at(-1)?.printed ?? 0) - (trips[0]?.printed ?? 0),
     };
   } finally {
@@ -162,9 +180,9 @@ const SWARMS = [500, 500];
 const lostOf = (run: FanOutRun) => run.trips.reduce((sum, trip) => sum + run.clients - trip.arrivals.length, 0);
 const shown = (values: number[]) =>
   `p50 ${ms(median(values))}, p99 ${ms(percentile(values, 0.99))}, max ${ms(max(values))}`;
-/** The spread over installs of one figure of each. */
-const perInstall = (runs: FanOutRun[], figure: (run: FanOutRun) => number) =>
-  `per install ${ms(min(runs.map(figure)))}–${ms(max(runs.map(figure)))}`;
+/** The spread over runs of one figure of each: "per <each> lo–hi". */
+const perRun = (each: string, runs: FanOutRun[], figure: (run: FanOutRun) => number) =>
+  `per ${each} ${ms(min(runs.map(figure)))}–${ms(max(runs.map(figure)))}`;
 
 export async function eventRows(results: Results, mirror: Mirror, quick: boolean): Promise<void> {
   const installs = quick ? 1 : 6;
@@ -191,18 +209,19 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
     const others = runs.flatMap((run) => run.others).filter((other) => other.arrivals.length > 0);
     const lost = runs.reduce((sum, run) => sum + lostOf(run), 0);
     const duplicated = runs.reduce((sum, run) => sum + run.duplicated, 0);
+    const relayHop = trips.map((trip) => trip.relayed - trip.printed);
+    const statusDelays = others.flatMap((other) => other.arrivals.map((at) => at - other.bus));
+    const serverCpu = median(runs.map((run) => run.cpu.server / run.events));
+    const clientCpu = median(runs.flatMap((run) => run.cpu.clients.map((cpu) => cpu / run.events)));
     results.note(
       `Installer line → client, split (medians over every line): line → bus ${ms(median(trips.map(toBus)))}; ` +
         `bus → the first client ${ms(median(trips.map((trip) => min(trip.arrivals) - trip.bus)))}; ` +
         `bus → the last client ${ms(median(trips.map((trip) => max(trip.arrivals) - trip.bus)))} (the server's sweep over ` +
         `${clients} sockets, and each client process reading its ${SWARMS[0]}). The relay's own hop (read → written on) is ` +
-        `${ms(median(trips.map((trip) => trip.relayed - trip.printed)))} median, ${ms(max(trips.map((trip) => trip.relayed - trip.printed)))} at most. ` +
-        `Status events during the installs (${others.length}): bus → client p99 ${ms(
-          percentile(
-            others.flatMap((other) => other.arrivals.map((at) => at - other.bus)),
-            0.99,
-          ),
-        )}.`,
+        `${ms(median(relayHop))} median, ${ms(max(relayHop))} at most. Status events during the installs ` +
+        `(${others.length}): bus → client p99 ${ms(percentile(statusDelays, 0.99))}. CPU time per event published ` +
+        `(user + system over each install, ÷ its events; medians over installs): the server ${ms(serverCpu)}, each client ` +
+        `process ${ms(clientCpu)}: on 2 cores, the floor of bus → the last client.`,
     );
     return [
       {
@@ -210,7 +229,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         timed: `from the relay reading the line off the script's stdout to \`bus.publish\` in the server process (one clock: CLOCK_MONOTONIC); ${how}`,
         issue12: '—',
         previous: 'issue 20: 10–76 ms for the first lines and each phase change',
-        now: `${shown(trips.map(toBus))}; ${perInstall(runs, (run) => percentile(run.trips.map(toBus), 0.99))} (p99)`,
+        now: `${shown(trips.map(toBus))}; ${perRun('install', runs, (run) => percentile(run.trips.map(toBus), 0.99))} (p99)`,
         target: '≤ 2 ms p99',
         runs: `${trips.length} lines over ${installs} installs`,
       },
@@ -220,7 +239,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         issue12: 'p50 20 ms, p99 74–78 ms',
         previous:
           'p50 14 ms, p99 32 ms (bus.publish() called by the bench on an idle server); issue 20, real installs: p99 75–206 ms',
-        now: `${shown(lineToClient)}; ${perInstall(runs, (run) => percentile(run.trips.flatMap(toClients), 0.99))} (p99); ${lost} lost, ${duplicated} duplicated`,
+        now: `${shown(lineToClient)}; ${perRun('install', runs, (run) => percentile(run.trips.flatMap(toClients), 0.99))} (p99); ${lost} lost, ${duplicated} duplicated`,
         target: 'p99 ≤ 40 ms (issue 20), 0 lost, 0 duplicated',
         runs: `${trips.length} lines × ${clients} clients, ${installs} installs`,
       },
@@ -241,17 +260,20 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
 
   await results.row(async () => {
     const lines = quick ? 50 : 200;
-    const run = await burstRun(mirror, SWARMS, lines);
-    const lineToClient = run.trips.flatMap((trip) => trip.arrivals.map((at) => at - trip.printed));
+    const runs: FanOutRun[] = [];
+    for (let i = 0; i < (quick ? 1 : 5); i++) runs.push(await burstRun(mirror, SWARMS, lines));
+    const toClients = (run: FanOutRun) => run.trips.flatMap((trip) => trip.arrivals.map((at) => at - trip.printed));
     return {
-      measure: `SSE burst, ${lines} lines 10 ms apart, ${clients} clients in ${SWARMS.length} processes`,
+      measure: `SSE burst, ${lines} lines 10 ms apart, ${clients} clients in ${SWARMS.length} processes: line → client`,
       timed:
         'as the installer row, the server running `test/bench/emit-lines.sh` (lines of the installer’s grammar) in place of the installer',
       issue12: '146–511 ms (p99)',
       previous: 'p99 41 ms (p50 13 ms), bus.publish() called by the bench',
-      now: `${shown(lineToClient)}; ${lostOf(run)} lost, ${run.duplicated} duplicated`,
+      now:
+        `${shown(runs.flatMap(toClients))}; ${perRun('run', runs, (run) => percentile(toClients(run), 0.99))} (p99); ` +
+        `${runs.reduce((sum, run) => sum + lostOf(run), 0)} lost, ${runs.reduce((sum, run) => sum + run.duplicated, 0)} duplicated`,
       target: 'p99 ≤ 40 ms',
-      runs: `${lines} lines × ${clients} clients`,
+      runs: `${runs.length} runs of ${lines} lines × ${clients} clients`,
     };
   });
 

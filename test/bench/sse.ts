@@ -110,7 +110,9 @@ export async function fanOutRun({
       bus.push(...taken.bus);
       serverCpu = taken.cpu - serverCpuBefore;
     };
+    const deadline = Date.now() + 180_000;
     while (!existsSync(stampsFile)) {
+      if (Date.now() > deadline) throw new Error('the installer has not ended after 3 minutes');
       await sleep(250);
       await takeBus();
     }

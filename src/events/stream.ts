@@ -4,12 +4,12 @@
  * Last-Event-ID (header, or `?lastEventId=` from a reloaded page) gets the events
  * it missed instead, when they are still in the history.
  *
- * Events go out in sweeps over the clients. The events published between two slices
- * of a sweep make one segment, encoded once; each client is sent, in one socket
- * write, every segment it lacks. A sweep yields to the event loop about every
+ * Events go out in sweeps over the clients. Each frame is encoded once, into a log;
+ * each client is sent, in one socket write, the part of the log it lacks -- events
+ * published during a sweep reach, in it, the clients it has not come to yet, and the
+ * others in the next sweep. A sweep yields to the event loop about every
  * millisecond: writing to a thousand sockets takes tens of ms, and an installer line
- * that arrives meanwhile must be read, and reach the clients the sweep has not come
- * to yet, rather than wait for the last socket. A client that stops reading
+ * that arrives meanwhile must be read then, not after the last socket. A client that stops reading
  * is dropped once its unsent data passes a bound (it reconnects and replays from
  * the history), so slow clients cannot grow the server's memory; the number of
  * streams is bounded too. The heartbeat comment goes out the same way.

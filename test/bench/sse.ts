@@ -27,7 +27,7 @@ export interface Trip {
   message: string;
   /** Its place among the lines of its install (0: the first). */
   index: number;
-  /** Its phase differs from the line before it (the first line counts). */
+  /** Its phase differs from the line before it in its install (the first line counts among the first lines instead). */
   phaseChange: boolean;
   /** When the relay read it off the script's pipe; when it left the relay. */
   printed: number;
@@ -143,7 +143,7 @@ export async function fanOutRun({
         phase,
         message: line.event?.message ?? '',
         index,
-        phaseChange: index === 0 || lines[index - 1]?.event?.phase !== phase,
+        phaseChange: index > 0 && lines[index - 1]?.event?.phase !== phase,
         printed: line.printed,
         relayed: line.relayed,
         bus: published.at,
@@ -206,7 +206,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
     const slowest = (trip: Trip) => max(toClients(trip));
     const changes = trips.filter((trip) => trip.phaseChange);
     const worstChange = changes.reduce((a, b) => (slowest(b) > slowest(a) ? b : a));
-    const before = (trip: Trip) => trips[trips.indexOf(trip) - 1]?.phase ?? 'start';
+    const before = (trip: Trip) => trips[trips.indexOf(trip) - 1]?.phase ?? '';
     const starts = trips.filter((trip) => trip.index < 3);
     const others = runs.flatMap((run) => run.others).filter((other) => other.arrivals.length > 0);
     const lost = runs.reduce((sum, run) => sum + lostOf(run), 0);

@@ -14,6 +14,8 @@ const shellFiles = [
   'test/live/run.sh',
   'test/standins/uv',
   'test/standins/sky',
+  'test/bench/stamped-installer.sh',
+  'test/bench/emit-lines.sh',
 ];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;

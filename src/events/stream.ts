@@ -4,15 +4,20 @@
  * Last-Event-ID (header, or `?lastEventId=` from a reloaded page) gets the events
  * it missed instead, when they are still in the history.
  *
- * Events of one tick go out as one write per client. A client that stops reading
+ * Events go out in sweeps over the clients. Each frame is encoded once, into a log;
+ * each client is sent, in one socket write, the part of the log it lacks -- events
+ * published during a sweep reach, in it, the clients it has not come to yet, and the
+ * others in the next sweep. A sweep yields to the event loop about every
+ * millisecond: writing to a thousand sockets takes tens of ms, and an installer line
+ * that arrives meanwhile must be read then, not after the last socket. A client that stops reading
  * is dropped once its unsent data passes a bound (it reconnects and replays from
  * the history), so slow clients cannot grow the server's memory; the number of
- * streams is bounded too. One timer sends every client its heartbeat comment.
+ * streams is bounded too. The heartbeat comment goes out the same way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Snapshot } from '../api.js';
 import { jsonWithoutCredentials } from '../redact.js';
-import type { BusEvent, EventBus } from './bus.js';
+import type { EventBus } from './bus.js';
 
 export interface EventStreamOptions {
   bus: EventBus;
@@ -24,6 +29,11 @@ export interface EventStreamOptions {
   maxQueuedBytes?: number;
 }
 
+/** How long a sweep writes before it lets the event loop read what has arrived (an installer's line). */
+const SLICE_MS = 1;
+/** Unsent bytes past which a sweep no longer yields (an installer's line is ~200 bytes). */
+const FLOOD_BYTES = 64 * 1024;
+
 const HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
@@ -31,10 +41,71 @@ const HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
+/**
+ * The bytes of the frames some client has not been sent yet, appended once and
+ * handed out as views: a client behind by any number of events gets them in one
+ * write, without a copy. Bytes once appended are never written over (a socket may
+ * still be sending them): growing or trimming moves what is kept to a new Buffer.
+ */
+class FrameLog {
+  private buffer = Buffer.alloc(0);
+  private used = 0;
+  /** The offset, counted since the server started, of buffer[0]. */
+  private start = 0;
+  /** Before it, every client has every byte. */
+  private sent = 0;
+
+  /** The offset the next byte will have. */
+  get end(): number {
+    return this.start + this.used;
+  }
+
+  /** The bytes some client has not been sent yet. */
+  get waiting(): number {
+    return this.end - this.sent;
+  }
+
+  append(frames: string): void {
+    const bytes = Buffer.byteLength(frames);
+    if (this.used + bytes > this.buffer.length) this.move(this.start, Math.max(64 * 1024, 2 * (this.used + bytes)));
+    this.buffer.write(frames, this.used);
+    this.used += bytes;
+  }
+
+  /** The bytes from `offset` to the end. */
+  since(offset: number): Buffer {
+    return this.buffer.subarray(offset - this.start, this.used);
+  }
+
+  /** Every client has the bytes before `offset`: they need not be kept. */
+  forget(offset: number): void {
+    this.sent = offset;
+    if (offset === this.end) {
+      this.buffer = Buffer.alloc(0);
+      this.start = offset;
+      this.used = 0;
+    } else if (offset - this.start > this.used / 2) {
+      this.move(offset, 2 * (this.end - offset));
+    }
+  }
+
+  private move(from: number, capacity: number): void {
+    const next = Buffer.allocUnsafe(capacity);
+    this.buffer.copy(next, 0, from - this.start, this.used);
+    this.used = this.end - from;
+    this.start = from;
+    this.buffer = next;
+  }
+}
+
 export class EventStream {
-  private readonly clients = new Set<ServerResponse>();
-  private pending: string[] = [];
-  private flushScheduled = false;
+  /** Each client, with the offset in the log of the next byte it is to be sent. */
+  private readonly clients = new Map<ServerResponse, number>();
+  private readonly log = new FrameLog();
+  /** The sweep under way, and the end of the log when it began. */
+  private sweep: IterableIterator<[ServerResponse, number]> | null = null;
+  private sweepFrom = 0;
+  private sweepScheduled = false;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxClients: number;
   private readonly maxQueuedBytes: number;
@@ -44,8 +115,8 @@ export class EventStream {
   constructor(private readonly options: EventStreamOptions) {
     this.maxClients = options.maxClients ?? 2000;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 256 * 1024;
-    options.bus.subscribe((event) => this.enqueue(event));
-    this.heartbeat = setInterval(() => this.broadcast(': heartbeat\n\n'), options.heartbeatMs);
+    options.bus.subscribe((event) => this.enqueue(event.frame));
+    this.heartbeat = setInterval(() => this.enqueue(': heartbeat\n\n'), options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -71,7 +142,8 @@ export class EventStream {
       opening += `id: ${bus.lastId}\nevent: snapshot\ndata: ${jsonWithoutCredentials({ ...snapshot(), ts: Date.now() })}\n\n`;
     }
     res.write(opening);
-    this.clients.add(res);
+    // The opening holds every event published so far: what is still queued is not for it.
+    this.clients.set(res, this.log.end);
     res.on('close', () => this.clients.delete(res));
   }
 
@@ -82,37 +154,63 @@ export class EventStream {
   /** Sends what is queued, then ends every stream. */
   closeAll(): void {
     clearInterval(this.heartbeat);
-    this.flush();
-    for (const client of this.clients) client.end();
+    this.send(Number.POSITIVE_INFINITY);
+    for (const client of this.clients.keys()) client.end();
   }
 
-  private enqueue(event: BusEvent): void {
-    this.pending.push(event.frame);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
+  private enqueue(frame: string): void {
+    this.log.append(frame);
+    this.scheduleSweep();
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    const chunk = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
-    this.pending = [];
-    this.broadcast(chunk);
+  private scheduleSweep(): void {
+    if (this.sweepScheduled) return;
+    this.sweepScheduled = true;
+    setImmediate(() => {
+      this.sweepScheduled = false;
+      this.send(SLICE_MS);
+    });
   }
 
-  private broadcast(chunk: string): void {
-    if (this.clients.size === 0) return;
-    // One Buffer for everyone: encoded once, however many clients there are.
-    const data = Buffer.from(chunk);
-    for (const client of this.clients) {
-      if (client.writableLength > this.maxQueuedBytes) {
-        this.dropped += 1;
-        this.clients.delete(client);
-        client.destroy();
+  /** Sweeps on for about `budgetMs`, then yields to the event loop and goes on at its next turn. */
+  private send(budgetMs: number): void {
+    const deadline = performance.now() + budgetMs;
+    for (;;) {
+      if (!this.sweep) {
+        if (this.sweepFrom === this.log.end) return;
+        this.sweep = this.clients.entries();
+        this.sweepFrom = this.log.end;
+      }
+      const next = this.sweep.next();
+      if (next.done) {
+        // Every client now has the log up to where this sweep began; what came since goes,
+        // in another sweep, to the clients this one reached before it came.
+        this.sweep = null;
+        this.log.forget(this.clients.size === 0 ? this.log.end : this.sweepFrom);
         continue;
       }
-      client.write(data);
+      const [client, from] = next.value;
+      if (from < this.log.end) this.write(client, from);
+      // Events coming faster than they can be sent: reading more would only queue more.
+      if (performance.now() >= deadline && this.log.waiting < FLOOD_BYTES) {
+        this.scheduleSweep();
+        return;
+      }
     }
+  }
+
+  private write(client: ServerResponse, from: number): void {
+    if (client.writableLength > this.maxQueuedBytes) {
+      this.dropped += 1;
+      this.clients.delete(client);
+      client.destroy();
+      return;
+    }
+    // Corked, the response writes to its socket now, inside this slice of the sweep
+    // (uncorked, every response would write on the next tick, all clients at once).
+    client.cork();
+    client.write(this.log.since(from));
+    client.uncork();
+    this.clients.set(client, this.log.end);
   }
 }

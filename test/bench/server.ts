@@ -1,0 +1,130 @@
+/**
+ * The measured side of the benchmark, in a process of its own, as a user runs it:
+ * `node dist/bench/test/bench/server.js <json>` (see processes.ts). Kinds:
+ * - carapace: a Carapace server with the token on; notes when each event reached
+ *   its bus (CLOCK_MONOTONIC, as every benchmark process stamps), and answers the
+ *   parent's questions over IPC (with the events, the CPU time it has used);
+ * - bare: a bare node:http server answering every request with the same body.
+ * Sends {url, token} once listening; then answers {ask: 'bus' | 'memory' | 'spawn' | 'runs' | 'close'}
+ * (the bare one: 'spawn' and 'close').
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startServer } from '../../src/server.js';
+
+interface CarapaceJob {
+  kind: 'carapace';
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** The installer, named always: run compiled from dist/bench, the server would look for it beside itself. */
+  script: string;
+}
+interface BareJob {
+  kind: 'bare';
+  /** Base64. */
+  body: string;
+}
+export type ServerJob = CarapaceJob | BareJob;
+
+export interface BusStamp {
+  id: string;
+  type: string;
+  /** When bus.publish ran (ms, CLOCK_MONOTONIC). */
+  at: number;
+  /** The event's data, for install events (the rest are only counted). */
+  data: Record<string, unknown> | null;
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const send = (message: unknown) => process.send?.(message);
+
+/** Memory once garbage is collected (run with --expose-gc). */
+async function settledMemory(): Promise<NodeJS.MemoryUsage> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return process.memoryUsage();
+}
+
+/**
+ * How long the event loop is held by starting one program (the synchronous part of
+ * spawn: libuv forks this process, and waits for the exec), at this process's size.
+ */
+async function spawnCalls(): Promise<{ calls: number[]; rss: number }> {
+  const calls: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const started = now();
+    const child = spawn('true', [], { stdio: 'ignore' });
+    calls.push(now() - started);
+    await new Promise((resolve) => child.once('close', resolve));
+  }
+  return { calls, rss: process.memoryUsage().rss };
+}
+
+async function carapace(job: CarapaceJob): Promise<void> {
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    home: job.home,
+    allowedHosts: [],
+    auth: true,
+    token: null,
+    env: job.env,
+    script: job.script,
+  });
+  const stamps: { id: string; type: string; at: number; frame: string }[] = [];
+  // Subscribed after the event stream: the stream's listener only queues the frame.
+  server.bus.subscribe((event) => stamps.push({ id: event.id, type: event.type, at: now(), frame: event.frame }));
+  process.on('message', async (message: { ask: string }) => {
+    if (message.ask === 'bus') {
+      const taken = stamps.splice(0);
+      const cpu = process.cpuUsage();
+      send({
+        cpu: (cpu.user + cpu.system) / 1000,
+        bus: taken.map(
+          ({ id, type, at, frame }): BusStamp => ({
+            id,
+            type,
+            at,
+            data:
+              type === 'install' ? (JSON.parse(/^data: (.*)$/m.exec(frame)?.[1] ?? '{}') as BusStamp['data']) : null,
+          }),
+        ),
+      });
+    } else if (message.ask === 'memory') {
+      send({ memory: await settledMemory() });
+    } else if (message.ask === 'spawn') {
+      send(await spawnCalls());
+    } else if (message.ask === 'runs') {
+      send({ runs: server.session.runs });
+    } else if (message.ask === 'close') {
+      await server.close();
+      process.exit(0);
+    }
+  });
+  send({ url: server.url, token: server.token });
+}
+
+async function bare(job: BareJob): Promise<void> {
+  const body = Buffer.from(job.body, 'base64');
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.on('message', async (message: { ask: string }) => {
+    if (message.ask === 'spawn') send(await spawnCalls());
+    if (message.ask === 'close') {
+      server.closeAllConnections();
+      server.close(() => process.exit(0));
+    }
+  });
+  send({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: '' });
+}
+
+const job = JSON.parse(process.argv[2] ?? '{}') as ServerJob;
+if (job.kind === 'carapace') await carapace(job);
+else await bare(job);

@@ -1,0 +1,327 @@
+/**
+ * Installer line → SSE client, on the real path: the server (a process of its own,
+ * token on) runs the installer as it always does, only under the stamping relay
+ * (stamped-installer.sh), against the test mirror throttled so that the install
+ * lasts; the clients are event streams in processes of their own. Every line is
+ * stamped three times on one clock: when the relay read it off the script's pipe
+ * (printed), when the server published it on its bus, and when each client got it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { INSTALLER_SCRIPT } from '../../src/config.js';
+import { parseInstallerLine } from '../../src/installer/lines.js';
+import type { Mirror } from '../mirror/server.js';
+import { cleanUpTemporaryFolders, installerEnv, temporaryFolder } from '../support/fixture.js';
+import { type Forked, startBenchServer, startClients } from './processes.js';
+import type { Results } from './results.js';
+import type { BusStamp } from './server.js';
+import { max, median, min, ms, percentile } from './stats.js';
+
+const STAMPED_INSTALLER = fileURLToPath(new URL('./stamped-installer.sh', import.meta.url));
+const EMIT_LINES = fileURLToPath(new URL('./emit-lines.sh', import.meta.url));
+
+/** One installer line's trip. */
+export interface Trip {
+  phase: string;
+  message: string;
+  /** Its place among the lines of its install (0: the first). */
+  index: number;
+  /** Its phase differs from the line before it in its install (the first line counts among the first lines instead). */
+  phaseChange: boolean;
+  /** When the relay read it off the script's pipe; when it left the relay. */
+  printed: number;
+  relayed: number;
+  /** When the server published it on its bus. */
+  bus: number;
+  /** When each client received it. */
+  arrivals: number[];
+}
+
+export interface FanOutRun {
+  trips: Trip[];
+  /** Other events (status, operation) published during the run: bus → each client. */
+  others: { type: string; bus: number; arrivals: number[] }[];
+  clients: number;
+  duplicated: number;
+  /** Wall time of the run (ms), first line to last. */
+  wall: number;
+  /** CPU time (ms, user + system) the server and each client process used from the install's start to the end of the run. */
+  cpu: { server: number; clients: number[] };
+  /** Events published in that time (lines, status, heartbeats). */
+  events: number;
+}
+
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+interface RunOptions {
+  mirror: Mirror;
+  /** Clients per client process. */
+  swarms: number[];
+  /** The script the server runs under the relay (the installer, or the burst fixture). */
+  script?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One installer run through a fresh server, to every client. */
+export async function fanOutRun({
+  mirror,
+  swarms,
+  script = INSTALLER_SCRIPT,
+  env = {},
+}: RunOptions): Promise<FanOutRun> {
+  const folder = temporaryFolder('bench-sse');
+  const home = join(folder, 'carapace');
+  const stampsFile = join(folder, 'stamps.tsv');
+  const server = await startBenchServer({
+    kind: 'carapace',
+    home,
+    env: { ...installerEnv(mirror, home), BENCH_STAMPS: stampsFile, BENCH_INSTALLER: script, ...env },
+    script: STAMPED_INSTALLER,
+  });
+  const clients: Forked[] = [];
+  try {
+    for (const count of swarms) {
+      const swarm = startClients({ kind: 'sse', url: `${server.url}/events`, token: server.token, clients: count });
+      clients.push(swarm);
+      await swarm.next();
+    }
+    await sleep(500);
+    interface Report {
+      arrivals: Record<string, number[]>;
+      duplicated: number;
+      cpu: number;
+    }
+    const report = () => Promise.all(clients.map((swarm) => swarm.ask<Report>({ report: true })));
+    // From here on: what the connections' openings were is not counted.
+    const serverCpuBefore = (await server.ask<{ cpu: number }>({ ask: 'bus' })).cpu;
+    const clientsCpuBefore = (await report()).map((one) => one.cpu);
+    const bus: BusStamp[] = [];
+    const answer = await fetch(`${server.url}/install`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (answer.status !== 202 && answer.status !== 200) throw new Error(`POST /install answered ${answer.status}`);
+    // The relay writes its stamps when the script has ended.
+    let serverCpu = 0;
+    const takeBus = async () => {
+      const taken = await server.ask<{ bus: BusStamp[]; cpu: number }>({ ask: 'bus' });
+      bus.push(...taken.bus);
+      serverCpu = taken.cpu - serverCpuBefore;
+    };
+    const deadline = Date.now() + 180_000;
+    while (!existsSync(stampsFile)) {
+      if (Date.now() > deadline) throw new Error('the installer has not ended after 3 minutes');
+      await sleep(250);
+      await takeBus();
+    }
+    // The events after the last line (the status of the end), and the clients' last reads.
+    await sleep(1500);
+    await takeBus();
+    const reports = await report();
+    await server.close();
+    const arrivals = (id: string) => reports.flatMap((one) => one.arrivals[id] ?? []);
+    const lines = readFileSync(stampsFile, 'utf8')
+      .split('\n')
+      .filter((stamp) => stamp !== '')
+      .map((stamp) => {
+        const [read = '', written = '', ...line] = stamp.split('\t');
+        return { printed: Number(read), relayed: Number(written), event: parseInstallerLine(line.join('\t')) };
+      })
+      .filter((line) => line.event !== null);
+    const installs = bus.filter((stamp) => stamp.type === 'install');
+    if (installs.length !== lines.length) {
+      throw new Error(`the relay saw ${lines.length} lines of the grammar, the bus ${installs.length} install events`);
+    }
+    const trips = lines.map((line, index): Trip => {
+      const published = installs[index] as BusStamp;
+      const phase = line.event?.phase ?? '';
+      if (published.data?.phase !== phase)
+        throw new Error(`line ${index} is ${phase}, its event ${published.data?.phase}`);
+      return {
+        phase,
+        message: line.event?.message ?? '',
+        index,
+        phaseChange: index > 0 && lines[index - 1]?.event?.phase !== phase,
+        printed: line.printed,
+        relayed: line.relayed,
+        bus: published.at,
+        arrivals: arrivals(published.id),
+      };
+    });
+    const others = bus
+      .filter((stamp) => stamp.type !== 'install')
+      .map((stamp) => ({ type: stamp.type, bus: stamp.at, arrivals: arrivals(stamp.id) }));
+    return {
+      trips,
+      others,
+      clients: swarms.reduce((sum, count) => sum + count, 0),
+      duplicated: reports.reduce((sum, one) => sum + one.duplicated, 0),
+      cpu: { server: serverCpu, clients: reports.map((one, i) => one.cpu - (clientsCpuBefore[i] ?? 0)) },
+      events: bus.length,
+      wall: (trips.at(-1)?.printed ?? 0) - (trips[0]?.printed ?? 0),
+    };
+  } finally {
+    for (const swarm of clients) swarm.child.kill();
+    await Promise.all(clients.map((swarm) => swarm.ended));
+    server.child.kill();
+    await server.ended;
+    cleanUpTemporaryFolders(folder);
+  }
+}
+
+/** The burst: the server runs a script that prints `lines` lines 10 ms apart, as it runs the installer. */
+export function burstRun(mirror: Mirror, swarms: number[], lines: number): Promise<FanOutRun> {
+  return fanOutRun({ mirror, swarms, script: EMIT_LINES, env: { BENCH_LINES: String(lines) } });
+}
+
+const THROTTLE = { match: '', kind: 'slow' as const, bytesPerSecond: 500_000 };
+const SWARMS = [500, 500];
+
+const lostOf = (run: FanOutRun) => run.trips.reduce((sum, trip) => sum + run.clients - trip.arrivals.length, 0);
+const shown = (values: number[]) =>
+  `p50 ${ms(median(values))}, p99 ${ms(percentile(values, 0.99))}, max ${ms(max(values))}`;
+/** The spread over runs of one figure of each: "per <each> lo–hi". */
+const perRun = (each: string, runs: FanOutRun[], figure: (run: FanOutRun) => number) =>
+  `per ${each} ${ms(min(runs.map(figure)))}–${ms(max(runs.map(figure)))}`;
+
+export async function eventRows(results: Results, mirror: Mirror, quick: boolean): Promise<void> {
+  const installs = quick ? 1 : 6;
+  const clients = SWARMS.reduce((sum, count) => sum + count, 0);
+  const how =
+    `the installer (real script, stand-ins, mirror at ${THROTTLE.bytesPerSecond / 1000} KB/s) started by POST /install to a fresh ` +
+    `server process, token on; ${clients} event streams in ${SWARMS.length} client processes`;
+  await results.row(async () => {
+    const runs: FanOutRun[] = [];
+    for (let i = 0; i < installs; i++) {
+      mirror.reset();
+      mirror.setFaults([THROTTLE]);
+      runs.push(await fanOutRun({ mirror, swarms: SWARMS }));
+    }
+    const trips = runs.flatMap((run) => run.trips);
+    const toBus = (trip: Trip) => trip.bus - trip.printed;
+    const toClients = (trip: Trip) => trip.arrivals.map((at) => at - trip.printed);
+    const lineToClient = trips.flatMap(toClients);
+    const slowest = (trip: Trip) => max(toClients(trip));
+    const changes = trips.filter((trip) => trip.phaseChange);
+    const worstChange = changes.reduce((a, b) => (slowest(b) > slowest(a) ? b : a));
+    const before = (trip: Trip) => trips[trips.indexOf(trip) - 1]?.phase ?? '';
+    const starts = trips.filter((trip) => trip.index < 3);
+    const others = runs.flatMap((run) => run.others).filter((other) => other.arrivals.length > 0);
+    const lost = runs.reduce((sum, run) => sum + lostOf(run), 0);
+    const duplicated = runs.reduce((sum, run) => sum + run.duplicated, 0);
+    const relayHop = trips.map((trip) => trip.relayed - trip.printed);
+    const statusDelays = others.flatMap((other) => other.arrivals.map((at) => at - other.bus));
+    const serverCpu = median(runs.map((run) => run.cpu.server / run.events));
+    const clientCpu = median(runs.flatMap((run) => run.cpu.clients.map((cpu) => cpu / run.events)));
+    results.note(
+      `Installer line → client, split (medians over every line): line → bus ${ms(median(trips.map(toBus)))}; ` +
+        `bus → the first client ${ms(median(trips.map((trip) => min(trip.arrivals) - trip.bus)))}; ` +
+        `bus → the last client ${ms(median(trips.map((trip) => max(trip.arrivals) - trip.bus)))} (the server's sweep over ` +
+        `${clients} sockets, and each client process reading its ${SWARMS[0]}). The relay's own hop (read → written on) is ` +
+        `${ms(median(relayHop))} median, ${ms(max(relayHop))} at most. Status events during the installs ` +
+        `(${others.length}): bus → client p99 ${ms(percentile(statusDelays, 0.99))}. CPU time per event published ` +
+        `(user + system over each install, ÷ its events; medians over installs): the server ${ms(serverCpu)}, each client ` +
+        `process ${ms(clientCpu)}: on 2 cores, the floor of bus → the last client.`,
+    );
+    return [
+      {
+        measure: 'installer line → bus (the server has read and published it)',
+        timed: `from the relay reading the line off the script's stdout to \`bus.publish\` in the server process (one clock: CLOCK_MONOTONIC); ${how}`,
+        issue12: '—',
+        previous: 'issue 20: 10–76 ms for the first lines and each phase change',
+        now: `${shown(trips.map(toBus))}; ${perRun('install', runs, (run) => percentile(run.trips.map(toBus), 0.99))} (p99)`,
+        target: '≤ 2 ms p99',
+        runs: `${trips.length} lines over ${installs} installs`,
+      },
+      {
+        measure: `SSE, ${clients} clients in ${SWARMS.length} processes, installer line → client`,
+        timed: `from the relay reading the line off the script's stdout to each client process's \`data\` callback for it; ${how}`,
+        issue12: 'p50 20 ms, p99 74–78 ms',
+        previous:
+          'p50 14 ms, p99 32 ms (bus.publish() called by the bench on an idle server); issue 20, real installs: p99 75–206 ms',
+        now: `${shown(lineToClient)}; ${perRun('install', runs, (run) => percentile(run.trips.flatMap(toClients), 0.99))} (p99); ${lost} lost, ${duplicated} duplicated`,
+        target: 'p99 ≤ 40 ms (issue 20), 0 lost, 0 duplicated',
+        runs: `${trips.length} lines × ${clients} clients, ${installs} installs`,
+      },
+      {
+        measure: `SSE, ${clients} clients: the worst phase change; the first lines of an install`,
+        timed:
+          'as above, to the last client to get the line: the line whose phase differs from the one before, and the first three lines',
+        issue12: '—',
+        previous: 'issue 20: the slow events are these, 10–76 ms late at the bus',
+        now:
+          `${before(worstChange)} → ${worstChange.phase}: ${ms(slowest(worstChange))} to the last client (${ms(toBus(worstChange))} to the bus); ` +
+          `first lines: ${ms(max(starts.map(slowest)))} at worst (${ms(max(starts.map(toBus)))} to the bus)`,
+        target: 'within the p99 above',
+        runs: `${changes.length} phase changes, ${starts.length} first lines, ${installs} installs`,
+      },
+    ];
+  });
+
+  await results.row(async () => {
+    const lines = quick ? 50 : 200;
+    const runs: FanOutRun[] = [];
+    for (let i = 0; i < (quick ? 1 : 5); i++) runs.push(await burstRun(mirror, SWARMS, lines));
+    const toClients = (run: FanOutRun) => run.trips.flatMap((trip) => trip.arrivals.map((at) => at - trip.printed));
+    return {
+      measure: `SSE burst, ${lines} lines 10 ms apart, ${clients} clients in ${SWARMS.length} processes: line → client`,
+      timed:
+        'as the installer row, the server running `test/bench/emit-lines.sh` (lines of the installer’s grammar) in place of the installer',
+      issue12: '146–511 ms (p99)',
+      previous: 'p99 41 ms (p50 13 ms), bus.publish() called by the bench',
+      now:
+        `${shown(runs.flatMap(toClients))}; ${perRun('run', runs, (run) => percentile(toClients(run), 0.99))} (p99); ` +
+        `${runs.reduce((sum, run) => sum + lostOf(run), 0)} lost, ${runs.reduce((sum, run) => sum + run.duplicated, 0)} duplicated`,
+      target: 'p99 ≤ 40 ms',
+      runs: `${runs.length} runs of ${lines} lines × ${clients} clients`,
+    };
+  });
+
+  await results.row(async () => {
+    const folder = temporaryFolder('bench-memory');
+    const home = join(folder, 'carapace');
+    const server = await startBenchServer({
+      kind: 'carapace',
+      home,
+      env: installerEnv(mirror, home),
+      script: INSTALLER_SCRIPT,
+    });
+    try {
+      const without = (await server.ask<{ memory: NodeJS.MemoryUsage }>({ ask: 'memory' })).memory;
+      const swarms = SWARMS.map((count) =>
+        startClients({ kind: 'sse', url: `${server.url}/events`, token: server.token, clients: count }),
+      );
+      await Promise.all(swarms.map((swarm) => swarm.next()));
+      const withClients = (await server.ask<{ memory: NodeJS.MemoryUsage }>({ ask: 'memory' })).memory;
+      const spawning = await server.ask<{ calls: number[]; rss: number }>({ ask: 'spawn' });
+      for (const swarm of swarms) swarm.child.kill();
+      await Promise.all(swarms.map((swarm) => swarm.ended));
+      const small = await startBenchServer({ kind: 'bare', body: '' });
+      const smallSpawning = await small.ask<{ calls: number[]; rss: number }>({ ask: 'spawn' });
+      await small.close();
+      results.note(
+        `Starting a program holds the server's event loop while libuv forks it (node 20's libuv forks; the copy grows with the ` +
+          `process): ${ms(median(spawning.calls))} per spawn() call in the server with ${clients} streams open ` +
+          `(RSS ${(spawning.rss / 2 ** 20).toFixed(0)} MB), ${ms(median(smallSpawning.calls))} in a bare node:http process ` +
+          `(RSS ${(smallSpawning.rss / 2 ** 20).toFixed(0)} MB), medians of 30. The installer is started once per install, ` +
+          'before its first line; `sky` once per check.',
+      );
+      const perClient = (withClients.heapUsed + withClients.external - without.heapUsed - without.external) / clients;
+      const rssPerClient = (withClients.rss - without.rss) / clients;
+      return {
+        measure: 'SSE memory per idle client (heap + external; RSS)',
+        timed: `the server process's memory after 3 GCs with ${clients} streams open, minus before they opened, ÷ ${clients}`,
+        issue12: '33 KB',
+        previous: '4.6 KB (RSS 4.5 KB)',
+        now: `${(perClient / 1024).toFixed(1)} KB (RSS ${(rssPerClient / 1024).toFixed(1)} KB)`,
+        target: '≤ 20 KB',
+        runs: `${clients} clients`,
+      };
+    } finally {
+      await server.close();
+      cleanUpTemporaryFolders(folder);
+    }
+  });
+}

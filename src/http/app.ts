@@ -34,18 +34,8 @@ export interface AppParts {
   missingTools: string[];
 }
 
-export function createApp({
-  store,
-  session,
-  lifecycle,
-  clouds,
-  servers,
-  settings,
-  logTail,
-  pageDir,
-  demo,
-  missingTools,
-}: AppParts): express.Express {
+export function createApp(parts: AppParts): express.Express {
+  const { store, session, lifecycle, clouds, servers, settings, logTail, pageDir, demo, missingTools } = parts;
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

@@ -176,7 +176,7 @@ marker_platform() {
     INSTALLER_ENV+=(CARAPACE_UV_MIRROR=http://mirror.example.com/uv)
     run installer
     assert_error network 12
-    assert_line --partial "Refusing to download from http://mirror.example.com/uv/0.12.5/uv-x86_64-unknown-linux-gnu.tar.gz: only https://"
+    assert_line --partial "CARAPACE_UV_MIRROR is not an address Carapace can download from (http://mirror.example.com/uv): plain http:// is allowed only to this machine"
 }
 
 @test "tls (13): an untrusted certificate is a TLS error with the fix" {

@@ -195,8 +195,42 @@ servers"
     INSTALLER_ENV+=(CARAPACE_UV_MIRROR=http://localhost:1@example.invalid/uv)
     run installer
     assert_failure 12
-    assert_line --partial "Refusing to download from http://example.invalid/uv/0.12.5/"
+    assert_line --partial "CARAPACE_UV_MIRROR is not an address Carapace can download from (http://***@example.invalid/uv): plain http:// is allowed only to this machine"
     refute_line --partial "localhost:1@"
+}
+
+# curl resolves *.localhost to this machine by itself: evil.localhost stands for a remote
+# host that a reading of the address other than curl's would not see.
+@test "an address whose host ends at ? or # (as curl reads it) is refused before anything is downloaded" {
+    local port
+    port=$(mirror_url | sed 's/.*://')
+    for mirror in "http://evil.localhost:$port?@127.0.0.1/uv" "http://evil.localhost:$port#@127.0.0.1/uv"; do
+        INSTALLER_ENV=(CARAPACE_UV_MIRROR="$mirror")
+        run installer
+        assert_failure 12
+        assert_line --partial "error code=network: CARAPACE_UV_MIRROR is not an address Carapace can download from (${mirror}): plain http:// is allowed only to this machine (127.0.0.1, localhost or [::1]). What to do: Fix CARAPACE_UV_MIRROR in Network settings"
+        assert_equal "$(mirror_requests)" "[]"
+    done
+    INSTALLER_ENV=(UV_DEFAULT_INDEX="http://evil.localhost:$port#@127.0.0.1/simple")
+    run installer
+    assert_failure 12
+    assert_line --partial "UV_DEFAULT_INDEX is not an address Carapace can download from"
+    assert_equal "$(uv_install_count)" 0
+}
+
+@test "every address uv or the installer downloads from is checked before anything is downloaded, the hint naming it" {
+    for setting in CARAPACE_UV_MIRROR=http://example.invalid/uv UV_DEFAULT_INDEX=http://pypi.example/simple \
+        "UV_INDEX=https://ok.example/simple corp=http://pypi.example/simple" UV_INDEX_URL=http://pypi.example/simple \
+        UV_EXTRA_INDEX_URL=http://pypi.example/simple UV_PYTHON_INSTALL_MIRROR=http://python.example/ \
+        UV_ASTRAL_MIRROR_URL=http://astral.example/ 'UV_DEFAULT_INDEX=https://pypi.example\@127.0.0.1/simple'; do
+        INSTALLER_ENV=("$setting")
+        run installer
+        assert_failure 12
+        assert_line --partial "error code=network: ${setting%%=*} is not an address Carapace can download from"
+        assert_line --partial "What to do: Fix ${setting%%=*} in Network settings (or in the environment), using https://"
+        assert_equal "$(mirror_requests)" "[]"
+        assert_equal "$(uv_install_count)" 0
+    done
 }
 
 @test "a loopback mirror's redirect to a remote plain-http address is not followed" {

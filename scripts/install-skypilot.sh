@@ -1061,6 +1061,14 @@ refuse_settings_file() {
     err settings "Cannot read $SETTINGS_FILE: $1" "$SETTINGS_REFUSED_HINT"
 }
 
+# SSL_CERT_FILE reaches curl, wget and uv as one argument or variable, whatever its name
+# holds (spaces too): it must name a file they can read.
+check_ca_bundle() {
+    [ -z "${SSL_CERT_FILE:-}" ] || { [ -f "$SSL_CERT_FILE" ] && [ -r "$SSL_CERT_FILE" ]; } && return 0
+    err tls "SSL_CERT_FILE is $SSL_CERT_FILE, which is not a file Carapace can read" \
+        "Set the CA bundle in Network settings (or SSL_CERT_FILE) to the full path of your organisation's PEM file, then retry."
+}
+
 # open_log REPLACED: a new log, the previous run's kept beside it; REPLACED is what
 # own_dirs said before the log was there.
 open_log() {
@@ -1485,30 +1493,33 @@ shown_address() {
 # start_downloader URL FILE HEADERS: one attempt in the background (its pid is $!),
 # resuming FILE if it exists, writing the response headers to HEADERS.
 start_downloader() {
-    local proto wget_http wget_ca
+    local proto redirects
+    # Each gets the URL on stdin, never as an argument: its user name and password stay out
+    # of the process table (ps, /proc/<pid>/cmdline), which every user of the machine reads.
     case $DOWNLOADER in
         curl)
             # Plain http (to this machine only) may redirect only to https, never leave over http.
             proto="=https"
-            case $1 in http://*) proto="=http" ;; esac
-            curl --silent --show-error --location --fail --proto "$proto" --proto-redir =https --tlsv1.2 \
+            case $1 in [Hh][Tt][Tt][Pp]:*) proto="=http" ;; esac
+            curl --config - --silent --show-error --location --fail --proto "$proto" --proto-redir =https --tlsv1.2 \
                 --connect-timeout "$CONNECT_TIMEOUT" --speed-limit 1 --speed-time "$STALL_TIMEOUT" \
-                --continue-at - --dump-header "$3" --output "$2" "$1" \
-                </dev/null >/dev/null 2>>"$LOG_FILE" &
+                --continue-at - --dump-header "$3" --output "$2" >/dev/null 2>"$3.errors" <<EOF &
+url = "$1"
+EOF
             ;;
         wget)
             # wget cannot limit the protocols of redirects: http (local) gets none, and
             # redirects of https downloads are checked afterwards (redirected_to_plain_http).
-            wget_http=""
-            case $1 in http://*) wget_http=--max-redirect=0 ;; esac
-            wget_ca=""
-            [ -n "${SSL_CERT_FILE:-}" ] && wget_ca=--ca-certificate=$SSL_CERT_FILE
-            # shellcheck disable=SC2086 # each is one flag or nothing
-            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 $wget_http $wget_ca \
-                --connect-timeout="$CONNECT_TIMEOUT" --read-timeout="$STALL_TIMEOUT" --output-document="$2" "$1" \
-                </dev/null >/dev/null 2>"$3" &
+            redirects=--max-redirect=20
+            case $1 in [Hh][Tt][Tt][Pp]:*) redirects=--max-redirect=0 ;; esac
+            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 "$redirects" \
+                ${SSL_CERT_FILE:+"--ca-certificate=$SSL_CERT_FILE"} --connect-timeout="$CONNECT_TIMEOUT" \
+                --read-timeout="$STALL_TIMEOUT" --output-document="$2" --input-file=- >/dev/null 2>"$3" <<EOF &
+$1
+EOF
             ;;
         busybox-wget)
+            # BusyBox's wget reads no URL from stdin: this one is in its arguments.
             wget -S -c -T "$STALL_TIMEOUT" -O "$2" "$1" </dev/null >/dev/null 2>"$3" &
             ;;
     esac
@@ -1525,6 +1536,7 @@ download() {
     # Emptied rather than removed (the shell does it, no process): what the last
     # attempt left there must not be read as this one's.
     : >"$headers"
+    : >"$headers.errors"
     start_downloader "$1" "$2" "$headers"
     dl_pid=$!
     track_pid "$dl_pid"
@@ -1537,7 +1549,7 @@ download() {
     kill "$reporter_pid" 2>/dev/null
     wait "$reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
-    [ "$DOWNLOADER" != curl ] && cat "$headers" >>"$LOG_FILE" 2>/dev/null
+    if [ "$DOWNLOADER" = curl ]; then log_lines "$headers.errors"; else log_lines "$headers"; fi
     read_headers "$headers"
     http_status=${RETVAL%% *}
     classify_download "$exit_code" "$http_status" "$2" "$headers"
@@ -1548,6 +1560,14 @@ download() {
     log "download $shown: exit $exit_code, HTTP ${http_status:-none}, ${result%% *}"
     [ "${result%% *}" = ok ] && [ -n "$3" ] && report_progress "$2" "$headers" "$3" complete
     RETVAL=$result
+}
+
+# log_lines FILE: a downloader's messages, into the log through log (which hides userinfo).
+log_lines() {
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+        log "$line"
+    done <"$1"
 }
 
 # download_tick SECONDS STATE FILE HEADERS LABEL HOST: a second of a download, in the
@@ -2432,9 +2452,14 @@ prepare_to_install() {
     [ -e "$STAGING" ] || [ -L "$STAGING" ] && rm -rf "$STAGING"
     own_dirs "${LOG_FILE%/*}" "$STAGING" "${UV_BIN%/*}" "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"
     open_log "$RETVAL"
+    # The user's alone: the logs name hosts and settings, and uv keeps passwords in credentials/.
+    set -- "$LOG_FILE" "$CREDENTIALS_DIR"
+    [ -f "$LOG_FILE.1" ] && set -- "$@" "$LOG_FILE.1"
+    chmod go= "$@" || fail_to_write "$CREDENTIALS_DIR"
     read_settings_file
     choose_uv_mirrors
     check_addresses
+    check_ca_bundle
     environment_exists && HAD_ENVIRONMENT=1
     finish_pending_switch
     check_free_space

@@ -193,6 +193,16 @@ marker_platform() {
     assert_success
 }
 
+@test "tls: a CA bundle whose path holds spaces reaches wget whole" {
+    mkdir -p "$BATS_TEST_TMPDIR/My Certs"
+    cp "$BATS_FILE_TMPDIR/tls.crt" "$BATS_TEST_TMPDIR/My Certs/ca.pem"
+    make_toolbox "$BATS_TEST_TMPDIR/box" curl
+    TOOLBOX=$BATS_TEST_TMPDIR/box
+    INSTALLER_ENV+=(CARAPACE_UV_MIRROR="$(mirror_url tls)/uv" SSL_CERT_FILE="$BATS_TEST_TMPDIR/My Certs/ca.pem")
+    run installer
+    assert_success
+}
+
 @test "checksum (14): a wrong sidecar shows both hashes and deletes the download" {
     mirror_faults '[{"match":".sha256","kind":"bad-checksum"}]'
     run installer

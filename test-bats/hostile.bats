@@ -283,3 +283,60 @@ servers"
     done
     assert_equal "$(uv_install_count)" 0
 }
+
+@test "a CA bundle path that smuggles options into wget is refused, and no file is posted" {
+    make_toolbox "$BATS_TEST_TMPDIR/box" curl
+    TOOLBOX=$BATS_TEST_TMPDIR/box
+    echo "secret content" >"$BATS_TEST_TMPDIR/secret"
+    echo "not a certificate" >"$BATS_TEST_TMPDIR/ca.pem"
+    INSTALLER_ENV+=(SSL_CERT_FILE="$BATS_TEST_TMPDIR/ca.pem --post-file=$BATS_TEST_TMPDIR/secret")
+    run installer
+    assert_failure 13
+    assert_line --partial "error code=tls: SSL_CERT_FILE is $BATS_TEST_TMPDIR/ca.pem --post-file=$BATS_TEST_TMPDIR/secret, which is not a file Carapace can read"
+    run mirror_requests
+    refute_output --partial '"method":"POST"'
+}
+
+# hidden_in_process_table TOOL: while TOOL downloads from a mirror that never answers, with a
+# password in the mirror's address, no process's command line holds it.
+hidden_in_process_table() {
+    local port pid
+    make_toolbox "$BATS_TEST_TMPDIR/box-$1" "$2"
+    TOOLBOX=$BATS_TEST_TMPDIR/box-$1
+    rm -rf "$CARAPACE_DIR"
+    curl -sSf -X POST "$(mirror_url)/__control/reset"
+    mirror_faults '[{"match":".sha256","kind":"hang"}]'
+    port=$(mirror_url | sed 's/.*://')
+    INSTALLER_ENV=(CARAPACE_UV_MIRROR="http://alice:Pa55-$1@127.0.0.1:$port/uv" CARAPACE_STALL_TIMEOUT=60)
+    installer_bg "$BATS_TEST_TMPDIR/out-$1"
+    pid=$BG_PID
+    until mirror_requests | grep -q '.sha256'; do sleep 0.2; done
+    sleep 0.5
+    run grep -l -a "Pa55-$1" /proc/[0-9]*/cmdline
+    kill "$pid"
+    wait "$pid" || true
+    assert_output ""
+}
+
+@test "a mirror's password is in no process's command line while curl or wget downloads" {
+    hidden_in_process_table curl wget
+    hidden_in_process_table wget curl
+}
+
+@test "the install log holds no user name or password of a mirror, and it and credentials/ are the user's alone" {
+    local port
+    port=$(mirror_url | sed 's/.*://')
+    for tool in curl wget; do
+        rm -rf "$CARAPACE_DIR"
+        make_toolbox "$BATS_TEST_TMPDIR/box-$tool" "$([ "$tool" = curl ] && echo wget || echo curl)"
+        TOOLBOX=$BATS_TEST_TMPDIR/box-$tool
+        INSTALLER_ENV=(CARAPACE_UV_MIRROR="http://ghp_T0KEN-$tool@127.0.0.1:$port/uv")
+        run installer
+        assert_success
+        run grep -c "ghp_T0KEN" "$CARAPACE_DIR/logs/install.log"
+        assert_output 0
+        grep -q "download http://\*\*\*@127.0.0.1:$port/uv/" "$CARAPACE_DIR/logs/install.log" || fail "no download line in the log"
+        assert_equal "$(stat -c %a "$CARAPACE_DIR/logs/install.log")" 600
+        assert_equal "$(stat -c %a "$CARAPACE_DIR/credentials")" 700
+    done
+}

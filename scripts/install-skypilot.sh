@@ -22,7 +22,7 @@
 #                         layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
 #                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE SETTINGS_MAX_BYTES
 #                         SETTINGS_REFUSED_HINT OLDEST_SKYPILOT_RELEASE
-#                         OLDEST_SKYPILOT_NIGHTLY API_SERVER_MODULE
+#                         OLDEST_SKYPILOT_NIGHTLY API_SERVER_MODULE CLOUD_EXTRAS
 #   defaults              DEFAULT_*, UV_MIRROR_SUFFIX, SKYPILOT_PACKAGE, the limits (CONNECT_TIMEOUT LOCK_REFRESH_SECONDS
 #                         DOWNLOAD_ROUNDS WAITING_REPORT_SECONDS API_STOP_TIMEOUT), UV_PASS_THROUGH
 #                         NETWORK_PASS_THROUGH; usage
@@ -104,6 +104,10 @@ OLDEST_SKYPILOT_NIGHTLY=20250601
 # and keeps no pid file: it is found by this in its command line, with a path inside
 # CARAPACE_HOME, as `sky api stop` finds it (sky/client/sdk.py, api_stop).
 API_SERVER_MODULE="-m sky.server.server"
+# The clouds whose SkyPilot libraries the installer adds (CARAPACE_CLOUDS, --add-cloud): the
+# extras of sky/setup_files/dependencies.py that src/sky/clouds.ts offers (addable). uv
+# installs a name that is no extra with only a warning, so no other name is asked of it.
+CLOUD_EXTRAS="aws gcp azure kubernetes lambda runpod nebius oci ibm"
 
 # ================================================================ defaults
 
@@ -509,6 +513,7 @@ read_settings() {
         extras_union "$CLOUDS" "$ADD_CLOUD"
         CLOUDS=$RETVAL
     fi
+    refuse_unknown_clouds "$CLOUDS"
     if [ -z "$SKYPILOT_SPEC" ]; then
         SPEC_GIVEN=""
         EXTRAS=$CLOUDS
@@ -519,6 +524,37 @@ read_settings() {
         extras_of "$SKYPILOT_SPEC"
         EXTRAS=$RETVAL
     fi
+}
+
+# refuse_unknown_clouds LIST: every cloud of the comma list is one of CLOUD_EXTRAS.
+refuse_unknown_clouds() {
+    local saved_ifs cloud
+    saved_ifs=$IFS
+    IFS=,
+    for cloud in $1; do
+        case " $CLOUD_EXTRAS " in
+            *" $cloud "*) ;;
+            *)
+                IFS=$saved_ifs
+                err package "'$cloud' is not a cloud whose SkyPilot libraries Carapace can install (SkyPilot has no such extra)" \
+                    "Use the names of clouds among: $CLOUD_EXTRAS (in CARAPACE_CLOUDS, comma-separated, or --add-cloud), then retry."
+                ;;
+        esac
+    done
+    IFS=$saved_ifs
+}
+
+# known_clouds LIST: sets RETVAL to the clouds of the comma list that are in CLOUD_EXTRAS.
+known_clouds() {
+    local saved_ifs cloud
+    saved_ifs=$IFS RETVAL=""
+    IFS=,
+    for cloud in $1; do
+        case " $CLOUD_EXTRAS " in
+            *" $cloud "*) RETVAL="$RETVAL${RETVAL:+,}$cloud" ;;
+        esac
+    done
+    IFS=$saved_ifs
 }
 
 # extras_union A B: sets RETVAL to the comma lists A and B together, A's order first, no repeats.
@@ -2060,7 +2096,7 @@ sky_version_of() {
 # Installs the requirement into a new folder, tools.<id> (NEW_TOOLS), beside the one in
 # use: whatever happens there, the sky in use keeps working until switch_tools.
 install_skypilot() {
-    local fifo uv_errors relay_pid uv_pid reporter_pid uv_exit download_start expected refresh
+    local fifo uv_errors relay_pid uv_pid reporter_pid uv_exit download_start expected
     started
     NEW_TOOLS=$CARAPACE_HOME_DIR/tools.$STARTED_ID.$$
     own_dirs "$NEW_TOOLS/envs" "$NEW_TOOLS/bin"
@@ -2079,11 +2115,11 @@ install_skypilot() {
     track_pid "$relay_pid"
     download_kilobytes
     download_start=$RETVAL
-    refresh=""
-    [ "$COMMAND" = update ] && refresh="--refresh-package $SKYPILOT_PACKAGE"
-    # shellcheck disable=SC2086 # refresh is two words or nothing
-    "$UV_BIN" tool install --python "$PYTHON_VERSION" --with pip $refresh "$REQUIREMENT" \
-        </dev/null >>"$LOG_FILE" 2>"$fifo" &
+    set -- tool install --python "$PYTHON_VERSION" --with pip
+    # An update asks the index again for the package of the requirement in use: skypilot-nightly,
+    # or skypilot, or whatever CARAPACE_SKYPILOT_SPEC named (its name ends at [, a version or a marker).
+    [ "$COMMAND" = update ] && set -- "$@" --refresh-package "${REQUIREMENT%%[[<>=!~;@ ]*}"
+    "$UV_BIN" "$@" "$REQUIREMENT" </dev/null >>"$LOG_FILE" 2>"$fifo" &
     uv_pid=$!
     track_pid "$uv_pid"
     # The package step is measured against what the last install downloaded, or a default.
@@ -2102,6 +2138,7 @@ install_skypilot() {
     wait "$reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
     [ "$uv_exit" = 0 ] || fail_uv_install "$uv_exit" "$uv_errors"
+    refuse_missing_extra "$uv_errors"
     # What uv downloaded this time, if more than the last install knew of, is next time's estimate.
     download_kilobytes
     DOWNLOAD_BYTES=$(((RETVAL - download_start) * 1024))
@@ -2187,6 +2224,21 @@ uv_detail() {
         [ -n "$part" ] && RETVAL="$RETVAL${RETVAL:+: }$part"
     done
     return 0
+}
+
+# refuse_missing_extra ERRORS: uv installs a requirement with an extra its package does not
+# have, printing only a warning and exiting 0 (crates/uv-distribution-types/src/resolution.rs,
+# MissingExtra; printed by pip/operations.rs, diagnose_resolution): here, that install failed.
+refuse_missing_extra() {
+    local line
+    while IFS= read -r line; do
+        case $line in
+            'warning: The package '*' does not have an extra named '*)
+                err package "uv installed $REQUIREMENT without libraries it was asked for: ${line#warning: }" \
+                    "Check CARAPACE_SKYPILOT_SPEC or CARAPACE_CLOUDS: name only extras the package has (SkyPilot's clouds: $CLOUD_EXTRAS), then retry."
+                ;;
+        esac
+    done <"$1"
 }
 
 # Turns uv's stderr, then its exit status, into one of our error codes: uv exits 1
@@ -2423,10 +2475,12 @@ run_install() {
     # Whoever held the lock before may have finished the same install.
     already_installed && return 0
     # The clouds installed already stay: an added cloud joins them, at the version in
-    # use, so adding a cloud never updates SkyPilot and comes from uv's cache.
+    # use, so adding a cloud never updates SkyPilot and comes from uv's cache. A name an
+    # older installer recorded that is no cloud of CLOUD_EXTRAS installed nothing: it goes.
     REQUIREMENT=$SKYPILOT_SPEC
     if [ -z "$SPEC_GIVEN" ] && read_marker && [ -n "$INSTALLED_EXTRAS" ]; then
-        extras_union "$INSTALLED_EXTRAS" "$EXTRAS"
+        known_clouds "$INSTALLED_EXTRAS"
+        extras_union "$RETVAL" "$EXTRAS"
         EXTRAS=$RETVAL
         SKYPILOT_SPEC="${SKYPILOT_PACKAGE}[$EXTRAS]"
         REQUIREMENT=$SKYPILOT_SPEC

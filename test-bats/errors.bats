@@ -313,7 +313,7 @@ marker_platform() {
     INSTALLER_ENV+=(UV_DEFAULT_INDEX=http://127.0.0.1:9/simple)
     run installer
     assert_error network 12
-    assert_line --partial "uv could not download SkyPilot's packages: Request failed after 3 retries"
+    assert_line --regexp "uv could not download SkyPilot's packages: Request failed after 3 retries in [0-9]+\.[0-9]s: Failed to fetch"
 }
 
 @test "python (19): no managed Python can be had" {

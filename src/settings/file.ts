@@ -38,7 +38,7 @@ export function readSettingsFile(
       version,
       read: {
         values: {},
-        problem: { code: 'settings', message: `Cannot read ${path}: ${why}`, hint: SETTINGS_FILE.refusedHint },
+        problem: { code: 'settings', message: `Cannot read ${path}: ${why}.`, hint: SETTINGS_FILE.refusedHint },
       },
     };
   }

@@ -141,7 +141,7 @@ function inTypeScript(path: string): string {
 /** What the expected outcome reads as: the settings named, with their values as written in the file, or the refusal. */
 function expectedOf(path: string, expected: string): string {
   if (expected !== '' && !/^[A-Z_ ]+$/.test(expected)) {
-    return `refused: Cannot read ${path}: ${expected} | ${SETTINGS_FILE.refusedHint}`;
+    return `refused: Cannot read ${path}: ${expected}. | ${SETTINGS_FILE.refusedHint}`;
   }
   const written = expected ? readFileSync(path, 'utf8') : '';
   return expected
@@ -153,7 +153,7 @@ function expectedOf(path: string, expected: string): string {
 
 const parts = scriptParts('read_settings_file', 'refuse_settings_file');
 const program = `
-err() { printf 'refused: %s | %s\\n' "$2" "$3"; exit 0; }
+err() { printf 'refused: %s. | %s\\n' "$2" "$3"; exit 0; }
 log() { :; }
 SETTINGS_FILE=$1
 read_settings_file

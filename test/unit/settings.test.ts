@@ -38,7 +38,7 @@ describe('a settings.json of another form', () => {
     expect(settings.value('HTTPS_PROXY')).toBeNull();
     expect(settings.answer().problem).toEqual({
       code: 'settings',
-      message: `Cannot read ${path}: line 1 is not in the form Carapace writes`,
+      message: `Cannot read ${path}: line 1 is not in the form Carapace writes.`,
       hint: SETTINGS_FILE.refusedHint,
     });
     expect(settings.answer().settings.every((setting) => setting.source === 'unset')).toBe(true);

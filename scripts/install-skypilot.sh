@@ -22,7 +22,8 @@
 #                         layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
 #                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE SETTINGS_MAX_BYTES
 #                         SETTINGS_REFUSED_HINT OLDEST_SKYPILOT_RELEASE
-#                         OLDEST_SKYPILOT_NIGHTLY API_SERVER_MODULE CLOUD_EXTRAS
+#                         OLDEST_SKYPILOT_NIGHTLY API_SERVER_MODULE HOME_OWNERSHIP_MESSAGE
+#                         HOME_OWNERSHIP_HINT CLOUD_EXTRAS
 #   defaults              DEFAULT_*, UV_MIRROR_SUFFIX, SKYPILOT_PACKAGE, the limits (CONNECT_TIMEOUT LOCK_REFRESH_SECONDS
 #                         DOWNLOAD_ROUNDS WAITING_REPORT_SECONDS API_STOP_TIMEOUT), UV_PASS_THROUGH
 #                         NETWORK_PASS_THROUGH; usage
@@ -104,6 +105,10 @@ OLDEST_SKYPILOT_NIGHTLY=20250601
 # and keeps no pid file: it is found by this in its command line, with a path inside
 # CARAPACE_HOME, as `sky api stop` finds it (sky/client/sdk.py, api_stop).
 API_SERVER_MODULE="-m sky.server.server"
+# Who may write in CARAPACE_HOME: the user running Carapace, alone (src/contract.ts,
+# HOME_OWNERSHIP). Its message is followed by the folder.
+HOME_OWNERSHIP_MESSAGE="CARAPACE_HOME must be owned by you and writable by no one else, and this folder is not:"
+HOME_OWNERSHIP_HINT="Check that nothing in it was put there by someone else, then make it yours alone (chown it to your user, chmod go-w), or set CARAPACE_HOME to a new folder."
 # The clouds whose SkyPilot libraries the installer adds (CARAPACE_CLOUDS, --add-cloud): the
 # extras of sky/setup_files/dependencies.py that src/sky/clouds.ts offers (addable). uv
 # installs a name that is no extra with only a warning, so no other name is asked of it.
@@ -740,6 +745,7 @@ refuse_special_home() {
 # Makes CARAPACE_HOME, or checks that an existing one is Carapace's.
 claim_home() {
     refuse_special_home
+    refuse_shared_home
     if [ -L "$HOME_MARK" ] || { [ -e "$HOME_MARK" ] && [ ! -f "$HOME_MARK" ]; }; then
         err permission "$HOME_MARK is not a plain file" "Delete it (it should be a file written by Carapace), then retry."
     fi
@@ -752,14 +758,35 @@ claim_home() {
         err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR: something else has that name" \
             "Set CARAPACE_HOME to a folder you own, then retry."
     fi
-    if ! mkdir -p "$CARAPACE_HOME_DIR" 2>/dev/null; then
-        err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR" \
-            "Make its parent folder writable or set CARAPACE_HOME to a folder you own, then retry."
+    if [ ! -d "$CARAPACE_HOME_DIR" ]; then
+        # Made by this run: the user's alone, whatever the umask.
+        if ! { mkdir -p "$CARAPACE_HOME_DIR" && chmod go-w "$CARAPACE_HOME_DIR"; } 2>/dev/null; then
+            err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR" \
+                "Make its parent folder writable or set CARAPACE_HOME to a folder you own, then retry."
+        fi
     fi
     if ! write_new_file "$HOME_MARK" "$HOME_MARK_HEADER" && [ ! -f "$HOME_MARK" ]; then
         err permission "Cannot write to the Carapace folder $CARAPACE_HOME_DIR" \
             "Make it writable (e.g. chown it to your user) or set CARAPACE_HOME to a folder you own, then retry."
     fi
+}
+
+# Anyone else who can write in CARAPACE_HOME can plant the programs, settings or token
+# Carapace uses: as ssh refuses such a ~/.ssh, a folder another user owns, or that group or
+# others may write in, is refused (the server refuses it at its start, in the same words).
+refuse_shared_home() {
+    local listing
+    [ -d "$CARAPACE_HOME_DIR" ] || return 0
+    # ls -n: the mode, the number of links, then the owner's uid (test -O is not in every shell).
+    listing=$(ls -ldnL "$CARAPACE_HOME_DIR" 2>/dev/null) || listing=""
+    set -f
+    # shellcheck disable=SC2086 # the fields of ls's line
+    set -- $listing
+    set +f
+    case ${1:-} in
+        d????[!w]??[!w]*) [ "${3:-}" = "$(id -u)" ] && return 0 ;;
+    esac
+    err permission "$HOME_OWNERSHIP_MESSAGE $CARAPACE_HOME_DIR" "$HOME_OWNERSHIP_HINT"
 }
 
 # write_new_file PATH [LINE]: creates PATH with LINE in it, failing if it already exists
@@ -943,7 +970,7 @@ unsupported_platform() {
 # (kill too: a builtin of most shells, not of posh).
 need_cmds() {
     local cmd
-    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps kill ln readlink; do
+    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps kill ln readlink ls id; do
         need_cmd "$cmd"
     done
 }
@@ -2424,18 +2451,31 @@ stop_local_api_server() {
     fi
 }
 
-# Sets RETVAL to the pids of the SkyPilot API servers running from this CARAPACE_HOME.
+# Sets RETVAL to the pids of the SkyPilot API servers running from this CARAPACE_HOME:
+# processes of this user whose program, before `-m sky.server.server`, is inside the home
+# (SkyPilot starts `[sys.executable, '-m', 'sky.server.server', ...]`: the tool
+# environment's python; a script standing for it has its interpreter in front). Another
+# user's process, or one that names the home only after the module, is not Carapace's.
 local_api_server_pids() {
-    RETVAL=$(ps -A -o pid= -o args= 2>/dev/null | api_servers_among_processes)
+    local uid physical
+    uid=$(id -u) || return 1
+    physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || physical=$CARAPACE_HOME_DIR
+    RETVAL=$(ps -A -o pid= -o uid= -o args= 2>/dev/null | api_servers_among_processes "$uid" "$physical")
     [ -n "$RETVAL" ]
 }
 
-# Reads "<pid> <command line>" lines; prints the pids of this home's API servers.
+# api_servers_among_processes UID PHYSICAL_HOME: reads "<pid> <uid> <command line>" lines;
+# prints the pids of this home's API servers.
 api_servers_among_processes() {
-    local pid args
-    while read -r pid args; do
+    local pid owner args program
+    while read -r pid owner args; do
+        [ "$owner" = "$1" ] || continue
         case $args in
-            *"$API_SERVER_MODULE"*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*"$API_SERVER_MODULE"*) printf '%s ' "$pid" ;;
+            *" $API_SERVER_MODULE"*) program=" ${args%%" $API_SERVER_MODULE"*}" ;;
+            *) continue ;;
+        esac
+        case $program in
+            *" $CARAPACE_HOME_DIR/"* | *" $2/"*) printf '%s ' "$pid" ;;
         esac
     done
 }
@@ -2589,11 +2629,12 @@ run_uninstall() {
         return 0
     fi
     refuse_special_home
+    need_cmds
+    refuse_shared_home
     if [ ! -f "$HOME_MARK" ] || [ -L "$HOME_MARK" ]; then
         err permission "$CARAPACE_HOME_DIR is not marked as Carapace's folder ($HOME_MARK_PATH is missing), so nothing in it is removed" \
             "Check that CARAPACE_HOME names Carapace's folder; to remove this folder anyway, delete it yourself."
     fi
-    need_cmds
     acquire_lock
     stop_local_api_server
     say checking "Removing SkyPilot, uv and Python from $CARAPACE_HOME_DIR"

@@ -95,6 +95,18 @@ export type Layout = { home: string } & { [K in keyof typeof LAYOUT]: string };
 export const HOME_MARK_HEADER =
   '# This folder belongs to Carapace (scripts/install-skypilot.sh). --uninstall removes the entries listed below, and nothing else.\n';
 
+/**
+ * Who may write in CARAPACE_HOME: the user running Carapace, alone. Anyone else who can
+ * write there can plant the server's token, the settings or the programs Carapace runs,
+ * so a folder another user owns, or that group or others may write in, is refused at
+ * start -- as ssh refuses such a ~/.ssh. The installer (code `permission`) and the
+ * server say it in these words, the message followed by the folder.
+ */
+export const HOME_OWNERSHIP = {
+  message: 'CARAPACE_HOME must be owned by you and writable by no one else, and this folder is not:',
+  hint: 'Check that nothing in it was put there by someone else, then make it yours alone (chown it to your user, chmod go-w), or set CARAPACE_HOME to a new folder.',
+} as const;
+
 /** Every path of the layout under `home` (an absolute path; macOS and Linux only, so '/' joins). */
 export function layoutOf(home: string): Layout {
   const paths = Object.fromEntries(Object.entries(LAYOUT).map(([key, relative]) => [key, `${home}/${relative}`]));

@@ -273,7 +273,7 @@ marker_platform() {
         CARAPACE_HOME="$shared/root-only" dash "$SCRIPT"
     rm -rf "$shared"
     assert_failure 16
-    assert_line --partial "error code=permission: Cannot write to the Carapace folder $shared/root-only"
+    assert_line --partial "error code=permission: CARAPACE_HOME must be owned by you and writable by no one else, and this folder is not: $shared/root-only."
 }
 
 @test "permission (16): no HOME and no CARAPACE_HOME" {

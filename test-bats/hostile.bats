@@ -340,3 +340,70 @@ hidden_in_process_table() {
         assert_equal "$(stat -c %a "$CARAPACE_DIR/credentials")" 700
     done
 }
+
+@test "a CARAPACE_HOME that group or others may write in, or that another user owns, is refused" {
+    make_carapace_home
+    for mode in 775 757 1777; do
+        chmod "$mode" "$CARAPACE_DIR"
+        for args in "" --uninstall; do
+            # shellcheck disable=SC2086
+            run installer $args
+            assert_failure 16
+            assert_line "[carapace] error code=permission: CARAPACE_HOME must be owned by you and writable by no one else, and this folder is not: $CARAPACE_DIR. What to do: Check that nothing in it was put there by someone else, then make it yours alone (chown it to your user, chmod go-w), or set CARAPACE_HOME to a new folder."
+        done
+    done
+    assert_equal "$(uv_install_count)" 0
+    chmod 755 "$CARAPACE_DIR"
+    if [ "$(id -u)" = 0 ]; then
+        chown 65534 "$CARAPACE_DIR"
+        run installer
+        assert_failure 16
+        assert_line --partial "error code=permission: CARAPACE_HOME must be owned by you and writable by no one else, and this folder is not: $CARAPACE_DIR."
+        chown 0 "$CARAPACE_DIR"
+    fi
+    run installer
+    assert_success
+}
+
+@test "a new CARAPACE_HOME is made the user's alone, whatever the umask" {
+    run env -i HOME="$USER_HOME" PATH="$TOOLBOX" CARAPACE_UV_MIRROR="$(mirror_url)/uv" UV_DEFAULT_INDEX="$(mirror_url)/simple" \
+        dash -c 'umask 002; exec dash "$1"' _ "$SCRIPT"
+    assert_success
+    assert_equal "$(stat -c %a "$CARAPACE_DIR")" 755
+}
+
+@test "only this user's processes whose program is the home's python are taken for its API server and stopped" {
+    installer >/dev/null
+    # One that names the module and the home, but runs another program (the home is an argument).
+    sh -c 'sleep 60; :' sh -m sky.server.server "$CARAPACE_DIR/tools/bin/python" 3>&- &
+    local named=$!
+    run installer --uninstall
+    assert_success
+    refute_line --partial "Stopping SkyPilot's local API server"
+    run kill -0 "$named"
+    assert_success
+    kill "$named"
+}
+
+@test "another user's process running the home's python is not taken for its API server" {
+    [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to run as another user"
+    # Folders another user may enter (bats' own are private to root).
+    shared=$(mktemp -d /tmp/carapace-api-server.XXXXXX)
+    chmod 755 "$shared"
+    make_carapace_home "$shared/home"
+    mkdir -p "$shared/home/tools/bin"
+    printf '#!/bin/sh\nsleep 60; :\n' >"$shared/home/tools/bin/python"
+    chmod -R 755 "$shared/home"
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$shared/home/tools/bin/python" -m sky.server.server 3>&- &
+    local other=$!
+    sleep 0.5
+    INSTALLER_ENV+=(CARAPACE_HOME="$shared/home")
+    run installer --uninstall
+    alive=0
+    kill -0 "$other" 2>/dev/null && alive=1
+    kill "$other" 2>/dev/null
+    rm -rf "$shared"
+    assert_success
+    refute_line --partial "Stopping SkyPilot's local API server"
+    assert_equal "$alive" 1
+}

@@ -18,6 +18,7 @@ import { INSTALLER_SCRIPT } from '../../src/config.js';
 import {
   API_SERVER_MODULE,
   HOME_MARK_HEADER,
+  HOME_OWNERSHIP,
   INSTALLER_EXIT_STATUS,
   LAYOUT,
   LOCK,
@@ -215,6 +216,9 @@ describe('the contract between the installer and the server', () => {
     expect(Number(defined('SETTINGS_MAX_BYTES'))).toBe(SETTINGS_FILE.maxBytes);
     expect(defined('SETTINGS_REFUSED_HINT')).toBe(SETTINGS_FILE.refusedHint);
     expect(defined('API_SERVER_MODULE')).toBe(API_SERVER_MODULE);
+    expect({ message: defined('HOME_OWNERSHIP_MESSAGE'), hint: defined('HOME_OWNERSHIP_HINT') }).toEqual(
+      HOME_OWNERSHIP,
+    );
   });
 
   it('the clouds the installer installs are the ones the server offers to add (src/sky/clouds.ts), and real extras', () => {
@@ -268,14 +272,12 @@ describe('the contract between the installer and the server', () => {
   it("both find SkyPilot's local API server by API_SERVER_MODULE in its command line, and the installer stops it", async () => {
     const home = join(root, 'api-server');
     markedHome(home);
-    // Posing as `<python> -m sky.server.server` from an environment in the home (the `:` keeps sh from exec'ing sleep).
-    const server = spawn(
-      'sh',
-      ['-c', 'sleep 60; :', 'sh', ...API_SERVER_MODULE.split(' '), `${home}/tools/bin/python`],
-      {
-        stdio: 'ignore',
-      },
-    );
+    // Posing as `<python> -m sky.server.server`, the python of an environment in the home, as
+    // SkyPilot starts it (a script: its interpreter in front; the `:` keeps sh from exec'ing sleep).
+    const python = `${home}/tools/bin/python`;
+    mkdirSync(`${home}/tools/bin`, { recursive: true });
+    writeFileSync(python, '#!/bin/sh\nsleep 60; :\n', { mode: 0o755 });
+    const server = spawn(python, [...API_SERVER_MODULE.split(' '), '--host=127.0.0.1'], { stdio: 'ignore' });
     try {
       await until(async () => (await localApiServerPids(home)).includes(server.pid ?? -1), 'the server to see it');
       const { stdout, status } = await installer(home, ['--uninstall']).done;

@@ -533,33 +533,28 @@ read_settings() {
 
 # refuse_unknown_clouds LIST: every cloud of the comma list is one of CLOUD_EXTRAS.
 refuse_unknown_clouds() {
-    local saved_ifs cloud
-    saved_ifs=$IFS
-    IFS=,
-    for cloud in $1; do
-        case " $CLOUD_EXTRAS " in
-            *" $cloud "*) ;;
-            *)
-                IFS=$saved_ifs
-                err package "'$cloud' is not a cloud whose SkyPilot libraries Carapace can install (SkyPilot has no such extra)" \
-                    "Use the names of clouds among: $CLOUD_EXTRAS (in CARAPACE_CLOUDS, comma-separated, or --add-cloud), then retry."
-                ;;
-        esac
-    done
-    IFS=$saved_ifs
+    local unknown
+    known_clouds "$1"
+    unknown=${RETVAL#* }
+    [ -z "$unknown" ] && return 0
+    err package "'${unknown%%,*}' is not a cloud whose SkyPilot libraries Carapace can install (SkyPilot has no such extra)" \
+        "Use the names of clouds among: $CLOUD_EXTRAS (in CARAPACE_CLOUDS, comma-separated, or --add-cloud), then retry."
 }
 
-# known_clouds LIST: sets RETVAL to the clouds of the comma list that are in CLOUD_EXTRAS.
+# known_clouds LIST: sets RETVAL to "<known> <unknown>": the clouds of the comma list that
+# are in CLOUD_EXTRAS and those that are not, each a comma list.
 known_clouds() {
-    local saved_ifs cloud
-    saved_ifs=$IFS RETVAL=""
+    local saved_ifs cloud known unknown
+    saved_ifs=$IFS known="" unknown=""
     IFS=,
     for cloud in $1; do
         case " $CLOUD_EXTRAS " in
-            *" $cloud "*) RETVAL="$RETVAL${RETVAL:+,}$cloud" ;;
+            *" $cloud "*) known="$known${known:+,}$cloud" ;;
+            *) unknown="$unknown${unknown:+,}$cloud" ;;
         esac
     done
     IFS=$saved_ifs
+    RETVAL="$known $unknown"
 }
 
 # extras_union A B: sets RETVAL to the comma lists A and B together, A's order first, no repeats.
@@ -2520,7 +2515,7 @@ run_install() {
     REQUIREMENT=$SKYPILOT_SPEC
     if [ -z "$SPEC_GIVEN" ] && read_marker && [ -n "$INSTALLED_EXTRAS" ]; then
         known_clouds "$INSTALLED_EXTRAS"
-        extras_union "$RETVAL" "$EXTRAS"
+        extras_union "${RETVAL%% *}" "$EXTRAS"
         EXTRAS=$RETVAL
         SKYPILOT_SPEC="${SKYPILOT_PACKAGE}[$EXTRAS]"
         REQUIREMENT=$SKYPILOT_SPEC

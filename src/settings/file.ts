@@ -4,10 +4,10 @@
  * refused as the installer refuses it (read_settings_file), in the same words:
  * test/installer/settings-file.test.ts gives both the same files.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { ErrorBody } from '../api.js';
 import { SETTINGS_FILE, SETTINGS_LINE } from '../contract.js';
-import { writeSmallFile } from '../status/files.js';
+import { readSmallFile, writeSmallFile } from '../status/files.js';
 
 /** What settings.json holds: its values, or why it is refused (and then no value). */
 export type SettingsRead = { values: Record<string, string>; problem: ErrorBody | null };
@@ -50,14 +50,16 @@ function refusal(path: string): string | Record<string, string> {
   const stat = lstatSync(path, { throwIfNoEntry: false });
   if (stat?.isSymbolicLink()) return 'it is a symbolic link';
   if (!stat?.isFile()) return 'it is not a regular file';
-  const bytes = readBytes(path);
-  if (bytes === null) return 'it cannot be read';
-  if (bytes.length > SETTINGS_FILE.maxBytes) return `it is larger than ${SETTINGS_FILE.maxBytes} bytes`;
-  if (bytes.length === 0) return 'it is empty';
-  if (bytes.some((byte) => byte !== 0x0a && (byte < 0x20 || byte > 0x7e))) {
-    return 'it holds a tab, a control character or a character outside printable ASCII';
+  const text = readSmallFile(path, SETTINGS_FILE.maxBytes);
+  if (text === null) {
+    return stat.size > SETTINGS_FILE.maxBytes
+      ? `it is larger than ${SETTINGS_FILE.maxBytes} bytes`
+      : 'it cannot be read';
   }
-  return parsedLines(bytes.toString('latin1'));
+  if (text === '') return 'it is empty';
+  // A byte outside ASCII, valid UTF-8 or not, is a character outside this range too.
+  if (/[^\n\x20-\x7e]/.test(text)) return 'it holds a tab, a control character or a character outside printable ASCII';
+  return parsedLines(text);
 }
 
 /** The lines, as read_settings_file reads them: a state for what may come next. */
@@ -80,31 +82,6 @@ function parsedLines(text: string): string | Record<string, string> {
   if (partial !== '') return 'its last line does not end with a line break';
   if (state !== 'closed') return 'it ends before its closing }';
   return values;
-}
-
-/** At most one byte more than the form allows, never blocking on a FIFO put there meanwhile. */
-function readBytes(path: string): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  } catch {
-    return null;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return null;
-    const buffer = Buffer.alloc(SETTINGS_FILE.maxBytes + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) break;
-      length += read;
-    }
-    return buffer.subarray(0, length);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** 0600: a proxy or API server address may hold a password. Values are checked by the caller (src/settings/settings.ts). */

@@ -20,9 +20,11 @@
 #
 #   the contract          facts src/contract.ts holds too: INSTALLER_VERSION PHASES ERROR_CODES, the
 #                         layout (*_PATH), HOME_MARK_HEADER MARKER_FIELDS LOCK_OWNER_FIELDS
-#                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE OLDEST_SKYPILOT_RELEASE
-#                         OLDEST_SKYPILOT_NIGHTLY API_SERVER_MODULE
-#   defaults              DEFAULT_*, SKYPILOT_PACKAGE, the limits (CONNECT_TIMEOUT LOCK_REFRESH_SECONDS
+#                         LOCK_STALE_SECONDS SETTINGS_VARIABLES SETTINGS_LINE SETTINGS_MAX_BYTES
+#                         SETTINGS_REFUSED_HINT OLDEST_SKYPILOT_RELEASE
+#                         OLDEST_SKYPILOT_NIGHTLY API_SERVER_MODULE HOME_OWNERSHIP_MESSAGE
+#                         HOME_OWNERSHIP_HINT CLOUD_EXTRAS
+#   defaults              DEFAULT_*, UV_MIRROR_SUFFIX, SKYPILOT_PACKAGE, the limits (CONNECT_TIMEOUT LOCK_REFRESH_SECONDS
 #                         DOWNLOAD_ROUNDS WAITING_REPORT_SECONDS API_STOP_TIMEOUT), UV_PASS_THROUGH
 #                         NETWORK_PASS_THROUGH; usage
 #   output                RETVAL; COLOR_ON COLOR_OFF COLOR_ERROR LOG_OPEN STDOUT_GONE CLEANING_UP CR
@@ -35,7 +37,7 @@
 #                         PYTHON_INSTALLS PYTHON_BIN UV_CACHE CREDENTIALS_DIR LOG_FILE STAGING
 #                         SETTINGS_FILE; UV_VERSION UV_SHA256 UV_ARCHIVE CLOUDS SKYPILOT_SPEC
 #                         SPEC_GIVEN EXTRAS PYTHON_VERSION LOCK_TIMEOUT MIN_FREE_MB STALL_TIMEOUT
-#                         WATCH_PID UV_MIRRORS
+#                         WATCH_PID UV_MIRRORS UV_MIRROR_SETTING
 #   install state         INSTALLED_* (install.json as read_marker last read it); already_installed
 #   the fast path         begin (options, settings, traps), then the end of an install with nothing
 #                         to do, before the shell has parsed the sections below
@@ -59,7 +61,7 @@ set -u
 INSTALLER_VERSION=2.0.0
 PHASES="checking downloading installing verifying complete error"
 # <code>:<exit status> for every error this script reports.
-ERROR_CODES="platform:10 missing-tool:11 network:12 tls:13 checksum:14 disk:15 permission:16 lock:17 package:18 python:19 interrupted:130 internal:1"
+ERROR_CODES="platform:10 missing-tool:11 network:12 tls:13 checksum:14 disk:15 permission:16 lock:17 package:18 python:19 settings:20 interrupted:130 internal:1"
 # The layout of CARAPACE_HOME, relative to it.
 HOME_MARK_PATH=.carapace-home
 MARKER_PATH=install.json
@@ -87,10 +89,13 @@ LOCK_OWNER_FIELDS="pid host started_at"
 LOCK_STALE_SECONDS=20
 # Network settings a user may keep in CARAPACE_HOME/settings.json (saved from the
 # page); a variable set in the environment wins over the file.
-SETTINGS_VARIABLES="HTTPS_PROXY CARAPACE_UV_MIRROR UV_PYTHON_INSTALL_MIRROR UV_DEFAULT_INDEX SSL_CERT_FILE"
+SETTINGS_VARIABLES="HTTPS_PROXY CARAPACE_UV_MIRROR UV_ASTRAL_MIRROR_URL UV_PYTHON_INSTALL_MIRROR UV_DEFAULT_INDEX SSL_CERT_FILE"
 # settings.json as the server writes it: a JSON object with one setting a line in this
 # shape, the last without its comma. read_settings_file reads it line by line.
 SETTINGS_LINE='  "NAME": "VALUE",'
+# The largest settings.json either reads; a file of another form is refused, with this hint.
+SETTINGS_MAX_BYTES=16384
+SETTINGS_REFUSED_HINT="Save the settings again in Carapace's Settings, which writes the file anew (or delete the file), then retry."
 # The oldest SkyPilot whose output and task schema (`infra:`) Carapace reads: the
 # INFRA column and the infra field arrived with skypilot-org/skypilot PR #5602
 # (May 2025), first in the 0.10.0 release; nightlies are dated 1.0.0.devYYYYMMDD.
@@ -100,6 +105,14 @@ OLDEST_SKYPILOT_NIGHTLY=20250601
 # and keeps no pid file: it is found by this in its command line, with a path inside
 # CARAPACE_HOME, as `sky api stop` finds it (sky/client/sdk.py, api_stop).
 API_SERVER_MODULE="-m sky.server.server"
+# Who may write in CARAPACE_HOME: the user running Carapace, alone (src/contract.ts,
+# HOME_OWNERSHIP). Its message is followed by the folder.
+HOME_OWNERSHIP_MESSAGE="CARAPACE_HOME must be owned by you and writable by no one else, and this folder is not:"
+HOME_OWNERSHIP_HINT="Check that nothing in it was put there by someone else, then make it yours alone (chown it to your user, chmod go-w), or set CARAPACE_HOME to a new folder."
+# The clouds whose SkyPilot libraries the installer adds (CARAPACE_CLOUDS, --add-cloud): the
+# extras of sky/setup_files/dependencies.py that src/sky/clouds.ts offers (addable). uv
+# installs a name that is no extra with only a warning, so no other name is asked of it.
+CLOUD_EXTRAS="aws gcp azure kubernetes lambda runpod nebius oci ibm"
 
 # ================================================================ defaults
 
@@ -107,7 +120,11 @@ API_SERVER_MODULE="-m sky.server.server"
 # `uv --version` format with the target triple) this script and its tests were
 # checked against; pinning it makes every install reproducible.
 DEFAULT_UV_VERSION=0.12.5
-DEFAULT_UV_MIRROR="https://releases.astral.sh/github/uv/releases/download https://github.com/astral-sh/uv/releases/download"
+# Astral's mirror of its downloads, and where uv's releases are under it (uv's
+# crates/uv-static/src/lib.rs, ASTRAL_MIRROR_BASE_URL; self_update.rs, UV_MIRROR_SUFFIX).
+DEFAULT_ASTRAL_MIRROR=https://releases.astral.sh
+UV_MIRROR_SUFFIX=/github/uv/releases/download
+DEFAULT_UV_MIRROR="$DEFAULT_ASTRAL_MIRROR$UV_MIRROR_SUFFIX https://github.com/astral-sh/uv/releases/download"
 SKYPILOT_PACKAGE=skypilot-nightly
 DEFAULT_CLOUDS=aws
 DEFAULT_PYTHON=3.12
@@ -132,7 +149,7 @@ API_STOP_TIMEOUT=20
 # (uv's crates/uv-static/src/env_vars.rs), passed to uv untouched, with every
 # UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD. Every other UV_* variable
 # is dropped: it could point uv at another Python, venv, folder or config file.
-UV_PASS_THROUGH="UV_DEFAULT_INDEX UV_INDEX UV_INDEX_URL UV_EXTRA_INDEX_URL UV_FIND_LINKS UV_PYTHON_INSTALL_MIRROR UV_PYTHON_DOWNLOADS_JSON_URL UV_HTTP_TIMEOUT UV_HTTP_CONNECT_TIMEOUT UV_HTTP_RETRIES UV_INSECURE_HOST UV_KEYRING_PROVIDER UV_OFFLINE UV_SYSTEM_CERTS UV_NATIVE_TLS"
+UV_PASS_THROUGH="UV_DEFAULT_INDEX UV_INDEX UV_INDEX_URL UV_EXTRA_INDEX_URL UV_FIND_LINKS UV_PYTHON_INSTALL_MIRROR UV_ASTRAL_MIRROR_URL UV_PYTHON_DOWNLOADS_JSON_URL UV_HTTP_TIMEOUT UV_HTTP_CONNECT_TIMEOUT UV_HTTP_RETRIES UV_INSECURE_HOST UV_KEYRING_PROVIDER UV_OFFLINE UV_SYSTEM_CERTS UV_NATIVE_TLS"
 # Passed to curl, wget and uv as they are.
 NETWORK_PASS_THROUGH="HTTP_PROXY HTTPS_PROXY ALL_PROXY NO_PROXY SSL_CERT_FILE CURL_CA_BUNDLE NO_COLOR"
 
@@ -210,16 +227,24 @@ replace_all() {
 #
 # PERCENT, BYTES and CODE may be empty. src/installer/lines.ts is its one parser.
 emit() {
-    local head color
+    local head color message saved
+    message=$5
+    case $message in
+        *://*@*)
+            saved=$RETVAL
+            hide_userinfo "$message"
+            message=$RETVAL RETVAL=$saved
+            ;;
+    esac
     head="[carapace] $1"
     [ -n "$2" ] && head="$head $2%"
     [ -n "$3" ] && head="$head bytes=$3"
     [ -n "$4" ] && head="$head code=$4"
-    log "$head: $5"
+    log "$head: $message"
     [ -z "$STDOUT_GONE" ] || return 0
     color=$COLOR_ON
     [ "$1" = error ] && color=$COLOR_ERROR
-    if ! printf '%s%s%s: %s\n' "$color" "$head" "$COLOR_OFF" "$5" 2>/dev/null; then
+    if ! printf '%s%s%s: %s\n' "$color" "$head" "$COLOR_OFF" "$message" 2>/dev/null; then
         # Whoever read our output is gone (e.g. the app that started us was killed):
         # stop, so that uv is stopped and the lock released rather than kept by an orphan.
         STDOUT_GONE=1
@@ -232,9 +257,41 @@ say() {
     emit "$1" "" "" "" "$2"
 }
 
+# log LINE: appends LINE to the log, with no user name or password in it (hide_userinfo).
 log() {
-    [ -n "$LOG_OPEN" ] && printf '%s\n' "$1" >>"$LOG_FILE" 2>/dev/null
+    local saved
+    [ -n "$LOG_OPEN" ] || return 0
+    case $1 in
+        *://*@*)
+            saved=$RETVAL
+            hide_userinfo "$1"
+            printf '%s\n' "$RETVAL" >>"$LOG_FILE" 2>/dev/null
+            RETVAL=$saved
+            ;;
+        *) printf '%s\n' "$1" >>"$LOG_FILE" 2>/dev/null ;;
+    esac
     return 0
+}
+
+# hide_userinfo TEXT: sets RETVAL to TEXT with the user name and password of every address
+# in it shown as ***: all of an authority (up to the first /, ? or #) before its last @,
+# as src/redact.ts hides them.
+hide_userinfo() {
+    local rest authority
+    RETVAL="" rest=$1
+    while :; do
+        case $rest in
+            *://*) ;;
+            *) break ;;
+        esac
+        RETVAL=$RETVAL${rest%%://*}://
+        rest=${rest#*://}
+        authority=${rest%%[/?#]*}
+        case $authority in
+            *@*) RETVAL="$RETVAL***@" rest=${rest#"${authority%@*}"@} ;;
+        esac
+    done
+    RETVAL=$RETVAL$rest
 }
 
 # err CODE PROBLEM HINT: report a failure and exit with the code's status.
@@ -461,6 +518,7 @@ read_settings() {
         extras_union "$CLOUDS" "$ADD_CLOUD"
         CLOUDS=$RETVAL
     fi
+    refuse_unknown_clouds "$CLOUDS"
     if [ -z "$SKYPILOT_SPEC" ]; then
         SPEC_GIVEN=""
         EXTRAS=$CLOUDS
@@ -471,6 +529,32 @@ read_settings() {
         extras_of "$SKYPILOT_SPEC"
         EXTRAS=$RETVAL
     fi
+}
+
+# refuse_unknown_clouds LIST: every cloud of the comma list is one of CLOUD_EXTRAS.
+refuse_unknown_clouds() {
+    local unknown
+    known_clouds "$1"
+    unknown=${RETVAL#* }
+    [ -z "$unknown" ] && return 0
+    err package "'${unknown%%,*}' is not a cloud whose SkyPilot libraries Carapace can install (SkyPilot has no such extra)" \
+        "Use the names of clouds among: $CLOUD_EXTRAS (in CARAPACE_CLOUDS, comma-separated, or --add-cloud), then retry."
+}
+
+# known_clouds LIST: sets RETVAL to "<known> <unknown>": the clouds of the comma list that
+# are in CLOUD_EXTRAS and those that are not, each a comma list.
+known_clouds() {
+    local saved_ifs cloud known unknown
+    saved_ifs=$IFS known="" unknown=""
+    IFS=,
+    for cloud in $1; do
+        case " $CLOUD_EXTRAS " in
+            *" $cloud "*) known="$known${known:+,}$cloud" ;;
+            *) unknown="$unknown${unknown:+,}$cloud" ;;
+        esac
+    done
+    IFS=$saved_ifs
+    RETVAL="$known $unknown"
 }
 
 # extras_union A B: sets RETVAL to the comma lists A and B together, A's order first, no repeats.
@@ -619,7 +703,6 @@ begin() {
     fi
     set_layout
     read_settings
-    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
     [ "${CARAPACE_SKYPILOT_TELEMETRY:-1}" = 0 ] && export SKYPILOT_DISABLE_USAGE_COLLECTION=1
     trap on_exit EXIT
     trap on_signal INT TERM HUP
@@ -657,6 +740,7 @@ refuse_special_home() {
 # Makes CARAPACE_HOME, or checks that an existing one is Carapace's.
 claim_home() {
     refuse_special_home
+    refuse_shared_home
     if [ -L "$HOME_MARK" ] || { [ -e "$HOME_MARK" ] && [ ! -f "$HOME_MARK" ]; }; then
         err permission "$HOME_MARK is not a plain file" "Delete it (it should be a file written by Carapace), then retry."
     fi
@@ -669,14 +753,35 @@ claim_home() {
         err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR: something else has that name" \
             "Set CARAPACE_HOME to a folder you own, then retry."
     fi
-    if ! mkdir -p "$CARAPACE_HOME_DIR" 2>/dev/null; then
-        err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR" \
-            "Make its parent folder writable or set CARAPACE_HOME to a folder you own, then retry."
+    if [ ! -d "$CARAPACE_HOME_DIR" ]; then
+        # Made by this run: the user's alone, whatever the umask.
+        if ! { mkdir -p "$CARAPACE_HOME_DIR" && chmod go-w "$CARAPACE_HOME_DIR"; } 2>/dev/null; then
+            err permission "Cannot create the Carapace folder $CARAPACE_HOME_DIR" \
+                "Make its parent folder writable or set CARAPACE_HOME to a folder you own, then retry."
+        fi
     fi
     if ! write_new_file "$HOME_MARK" "$HOME_MARK_HEADER" && [ ! -f "$HOME_MARK" ]; then
         err permission "Cannot write to the Carapace folder $CARAPACE_HOME_DIR" \
             "Make it writable (e.g. chown it to your user) or set CARAPACE_HOME to a folder you own, then retry."
     fi
+}
+
+# Anyone else who can write in CARAPACE_HOME can plant the programs, settings or token
+# Carapace uses: as ssh refuses such a ~/.ssh, a folder another user owns, or that group or
+# others may write in, is refused (the server refuses it at its start, in the same words).
+refuse_shared_home() {
+    local listing
+    [ -d "$CARAPACE_HOME_DIR" ] || return 0
+    # ls -n: the mode, the number of links, then the owner's uid (test -O is not in every shell).
+    listing=$(ls -ldnL "$CARAPACE_HOME_DIR" 2>/dev/null) || listing=""
+    set -f
+    # shellcheck disable=SC2086 # the fields of ls's line
+    set -- $listing
+    set +f
+    case ${1:-} in
+        d????[!w]??[!w]*) [ "${3:-}" = "$(id -u)" ] && return 0 ;;
+    esac
+    err permission "$HOME_OWNERSHIP_MESSAGE $CARAPACE_HOME_DIR" "$HOME_OWNERSHIP_HINT"
 }
 
 # write_new_file PATH [LINE]: creates PATH with LINE in it, failing if it already exists
@@ -860,7 +965,7 @@ unsupported_platform() {
 # (kill too: a builtin of most shells, not of posh).
 need_cmds() {
     local cmd
-    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps kill ln readlink; do
+    for cmd in uname date mkdir rmdir rm mv cp cat sed grep tr wc head df du touch sleep mkfifo chmod find ps kill ln readlink ls id; do
         need_cmd "$cmd"
     done
 }
@@ -890,34 +995,65 @@ find_on_path() {
     [ -n "$RETVAL" ]
 }
 
-# Network settings saved from the page: a variable already set in the environment
-# wins. The file is the one the server writes, in lines of the shape SETTINGS_LINE.
+# Network settings saved from the page: a variable already set in the environment wins.
+# The file must be in the one form the server writes -- a line `{`, lines of the shape
+# SETTINGS_LINE (the last without its comma), a line `}`; `{}` alone when empty; at most
+# SETTINGS_MAX_BYTES of printable ASCII -- and anything else is refused, in the words
+# src/settings/file.ts uses for it too: both read the same values, or neither does.
 read_settings_file() {
-    local before between after line name value current
-    [ -f "$SETTINGS_FILE" ] && [ ! -L "$SETTINGS_FILE" ] || return 0
-    # What stands right before NAME, between NAME and VALUE, and right after VALUE: the
-    # quotes and the colon, wherever the pair is in the line (a file edited by hand too).
+    local size others before between after line number state names name value current
+    [ -e "$SETTINGS_FILE" ] || [ -L "$SETTINGS_FILE" ] || return 0
+    [ -L "$SETTINGS_FILE" ] && refuse_settings_file "it is a symbolic link"
+    [ -f "$SETTINGS_FILE" ] || refuse_settings_file "it is not a regular file"
+    size=$(wc -c <"$SETTINGS_FILE" 2>/dev/null) || refuse_settings_file "it cannot be read"
+    size=${size##* }
+    [ "$size" -le "$SETTINGS_MAX_BYTES" ] || refuse_settings_file "it is larger than $SETTINGS_MAX_BYTES bytes"
+    [ "$size" -gt 0 ] || refuse_settings_file "it is empty"
+    # Shells read NUL bytes and other control characters differently: tr finds them.
+    others=$(LC_ALL=C tr -d '\040-\176\n' <"$SETTINGS_FILE" | wc -c)
+    [ "${others##* }" = 0 ] || refuse_settings_file "it holds a tab, a control character or a character outside printable ASCII"
     before=${SETTINGS_LINE%%NAME*}
-    before=${before#"${before%%[! ]*}"}
     between=${SETTINGS_LINE#*NAME}
     between=${between%%VALUE*}
     after=${SETTINGS_LINE#*VALUE}
     after=${after%,}
+    number=0 state=start names=" " line=""
     while IFS= read -r line; do
-        case $line in
-            *"$before"*"$between"*"$after"*) ;;
+        number=$((number + 1))
+        case $state:$line in
+            'start:{') state=first ;;
+            'start:{}') state=closed ;;
+            'first:}' | 'last:}') state=closed ;;
+            first:"$before"* | more:"$before"*)
+                line=${line#"$before"}
+                name=${line%%"$between"*}
+                value=${line#*"$between"}
+                case $value in
+                    *"$after,") state=more value=${value%"$after,"} ;;
+                    *"$after") state=last value=${value%"$after"} ;;
+                    *) state=bad ;;
+                esac
+                case $name in
+                    '' | [!A-Z]* | *[!A-Z0-9_]*) state=bad ;;
+                esac
+                case $value in
+                    *[\"\\]*) state=bad ;;
+                esac
+                ;;
+            *) state=bad ;;
+        esac
+        [ "$state" = bad ] && refuse_settings_file "line $number is not in the form Carapace writes"
+        case $state in
+            more | last) ;;
             *) continue ;;
         esac
-        line=${line#*"$before"}
-        name=${line%%"$between"*}
-        value=${line#*"$between"}
-        value=${value%"$after"*}
+        case $names in
+            *" $name "*) refuse_settings_file "$name is set twice" ;;
+        esac
+        names="$names$name "
         case " $SETTINGS_VARIABLES " in
             *" $name "*) ;;
             *) continue ;;
-        esac
-        case $value in
-            *\\*) log "settings: $name holds an escaped character and is ignored" && continue ;;
         esac
         eval "current=\${$name:-}"
         if [ -n "$current" ] || [ -z "$value" ]; then
@@ -926,12 +1062,69 @@ read_settings_file() {
         export "$name=$value"
         log "settings: $name from $SETTINGS_FILE"
     done <"$SETTINGS_FILE"
+    [ -z "$line" ] || refuse_settings_file "its last line does not end with a line break"
+    [ "$state" = closed ] || refuse_settings_file "it ends before its closing }"
     # uv fetches over https; a proxy given for https serves plain http too, and wget reads only lower case.
     if [ -n "${HTTPS_PROXY:-}" ]; then
         [ -n "${HTTP_PROXY:-}" ] || export HTTP_PROXY="$HTTPS_PROXY"
         [ -n "${https_proxy:-}" ] || export https_proxy="$HTTPS_PROXY"
     fi
-    UV_MIRRORS=${CARAPACE_UV_MIRROR:-$DEFAULT_UV_MIRROR}
+}
+
+# Where uv is downloaded from: CARAPACE_UV_MIRROR; else, with a company's mirror of Astral's
+# downloads (UV_ASTRAL_MIRROR_URL), its uv folder alone, as uv's own `self update` builds it
+# (crates/uv/src/commands/self_update.rs, installer_download_url: trailing slashes trimmed,
+# no fallback to GitHub); else Astral's mirror, then GitHub.
+choose_uv_mirrors() {
+    local base
+    UV_MIRROR_SETTING=CARAPACE_UV_MIRROR
+    if [ -n "${CARAPACE_UV_MIRROR:-}" ]; then
+        UV_MIRRORS=$CARAPACE_UV_MIRROR
+    elif [ -n "${UV_ASTRAL_MIRROR_URL:-}" ]; then
+        base=$UV_ASTRAL_MIRROR_URL
+        while :; do
+            case $base in
+                */) base=${base%/} ;;
+                *) break ;;
+            esac
+        done
+        UV_MIRRORS=$base$UV_MIRROR_SUFFIX UV_MIRROR_SETTING=UV_ASTRAL_MIRROR_URL
+    else
+        UV_MIRRORS=$DEFAULT_UV_MIRROR
+    fi
+}
+
+# The addresses Carapace and uv download from, checked before anything is downloaded: a
+# uv mirror, uv's indexes (`name=URL` or a URL, as uv reads them: Index::from_str in
+# crates/uv-distribution-types/src/index.rs) and Astral's and Python's mirrors.
+check_addresses() {
+    local setting name value entry
+    set -f
+    for setting in CARAPACE_UV_MIRROR UV_DEFAULT_INDEX:index UV_INDEX:index UV_INDEX_URL:index \
+        UV_EXTRA_INDEX_URL:index UV_PYTHON_INSTALL_MIRROR UV_ASTRAL_MIRROR_URL; do
+        name=${setting%:*}
+        eval "value=\${$name:-}"
+        for entry in $value; do
+            case $setting in
+                *:index) case ${entry%%=*} in "$entry" | *:*) ;; *) entry=${entry#*=} ;; esac ;;
+            esac
+            check_address "$name" "$entry"
+        done
+    done
+    set +f
+}
+
+# refuse_settings_file WHY: settings.json is not in the form Carapace writes.
+refuse_settings_file() {
+    err settings "Cannot read $SETTINGS_FILE: $1" "$SETTINGS_REFUSED_HINT"
+}
+
+# SSL_CERT_FILE reaches curl, wget and uv as one argument or variable, whatever its name
+# holds (spaces too): it must name a file they can read.
+check_ca_bundle() {
+    [ -z "${SSL_CERT_FILE:-}" ] || { [ -f "$SSL_CERT_FILE" ] && [ -r "$SSL_CERT_FILE" ]; } && return 0
+    err tls "SSL_CERT_FILE is $SSL_CERT_FILE, which is not a file Carapace can read" \
+        "Set the CA bundle in Network settings (or SSL_CERT_FILE) to the full path of your organisation's PEM file, then retry."
 }
 
 # open_log REPLACED: a new log, the previous run's kept beside it; REPLACED is what
@@ -1251,61 +1444,140 @@ choose_downloader() {
         "Install curl (e.g. apt-get install curl) or wget, then retry."
 }
 
-# check_url URL: sets RETVAL to the URL as it is shown and logged, without any
-# user:password@. Plain http:// is allowed only to this machine.
-check_url() {
-    local scheme rest authority host
-    scheme=${1%%://*}
-    rest=${1#*://}
-    authority=${rest%%/*}
-    host=${authority##*@}
-    RETVAL=$scheme://$host${rest#"$authority"}
-    case $scheme in
-        https) return 0 ;;
-        http)
-            case $host in
-                127.0.0.1 | 127.0.0.1:* | localhost | localhost:* | '[::1]' | '[::1]:'*) return 0 ;;
-            esac
+# read_address URL: reads an address as the programs that use it do, and refuses what
+# they could read differently. curl (lib/urlapi.c, parseurl) ends the authority at the
+# first /, ? or # and takes the userinfo up to its FIRST @ (parse_hostname_login);
+# wget (src/url.c, url_skip_credentials) ends a userinfo at a ; too; uv's URL parser
+# (WHATWG) ends the host at a \, where curl and Python do not. So: printable ASCII,
+# no quote or backslash, http:// or https:// (any case), at most one @ and no ; before
+# the host, and a host name, IPv4 or [IPv6] address with an optional port. Sets RETVAL
+# to "<scheme> <loopback: 1 or 0> <userinfo: 1 or 0> <host[:port]> <shown>", shown
+# being the address with its user name and password as ***; or fails, with RETVAL
+# saying why. src/settings/address.ts reads addresses by the same rule.
+read_address() {
+    local scheme rest authority userinfo hostport host port loopback
+    case $1 in
+        '' | *[!!-~]* | *'"'* | *\\*)
+            RETVAL="it holds a space, a quote, a backslash or a character that is not printable ASCII"
+            return 1
+            ;;
+        [Hh][Tt][Tt][Pp][Ss]://*) scheme=https ;;
+        [Hh][Tt][Tt][Pp]://*) scheme=http ;;
+        *)
+            RETVAL="it is not an http:// or https:// address"
+            return 1
             ;;
     esac
-    err network "Refusing to download from $RETVAL: only https:// is allowed (plain http:// only on this machine)" \
-        "Fix the uv mirror in Network settings (or CARAPACE_UV_MIRROR) to use https:// addresses, then retry."
+    rest=${1#*://}
+    authority=${rest%%[/?#]*}
+    rest=${rest#"$authority"}
+    userinfo="" hostport=$authority
+    case $authority in
+        *@*@* | *\;*@*)
+            RETVAL="its user name or password holds an @ or a ;, which must be written %40 or %3B"
+            return 1
+            ;;
+        *@*) userinfo=1 hostport=${authority#*@} ;;
+    esac
+    case $hostport in
+        '['*']' | '['*']:'*) host=${hostport%%]*}] ;;
+        *) host=${hostport%%:*} ;;
+    esac
+    port=${hostport#"$host"}
+    case $host in
+        '[' | '[]' | '['*[!0-9A-Fa-f:.]*']' | '['*[!]]) host="" ;;
+        '['*) ;;
+        *[!A-Za-z0-9._-]*) host="" ;;
+    esac
+    case $port in
+        '' | :) ;;
+        :[0-9] | :[0-9][0-9] | :[0-9][0-9][0-9] | :[0-9][0-9][0-9][0-9] | :[0-9][0-9][0-9][0-9][0-9])
+            [ "${port#:}" -le 65535 ] || host=""
+            ;;
+        *) host="" ;;
+    esac
+    if [ -z "$host" ]; then
+        RETVAL="its host is empty or not a host name, IP address or port"
+        return 1
+    fi
+    loopback=0
+    case $host in
+        [Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt] | '[::1]') loopback=1 ;;
+        127.*.*.*) is_octet "${host#127.}" && loopback=1 ;;
+    esac
+    RETVAL="$scheme $loopback ${userinfo:-0} $hostport ${1%%://*}://${userinfo:+***@}$hostport$rest"
 }
 
-# url_host URL: sets RETVAL to the host[:port] of a URL as check_url shows it.
-url_host() {
-    local rest
-    rest=${1#*://}
-    RETVAL=${rest%%/*}
+# is_octet A.B.C: three parts of an IPv4 address, each 0 to 255 in decimal without leading
+# zeros (which curl would read as octal).
+is_octet() {
+    local rest part
+    rest=$1.
+    for part in 1 2 3; do
+        part=${rest%%.*}
+        rest=${rest#*.}
+        case $part in
+            [0-9] | [1-9][0-9] | 1[0-9][0-9] | 2[0-4][0-9] | 25[0-5]) ;;
+            *) return 1 ;;
+        esac
+    done
+    [ -z "$rest" ]
+}
+
+# check_address SETTING URL: an address Carapace or uv downloads from uses https, or plain
+# http to this machine only. Sets RETVAL as read_address does; the error names the setting.
+check_address() {
+    local why
+    if read_address "$2"; then
+        case $RETVAL in
+            https\ * | 'http 1 '*) return 0 ;;
+        esac
+        why="plain http:// is allowed only to this machine (127.0.0.1, localhost or [::1])"
+    else
+        why=$RETVAL
+    fi
+    hide_userinfo "$2"
+    err network "$1 is not an address Carapace can download from ($RETVAL): $why" \
+        "Fix $1 in Network settings (or in the environment), using https:// (or http:// to this machine only), then retry."
+}
+
+# shown_address URL: sets RETVAL to "<host[:port]> <URL as shown>" of an address
+# check_addresses accepted (a uv mirror and the files under it).
+shown_address() {
+    check_address "$UV_MIRROR_SETTING" "$1"
+    RETVAL=${RETVAL#* * * }
 }
 
 # start_downloader URL FILE HEADERS: one attempt in the background (its pid is $!),
 # resuming FILE if it exists, writing the response headers to HEADERS.
 start_downloader() {
-    local proto wget_http wget_ca
+    local proto redirects
+    # Each gets the URL on stdin, never as an argument: its user name and password stay out
+    # of the process table (ps, /proc/<pid>/cmdline), which every user of the machine reads.
     case $DOWNLOADER in
         curl)
             # Plain http (to this machine only) may redirect only to https, never leave over http.
             proto="=https"
-            case $1 in http://*) proto="=http" ;; esac
-            curl --silent --show-error --location --fail --proto "$proto" --proto-redir =https --tlsv1.2 \
+            case $1 in [Hh][Tt][Tt][Pp]:*) proto="=http" ;; esac
+            curl --config - --silent --show-error --location --fail --proto "$proto" --proto-redir =https --tlsv1.2 \
                 --connect-timeout "$CONNECT_TIMEOUT" --speed-limit 1 --speed-time "$STALL_TIMEOUT" \
-                --continue-at - --dump-header "$3" --output "$2" "$1" \
-                </dev/null >/dev/null 2>>"$LOG_FILE" &
+                --continue-at - --dump-header "$3" --output "$2" >/dev/null 2>"$3.errors" <<EOF &
+url = "$1"
+EOF
             ;;
         wget)
             # wget cannot limit the protocols of redirects: http (local) gets none, and
             # redirects of https downloads are checked afterwards (redirected_to_plain_http).
-            wget_http=""
-            case $1 in http://*) wget_http=--max-redirect=0 ;; esac
-            wget_ca=""
-            [ -n "${SSL_CERT_FILE:-}" ] && wget_ca=--ca-certificate=$SSL_CERT_FILE
-            # shellcheck disable=SC2086 # each is one flag or nothing
-            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 $wget_http $wget_ca \
-                --connect-timeout="$CONNECT_TIMEOUT" --read-timeout="$STALL_TIMEOUT" --output-document="$2" "$1" \
-                </dev/null >/dev/null 2>"$3" &
+            redirects=--max-redirect=20
+            case $1 in [Hh][Tt][Tt][Pp]:*) redirects=--max-redirect=0 ;; esac
+            wget --no-verbose --server-response --continue --tries=1 --secure-protocol=TLSv1_2 "$redirects" \
+                ${SSL_CERT_FILE:+"--ca-certificate=$SSL_CERT_FILE"} --connect-timeout="$CONNECT_TIMEOUT" \
+                --read-timeout="$STALL_TIMEOUT" --output-document="$2" --input-file=- >/dev/null 2>"$3" <<EOF &
+$1
+EOF
             ;;
         busybox-wget)
+            # BusyBox's wget reads no URL from stdin: this one is in its arguments.
             wget -S -c -T "$STALL_TIMEOUT" -O "$2" "$1" </dev/null >/dev/null 2>"$3" &
             ;;
     esac
@@ -1316,14 +1588,13 @@ start_downloader() {
 # is ok, missing, transient, unreachable, tls, disk or insecure, the reason in plain words.
 download() {
     local shown host headers dl_pid reporter_pid exit_code http_status result
-    check_url "$1"
-    shown=$RETVAL
-    url_host "$shown"
-    host=$RETVAL
+    shown_address "$1"
+    shown=${RETVAL#* } host=${RETVAL%% *}
     headers=$2.headers
     # Emptied rather than removed (the shell does it, no process): what the last
     # attempt left there must not be read as this one's.
     : >"$headers"
+    : >"$headers.errors"
     start_downloader "$1" "$2" "$headers"
     dl_pid=$!
     track_pid "$dl_pid"
@@ -1336,7 +1607,7 @@ download() {
     kill "$reporter_pid" 2>/dev/null
     wait "$reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
-    [ "$DOWNLOADER" != curl ] && cat "$headers" >>"$LOG_FILE" 2>/dev/null
+    if [ "$DOWNLOADER" = curl ]; then log_lines "$headers.errors"; else log_lines "$headers"; fi
     read_headers "$headers"
     http_status=${RETVAL%% *}
     classify_download "$exit_code" "$http_status" "$2" "$headers"
@@ -1347,6 +1618,14 @@ download() {
     log "download $shown: exit $exit_code, HTTP ${http_status:-none}, ${result%% *}"
     [ "${result%% *}" = ok ] && [ -n "$3" ] && report_progress "$2" "$headers" "$3" complete
     RETVAL=$result
+}
+
+# log_lines FILE: a downloader's messages, into the log through log (which hides userinfo).
+log_lines() {
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+        log "$line"
+    done <"$1"
 }
 
 # download_tick SECONDS STATE FILE HEADERS LABEL HOST: a second of a download, in the
@@ -1498,16 +1777,31 @@ classify_http_status() {
 
 # wget follows redirects to any protocol: a download that went through plain http
 # elsewhere is refused, whatever it holds.
+# A Location without a scheme stays on the same host and scheme; one with a scheme is
+# read as check_address reads an address (a userinfo may hide the real host).
 redirected_to_plain_http() {
     local locations location
     set_control_characters
-    locations=$(sed -n 's/^ *[Ll]ocation: *\(http:\/\/[^ ]*\).*$/\1/p' "$1" 2>/dev/null | tr -d "$CR")
+    locations=$(sed -n 's/^ *[Ll]ocation: *\([^ ]*\).*$/\1/p' "$1" 2>/dev/null | tr -d "$CR")
+    set -f
     for location in $locations; do
-        case ${location#http://} in
-            127.0.0.1[:/]* | localhost[:/]* | '[::1]'[:/]*) ;;
-            *) return 0 ;;
+        case $location in
+            *://*) ;;
+            *) continue ;;
+        esac
+        if ! read_address "$location"; then
+            set +f
+            return 0
+        fi
+        case $RETVAL in
+            https\ * | 'http 1 '*) ;;
+            *)
+                set +f
+                return 0
+                ;;
         esac
     done
+    set +f
     return 1
 }
 
@@ -1563,9 +1857,8 @@ download_uv() {
     # One line per mirror in PROBLEMS: the last word on each is what the error reports.
     hosts="" dead="" mirrors=$# problems=""
     for base in "$@"; do
-        check_url "${base%/}/$UV_VERSION/$name"
-        url_host "$RETVAL"
-        hosts="$hosts${hosts:+ or }$RETVAL"
+        shown_address "$base"
+        hosts="$hosts${hosts:+ or }${RETVAL%% *}"
         problems=$problems$NEWLINE
     done
     round=1 backoff=1
@@ -1582,9 +1875,8 @@ download_uv() {
                     ;;
             esac
             url=${base%/}/$UV_VERSION/$name
-            check_url "$url"
-            url_host "$RETVAL"
-            host=$RETVAL
+            shown_address "$url"
+            host=${RETVAL%% *}
             say downloading "Downloading package manager (uv $UV_VERSION for $PLATFORM) from $host..."
             fetch_from_mirror "$url" "$file" && return 0
             result=${RETVAL%% *} failed=${RETVAL#* }
@@ -1646,10 +1938,8 @@ fetch_file() {
     download "$1" "$2" "$3"
     result=$RETVAL
     [ "${result%% *}" = ok ] && return 0
-    check_url "$1"
-    shown=$RETVAL
-    url_host "$shown"
-    host=$RETVAL
+    shown_address "$1"
+    shown=${RETVAL#* } host=${RETVAL%% *}
     case ${result%% *} in
         tls)
             err tls "Could not verify the TLS certificate of $host while downloading $shown (a proxy or security product may be intercepting HTTPS)" \
@@ -1828,7 +2118,7 @@ sky_version_of() {
 # Installs the requirement into a new folder, tools.<id> (NEW_TOOLS), beside the one in
 # use: whatever happens there, the sky in use keeps working until switch_tools.
 install_skypilot() {
-    local fifo uv_errors relay_pid uv_pid reporter_pid uv_exit download_start expected refresh
+    local fifo uv_errors relay_pid uv_pid reporter_pid uv_exit download_start expected
     started
     NEW_TOOLS=$CARAPACE_HOME_DIR/tools.$STARTED_ID.$$
     own_dirs "$NEW_TOOLS/envs" "$NEW_TOOLS/bin"
@@ -1847,11 +2137,11 @@ install_skypilot() {
     track_pid "$relay_pid"
     download_kilobytes
     download_start=$RETVAL
-    refresh=""
-    [ "$COMMAND" = update ] && refresh="--refresh-package $SKYPILOT_PACKAGE"
-    # shellcheck disable=SC2086 # refresh is two words or nothing
-    "$UV_BIN" tool install --python "$PYTHON_VERSION" --with pip $refresh "$REQUIREMENT" \
-        </dev/null >>"$LOG_FILE" 2>"$fifo" &
+    set -- tool install --python "$PYTHON_VERSION" --with pip
+    # An update asks the index again for the package of the requirement in use: skypilot-nightly,
+    # or skypilot, or whatever CARAPACE_SKYPILOT_SPEC named (its name ends at [, a version or a marker).
+    [ "$COMMAND" = update ] && set -- "$@" --refresh-package "${REQUIREMENT%%[[<>=!~;@ ]*}"
+    "$UV_BIN" "$@" "$REQUIREMENT" </dev/null >>"$LOG_FILE" 2>"$fifo" &
     uv_pid=$!
     track_pid "$uv_pid"
     # The package step is measured against what the last install downloaded, or a default.
@@ -1870,6 +2160,7 @@ install_skypilot() {
     wait "$reporter_pid" 2>/dev/null
     BACKGROUND_PIDS=""
     [ "$uv_exit" = 0 ] || fail_uv_install "$uv_exit" "$uv_errors"
+    refuse_missing_extra "$uv_errors"
     # What uv downloaded this time, if more than the last install knew of, is next time's estimate.
     download_kilobytes
     DOWNLOAD_BYTES=$(((RETVAL - download_start) * 1024))
@@ -1955,6 +2246,21 @@ uv_detail() {
         [ -n "$part" ] && RETVAL="$RETVAL${RETVAL:+: }$part"
     done
     return 0
+}
+
+# refuse_missing_extra ERRORS: uv installs a requirement with an extra its package does not
+# have, printing only a warning and exiting 0 (crates/uv-distribution-types/src/resolution.rs,
+# MissingExtra; printed by pip/operations.rs, diagnose_resolution): here, that install failed.
+refuse_missing_extra() {
+    local line
+    while IFS= read -r line; do
+        case $line in
+            'warning: The package '*' does not have an extra named '*)
+                err package "uv installed $REQUIREMENT without libraries it was asked for: ${line#warning: }" \
+                    "Check CARAPACE_SKYPILOT_SPEC or CARAPACE_CLOUDS: name only extras the package has (SkyPilot's clouds: $CLOUD_EXTRAS), then retry."
+                ;;
+        esac
+    done <"$1"
 }
 
 # Turns uv's stderr, then its exit status, into one of our error codes: uv exits 1
@@ -2140,18 +2446,31 @@ stop_local_api_server() {
     fi
 }
 
-# Sets RETVAL to the pids of the SkyPilot API servers running from this CARAPACE_HOME.
+# Sets RETVAL to the pids of the SkyPilot API servers running from this CARAPACE_HOME:
+# processes of this user whose program, before `-m sky.server.server`, is inside the home
+# (SkyPilot starts `[sys.executable, '-m', 'sky.server.server', ...]`: the tool
+# environment's python; a script standing for it has its interpreter in front). Another
+# user's process, or one that names the home only after the module, is not Carapace's.
 local_api_server_pids() {
-    RETVAL=$(ps -A -o pid= -o args= 2>/dev/null | api_servers_among_processes)
+    local uid physical
+    uid=$(id -u) || return 1
+    physical=$(cd "$CARAPACE_HOME_DIR" 2>/dev/null && pwd -P) || physical=$CARAPACE_HOME_DIR
+    RETVAL=$(ps -A -o pid= -o uid= -o args= 2>/dev/null | api_servers_among_processes "$uid" "$physical")
     [ -n "$RETVAL" ]
 }
 
-# Reads "<pid> <command line>" lines; prints the pids of this home's API servers.
+# api_servers_among_processes UID PHYSICAL_HOME: reads "<pid> <uid> <command line>" lines;
+# prints the pids of this home's API servers.
 api_servers_among_processes() {
-    local pid args
-    while read -r pid args; do
+    local pid owner args program
+    while read -r pid owner args; do
+        [ "$owner" = "$1" ] || continue
         case $args in
-            *"$API_SERVER_MODULE"*"$CARAPACE_HOME_DIR/"* | *"$CARAPACE_HOME_DIR/"*"$API_SERVER_MODULE"*) printf '%s ' "$pid" ;;
+            *" $API_SERVER_MODULE"*) program=" ${args%%" $API_SERVER_MODULE"*}" ;;
+            *) continue ;;
+        esac
+        case $program in
+            *" $CARAPACE_HOME_DIR/"* | *" $2/"*) printf '%s ' "$pid" ;;
         esac
     done
 }
@@ -2191,10 +2510,12 @@ run_install() {
     # Whoever held the lock before may have finished the same install.
     already_installed && return 0
     # The clouds installed already stay: an added cloud joins them, at the version in
-    # use, so adding a cloud never updates SkyPilot and comes from uv's cache.
+    # use, so adding a cloud never updates SkyPilot and comes from uv's cache. A name an
+    # older installer recorded that is no cloud of CLOUD_EXTRAS installed nothing: it goes.
     REQUIREMENT=$SKYPILOT_SPEC
     if [ -z "$SPEC_GIVEN" ] && read_marker && [ -n "$INSTALLED_EXTRAS" ]; then
-        extras_union "$INSTALLED_EXTRAS" "$EXTRAS"
+        known_clouds "$INSTALLED_EXTRAS"
+        extras_union "${RETVAL%% *}" "$EXTRAS"
         EXTRAS=$RETVAL
         SKYPILOT_SPEC="${SKYPILOT_PACKAGE}[$EXTRAS]"
         REQUIREMENT=$SKYPILOT_SPEC
@@ -2220,7 +2541,14 @@ prepare_to_install() {
     [ -e "$STAGING" ] || [ -L "$STAGING" ] && rm -rf "$STAGING"
     own_dirs "${LOG_FILE%/*}" "$STAGING" "${UV_BIN%/*}" "$PYTHON_INSTALLS" "$PYTHON_BIN" "$UV_CACHE" "$CREDENTIALS_DIR"
     open_log "$RETVAL"
+    # The user's alone: the logs name hosts and settings, and uv keeps passwords in credentials/.
+    set -- "$LOG_FILE" "$CREDENTIALS_DIR"
+    [ -f "$LOG_FILE.1" ] && set -- "$@" "$LOG_FILE.1"
+    chmod go= "$@" || fail_to_write "$CREDENTIALS_DIR"
     read_settings_file
+    choose_uv_mirrors
+    check_addresses
+    check_ca_bundle
     environment_exists && HAD_ENVIRONMENT=1
     finish_pending_switch
     check_free_space
@@ -2296,11 +2624,12 @@ run_uninstall() {
         return 0
     fi
     refuse_special_home
+    need_cmds
+    refuse_shared_home
     if [ ! -f "$HOME_MARK" ] || [ -L "$HOME_MARK" ]; then
         err permission "$CARAPACE_HOME_DIR is not marked as Carapace's folder ($HOME_MARK_PATH is missing), so nothing in it is removed" \
             "Check that CARAPACE_HOME names Carapace's folder; to remove this folder anyway, delete it yourself."
     fi
-    need_cmds
     acquire_lock
     stop_local_api_server
     say checking "Removing SkyPilot, uv and Python from $CARAPACE_HOME_DIR"

@@ -149,6 +149,11 @@ export interface Setting {
 export interface SettingsAnswer {
   settings: Setting[];
   path: string;
+  /**
+   * settings.json is not in the form Carapace writes (code `settings`): none of its values
+   * is used, by the server or the installer, until a save writes the file anew.
+   */
+  problem: ErrorBody | null;
 }
 
 /** GET /logs/install: the end of the last install's log, with secrets removed. */

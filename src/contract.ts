@@ -27,6 +27,8 @@ export const INSTALLER_EXIT_STATUS = {
   lock: 17,
   package: 18,
   python: 19,
+  /** CARAPACE_HOME/settings.json is not in the form Carapace writes (SETTINGS_FILE). */
+  settings: 20,
   interrupted: 130,
   internal: 1,
 } as const;
@@ -118,6 +120,7 @@ export function layoutOf(home: string): Layout {
 export const SETTINGS_VARIABLES = [
   'HTTPS_PROXY',
   'CARAPACE_UV_MIRROR',
+  'UV_ASTRAL_MIRROR_URL',
   'UV_PYTHON_INSTALL_MIRROR',
   'UV_DEFAULT_INDEX',
   'SSL_CERT_FILE',
@@ -129,6 +132,20 @@ export type SettingsVariable = (typeof SETTINGS_VARIABLES)[number];
  * without its comma: the script reads it line by line, without a JSON parser.
  */
 export const SETTINGS_LINE = '  "NAME": "VALUE",';
+
+/**
+ * The one form of settings.json both readers accept (the installer's read_settings_file
+ * and src/settings/file.ts): a line `{`, lines of SETTINGS_LINE's shape (NAME in capitals,
+ * digits and `_`; VALUE without `"` or `\`), the last without its comma, and a line `}`,
+ * each ending with a line break; `{}` alone when nothing is saved; only printable ASCII;
+ * no name twice; a regular file, not a link, of at most `maxBytes`. Anything else is
+ * refused by both, with the same words, and the installer's code `settings`.
+ */
+export const SETTINGS_FILE = {
+  maxBytes: 16384,
+  refusedHint:
+    "Save the settings again in Carapace's Settings, which writes the file anew (or delete the file), then retry.",
+} as const;
 
 /**
  * SkyPilot's local API server runs as `<python> -m sky.server.server` and keeps no pid

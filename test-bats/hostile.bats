@@ -195,8 +195,42 @@ servers"
     INSTALLER_ENV+=(CARAPACE_UV_MIRROR=http://localhost:1@example.invalid/uv)
     run installer
     assert_failure 12
-    assert_line --partial "Refusing to download from http://example.invalid/uv/0.12.5/"
+    assert_line --partial "CARAPACE_UV_MIRROR is not an address Carapace can download from (http://***@example.invalid/uv): plain http:// is allowed only to this machine"
     refute_line --partial "localhost:1@"
+}
+
+# curl resolves *.localhost to this machine by itself: evil.localhost stands for a remote
+# host that a reading of the address other than curl's would not see.
+@test "an address whose host ends at ? or # (as curl reads it) is refused before anything is downloaded" {
+    local port
+    port=$(mirror_url | sed 's/.*://')
+    for mirror in "http://evil.localhost:$port?@127.0.0.1/uv" "http://evil.localhost:$port#@127.0.0.1/uv"; do
+        INSTALLER_ENV=(CARAPACE_UV_MIRROR="$mirror")
+        run installer
+        assert_failure 12
+        assert_line --partial "error code=network: CARAPACE_UV_MIRROR is not an address Carapace can download from (${mirror}): plain http:// is allowed only to this machine (127.0.0.1, localhost or [::1]). What to do: Fix CARAPACE_UV_MIRROR in Network settings"
+        assert_equal "$(mirror_requests)" "[]"
+    done
+    INSTALLER_ENV=(UV_DEFAULT_INDEX="http://evil.localhost:$port#@127.0.0.1/simple")
+    run installer
+    assert_failure 12
+    assert_line --partial "UV_DEFAULT_INDEX is not an address Carapace can download from"
+    assert_equal "$(uv_install_count)" 0
+}
+
+@test "every address uv or the installer downloads from is checked before anything is downloaded, the hint naming it" {
+    for setting in CARAPACE_UV_MIRROR=http://example.invalid/uv UV_DEFAULT_INDEX=http://pypi.example/simple \
+        "UV_INDEX=https://ok.example/simple corp=http://pypi.example/simple" UV_INDEX_URL=http://pypi.example/simple \
+        UV_EXTRA_INDEX_URL=http://pypi.example/simple UV_PYTHON_INSTALL_MIRROR=http://python.example/ \
+        UV_ASTRAL_MIRROR_URL=http://astral.example/ 'UV_DEFAULT_INDEX=https://pypi.example\@127.0.0.1/simple'; do
+        INSTALLER_ENV=("$setting")
+        run installer
+        assert_failure 12
+        assert_line --partial "error code=network: ${setting%%=*} is not an address Carapace can download from"
+        assert_line --partial "What to do: Fix ${setting%%=*} in Network settings (or in the environment), using https://"
+        assert_equal "$(mirror_requests)" "[]"
+        assert_equal "$(uv_install_count)" 0
+    done
 }
 
 @test "a loopback mirror's redirect to a remote plain-http address is not followed" {
@@ -248,4 +282,128 @@ servers"
         assert_line --partial "CARAPACE_UV_VERSION is not a uv version number: '$version'"
     done
     assert_equal "$(uv_install_count)" 0
+}
+
+@test "a CA bundle path that smuggles options into wget is refused, and no file is posted" {
+    make_toolbox "$BATS_TEST_TMPDIR/box" curl
+    TOOLBOX=$BATS_TEST_TMPDIR/box
+    echo "secret content" >"$BATS_TEST_TMPDIR/secret"
+    echo "not a certificate" >"$BATS_TEST_TMPDIR/ca.pem"
+    INSTALLER_ENV+=(SSL_CERT_FILE="$BATS_TEST_TMPDIR/ca.pem --post-file=$BATS_TEST_TMPDIR/secret")
+    run installer
+    assert_failure 13
+    assert_line --partial "error code=tls: SSL_CERT_FILE is $BATS_TEST_TMPDIR/ca.pem --post-file=$BATS_TEST_TMPDIR/secret, which is not a file Carapace can read"
+    run mirror_requests
+    refute_output --partial '"method":"POST"'
+}
+
+# hidden_in_process_table TOOL: while TOOL downloads from a mirror that never answers, with a
+# password in the mirror's address, no process's command line holds it.
+hidden_in_process_table() {
+    local port pid
+    make_toolbox "$BATS_TEST_TMPDIR/box-$1" "$2"
+    TOOLBOX=$BATS_TEST_TMPDIR/box-$1
+    rm -rf "$CARAPACE_DIR"
+    curl -sSf -X POST "$(mirror_url)/__control/reset"
+    mirror_faults '[{"match":".sha256","kind":"hang"}]'
+    port=$(mirror_url | sed 's/.*://')
+    INSTALLER_ENV=(CARAPACE_UV_MIRROR="http://alice:Pa55-$1@127.0.0.1:$port/uv" CARAPACE_STALL_TIMEOUT=60)
+    installer_bg "$BATS_TEST_TMPDIR/out-$1"
+    pid=$BG_PID
+    until mirror_requests | grep -q '.sha256'; do sleep 0.2; done
+    sleep 0.5
+    run grep -l -a "Pa55-$1" /proc/[0-9]*/cmdline
+    kill "$pid"
+    wait "$pid" || true
+    assert_output ""
+}
+
+@test "a mirror's password is in no process's command line while curl or wget downloads" {
+    hidden_in_process_table curl wget
+    hidden_in_process_table wget curl
+}
+
+@test "the install log holds no user name or password of a mirror, and it and credentials/ are the user's alone" {
+    local port
+    port=$(mirror_url | sed 's/.*://')
+    for tool in curl wget; do
+        rm -rf "$CARAPACE_DIR"
+        make_toolbox "$BATS_TEST_TMPDIR/box-$tool" "$([ "$tool" = curl ] && echo wget || echo curl)"
+        TOOLBOX=$BATS_TEST_TMPDIR/box-$tool
+        INSTALLER_ENV=(CARAPACE_UV_MIRROR="http://ghp_T0KEN-$tool@127.0.0.1:$port/uv")
+        run installer
+        assert_success
+        run grep -c "ghp_T0KEN" "$CARAPACE_DIR/logs/install.log"
+        assert_output 0
+        grep -q "download http://\*\*\*@127.0.0.1:$port/uv/" "$CARAPACE_DIR/logs/install.log" || fail "no download line in the log"
+        assert_equal "$(stat -c %a "$CARAPACE_DIR/logs/install.log")" 600
+        assert_equal "$(stat -c %a "$CARAPACE_DIR/credentials")" 700
+    done
+}
+
+@test "a CARAPACE_HOME that group or others may write in, or that another user owns, is refused" {
+    make_carapace_home
+    for mode in 775 757 1777; do
+        chmod "$mode" "$CARAPACE_DIR"
+        for args in "" --uninstall; do
+            # shellcheck disable=SC2086
+            run installer $args
+            assert_failure 16
+            assert_line "[carapace] error code=permission: CARAPACE_HOME must be owned by you and writable by no one else, and this folder is not: $CARAPACE_DIR. What to do: Check that nothing in it was put there by someone else, then make it yours alone (chown it to your user, chmod go-w), or set CARAPACE_HOME to a new folder."
+        done
+    done
+    assert_equal "$(uv_install_count)" 0
+    chmod 755 "$CARAPACE_DIR"
+    if [ "$(id -u)" = 0 ]; then
+        chown 65534 "$CARAPACE_DIR"
+        run installer
+        assert_failure 16
+        assert_line --partial "error code=permission: CARAPACE_HOME must be owned by you and writable by no one else, and this folder is not: $CARAPACE_DIR."
+        chown 0 "$CARAPACE_DIR"
+    fi
+    run installer
+    assert_success
+}
+
+@test "a new CARAPACE_HOME is made the user's alone, whatever the umask" {
+    run env -i HOME="$USER_HOME" PATH="$TOOLBOX" CARAPACE_UV_MIRROR="$(mirror_url)/uv" UV_DEFAULT_INDEX="$(mirror_url)/simple" \
+        dash -c 'umask 002; exec dash "$1"' _ "$SCRIPT"
+    assert_success
+    assert_equal "$(stat -c %a "$CARAPACE_DIR")" 755
+}
+
+@test "only this user's processes whose program is the home's python are taken for its API server and stopped" {
+    installer >/dev/null
+    # One that names the module and the home, but runs another program (the home is an argument).
+    sh -c 'sleep 60; :' sh -m sky.server.server "$CARAPACE_DIR/tools/bin/python" 3>&- &
+    local named=$!
+    run installer --uninstall
+    assert_success
+    refute_line --partial "Stopping SkyPilot's local API server"
+    run kill -0 "$named"
+    assert_success
+    kill "$named"
+}
+
+@test "another user's process running the home's python is not taken for its API server" {
+    [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to run as another user"
+    # Folders another user may enter (bats' own are private to root).
+    shared=$(mktemp -d /tmp/carapace-api-server.XXXXXX)
+    chmod 755 "$shared"
+    make_carapace_home "$shared/home"
+    mkdir -p "$shared/home/tools/bin"
+    printf '#!/bin/sh\nsleep 60; :\n' >"$shared/home/tools/bin/python"
+    chmod -R 755 "$shared/home"
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$shared/home/tools/bin/python" -m sky.server.server 3>&- &
+    local other=$!
+    sleep 0.5
+    INSTALLER_ENV+=(CARAPACE_HOME="$shared/home")
+    run installer --uninstall
+    alive=0
+    kill -0 "$other" 2>/dev/null && alive=1
+    kill "$other" 2>/dev/null
+    rm -rf "$shared"
+    assert_success
+    refute_line --partial "Stopping SkyPilot's local API server"
+    assert_equal "$alive" 1
 }

@@ -312,3 +312,20 @@ $CARAPACE_DIR/servers/mine.yaml"
     assert_line --partial "[carapace] error code=network:"
     assert_line "setup: SkyPilot was not installed (exit 12): the [carapace] error line above says why and what to do."
 }
+
+@test "UV_ASTRAL_MIRROR_URL: uv is downloaded from the mirror's uv folder alone, and uv gets the variable" {
+    local port
+    port=$(mirror_url | sed 's/.*://')
+    INSTALLER_ENV=(UV_DEFAULT_INDEX="$(mirror_url)/simple" CARAPACE_UV_MIRROR="" UV_ASTRAL_MIRROR_URL="$(mirror_url)/astral//")
+    run installer
+    # The test mirror serves uv under one folder only: what matters is where it was asked, and nowhere else.
+    assert_failure 12
+    assert_line --partial "error code=network: Could not download uv from 127.0.0.1:$port: http://127.0.0.1:$port/astral/github/uv/releases/download/0.12.5/uv-x86_64-unknown-linux-gnu.tar.gz.sha256 was not found (HTTP 404)"
+    run mirror_requests
+    assert_output --partial '"/astral/github/uv/releases/download/0.12.5/uv-x86_64-unknown-linux-gnu.tar.gz.sha256"'
+    rm -rf "$CARAPACE_DIR"
+    INSTALLER_ENV=(UV_ASTRAL_MIRROR_URL="$(mirror_url)/astral")
+    run installer
+    assert_success
+    grep -qx "UV_ASTRAL_MIRROR_URL=$(mirror_url)/astral" "$RECORDS"/uv-run.* || fail "uv did not get UV_ASTRAL_MIRROR_URL"
+}

@@ -58,6 +58,45 @@ tools_folders() {
     assert [ ! -e "$CARAPACE_DIR" ]
 }
 
+@test "a cloud that is not one of SkyPilot's extras is refused before anything is downloaded, never recorded" {
+    for args in "" "--add-cloud gpc"; do
+        rm -rf "$CARAPACE_DIR"
+        INSTALLER_ENV=()
+        [ -n "$args" ] || INSTALLER_ENV=(CARAPACE_CLOUDS=aws,gpc)
+        # shellcheck disable=SC2086
+        run installer $args
+        assert_failure 18
+        assert_line --partial "error code=package: 'gpc' is not a cloud whose SkyPilot libraries Carapace can install (SkyPilot has no such extra). What to do: Use the names of clouds among: aws gcp azure"
+        assert_equal "$(uv_install_count)" 0
+        assert_equal "$(mirror_requests)" "[]"
+        assert [ ! -e "$CARAPACE_DIR/install.json" ]
+    done
+}
+
+@test "an extra uv installs with only a warning fails the install, and the SkyPilot in use stays" {
+    installer >/dev/null
+    tools=$(readlink "$CARAPACE_DIR/tools")
+    INSTALLER_ENV+=(CARAPACE_SKYPILOT_SPEC="skypilot-nightly[aws,gpc]")
+    run installer
+    assert_failure 18
+    assert_line "[carapace] installing: warning: The package \`skypilot-nightly==$OLD\` does not have an extra named \`gpc\`"
+    assert_line --partial "error code=package: uv installed skypilot-nightly[aws,gpc] without libraries it was asked for: The package \`skypilot-nightly==$OLD\` does not have an extra named \`gpc\`"
+    assert_equal "$(readlink "$CARAPACE_DIR/tools")" "$tools"
+    assert_equal "$(marker_field spec)" "skypilot-nightly[aws]"
+    assert_equal "$(tools_folders)" 1
+}
+
+@test "--update refreshes the package of the requirement in use (skypilot, not skypilot-nightly)" {
+    installer >/dev/null
+    # The marker of an install of skypilot[aws] (the test mirror offers skypilot-nightly only).
+    sed -i 's/"spec": "skypilot-nightly\[aws\]"/"spec": "skypilot[aws]==0.10.5"/' "$CARAPACE_DIR/install.json"
+    rm -rf "$RECORDS"
+    run installer --update
+    assert_line "[carapace] checking: Updating SkyPilot $OLD (skypilot[aws]==0.10.5) in $CARAPACE_DIR"
+    grep -q -- '--refresh-package skypilot skypilot\[aws\]==0.10.5$' "$RECORDS"/uv-run.* ||
+        fail "uv was not asked to refresh skypilot: $(grep argv "$RECORDS"/uv-run.*)"
+}
+
 @test "IBM's libraries are refused with the managed Python 3.12" {
     INSTALLER_ENV+=(CARAPACE_CLOUDS=aws,ibm)
     run installer

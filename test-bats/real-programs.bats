@@ -26,7 +26,7 @@ load helpers
     INSTALLER_ENV+=(STANDIN_UV_FAIL=tls)
     run installer
     assert_failure 13
-    assert_line --partial "error code=tls: uv could not verify a TLS certificate: Request failed after 3 retries: "
+    assert_line --regexp "error code=tls: uv could not verify a TLS certificate: Request failed after 3 retries in [0-9]+\.[0-9]s: Failed to fetch"
     assert_line --partial "invalid peer certificate: UnknownIssuer"
 }
 

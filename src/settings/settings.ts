@@ -1,41 +1,56 @@
 /**
  * The settings a user can change from the page: the network settings the installer
  * reads too (src/contract.ts, SETTINGS_VARIABLES) and the team's SkyPilot API
- * server. They are kept in CARAPACE_HOME/settings.json, 0600, in the one-pair-a-line
- * form the script reads. A variable set in Carapace's environment wins, and is
- * shown as such. A password in a proxy address is never sent back: it shows as ***.
+ * server. They are kept in CARAPACE_HOME/settings.json, 0600, in the one form the
+ * script reads (src/settings/file.ts). A variable set in Carapace's environment wins,
+ * and is shown as such. A password in an address is never sent back: it shows as ***.
+ * A settings.json of another form gives no value (the installer refuses it too): the
+ * answer says why, and a save writes a good file over it.
  */
-import type { Setting, SettingsAnswer } from '../api.js';
+import { accessSync, constants, statSync } from 'node:fs';
+import type { ErrorBody, Setting, SettingsAnswer } from '../api.js';
 import { type Layout, SETTINGS_VARIABLES } from '../contract.js';
 import { invalidRequest } from '../errors.js';
 import { redactUrl } from '../redact.js';
+import { indexAddress, readAddress, refusedAddress } from './address.js';
 import { readSettingsFile, writeSettingsFile } from './file.js';
 
 /** The team's SkyPilot API server (SkyPilot's SKYPILOT_API_SERVER_ENDPOINT), for every sky the app runs. */
 export const TEAM_SERVER = 'CARAPACE_SKYPILOT_API_SERVER';
 
-type Kind = 'url' | 'urls' | 'path';
+/**
+ * What a value is, and so how it is checked: `download` addresses (one, a list, or an
+ * index's `name=URL`) and the team's server are https, or plain http to this machine
+ * (src/settings/address.ts, the installer's rule); a proxy is any http(s) address read
+ * by the same rule; a CA bundle is the path of a readable file.
+ */
+type Kind = 'proxy' | 'download' | 'downloads' | 'index' | 'team' | 'path';
 
 const DESCRIBED: Record<string, { label: string; help: string; kind: Kind }> = {
   HTTPS_PROXY: {
     label: 'Proxy',
-    help: 'The proxy for https, e.g. http://proxy.example:3128 (a user:password@ in it is kept, never shown).',
-    kind: 'url',
+    help: 'The proxy for https, e.g. http://proxy.example:3128 (a user name and password in it are kept, never shown).',
+    kind: 'proxy',
   },
   CARAPACE_UV_MIRROR: {
     label: 'uv download mirrors',
     help: 'https:// addresses of uv release mirrors, separated by spaces, tried in turn.',
-    kind: 'urls',
+    kind: 'downloads',
+  },
+  UV_ASTRAL_MIRROR_URL: {
+    label: "Mirror of Astral's downloads",
+    help: "Your company's mirror of https://releases.astral.sh (e.g. in Artifactory or Nexus): uv is downloaded from it, and Python too unless a Python mirror is set.",
+    kind: 'download',
   },
   UV_PYTHON_INSTALL_MIRROR: {
     label: 'Python download mirror',
     help: 'Where uv downloads Python from instead of GitHub (python-build-standalone releases).',
-    kind: 'url',
+    kind: 'download',
   },
   UV_DEFAULT_INDEX: {
     label: 'Package index',
     help: "A PyPI-compatible index, e.g. your company's https://pypi.corp.example/simple.",
-    kind: 'url',
+    kind: 'index',
   },
   SSL_CERT_FILE: {
     label: 'CA bundle',
@@ -45,14 +60,19 @@ const DESCRIBED: Record<string, { label: string; help: string; kind: Kind }> = {
   [TEAM_SERVER]: {
     label: "Team's SkyPilot API server",
     help: "A SkyPilot API server your team runs (e.g. https://skypilot.corp.example); empty for SkyPilot's local one.",
-    kind: 'url',
+    kind: 'team',
   },
 };
 
 const NAMES = [...SETTINGS_VARIABLES, TEAM_SERVER];
 
+/** A record's own entry: names such as `constructor` or `__proto__` are no setting and no variable. */
+function own<T>(record: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
 export class Settings {
-  private cache: { version: string; values: Record<string, string> } | null = null;
+  private cache: { version: string; values: Record<string, string>; problem: ErrorBody | null } | null = null;
 
   constructor(
     private readonly layout: Layout,
@@ -63,33 +83,38 @@ export class Settings {
   ) {}
 
   /**
-   * What settings.json holds. Every sky run and status change asks, so the file is
-   * read again only when it changed (saved from the page, or edited by hand).
+   * What settings.json holds, and why it gives nothing when it is refused. Every sky run
+   * and status change asks, so the file is read again only when it changed (saved from
+   * the page, or edited by hand).
    */
-  private saved(): Record<string, string> {
-    const { version, record } = readSettingsFile(this.layout.settings, this.cache?.version ?? null);
-    if (record === null && this.cache) return this.cache.values;
+  private saved(): { values: Record<string, string>; problem: ErrorBody | null } {
+    const { version, read } = readSettingsFile(this.layout.settings, this.cache?.version ?? null);
+    if (read === null && this.cache) return this.cache;
     const values = Object.fromEntries(
-      NAMES.filter((name) => typeof record?.[name] === 'string' && record[name] !== '').map((name) => [
-        name,
-        record?.[name] as string,
-      ]),
+      NAMES.flatMap((name) => {
+        const value = read ? own(read.values, name) : undefined;
+        return value ? [[name, value]] : [];
+      }),
     );
-    this.cache = { version, values };
-    return values;
+    this.cache = { version, values, problem: read?.problem ?? null };
+    return this.cache;
+  }
+
+  private fromEnvironment(name: string): string | undefined {
+    return own(this.environment, name) || undefined;
   }
 
   /** The value in use of one setting (the environment's, else the saved one), unredacted. */
   value(name: string): string | null {
-    return this.environment[name] || this.saved()[name] || null;
+    return this.fromEnvironment(name) || own(this.saved().values, name) || null;
   }
 
-  /** What the page shows. */
+  /** What the page shows: values redacted, help texts as they are. */
   answer(): SettingsAnswer {
-    const saved = this.saved();
+    const { values: saved, problem } = this.saved();
     const settings: Setting[] = NAMES.map((name) => {
-      const described = DESCRIBED[name] ?? { label: name, help: '', kind: 'url' };
-      const fromEnvironment = this.environment[name];
+      const described = DESCRIBED[name] ?? { label: name, help: '', kind: 'download' };
+      const fromEnvironment = this.fromEnvironment(name);
       const value = fromEnvironment || saved[name] || '';
       return {
         name,
@@ -99,20 +124,23 @@ export class Settings {
         source: fromEnvironment ? 'environment' : saved[name] ? 'saved' : 'unset',
       };
     });
-    return { settings, path: this.layout.settings };
+    return { settings, path: this.layout.settings, problem };
   }
 
-  /** Saves what the page sent; a value the page got redacted keeps what is saved. */
+  /**
+   * Saves what the page sent; a value the page got redacted keeps what is saved. A
+   * refused settings.json is written over, with what it is sent now.
+   */
   save(body: unknown): SettingsAnswer {
     const values = (body as { values?: unknown } | null)?.values;
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw invalidRequest('Send {"values": {"NAME": "value", ...}}.');
     }
-    const next = this.saved();
+    const next = { ...this.saved().values };
     for (const [name, raw] of Object.entries(values as Record<string, unknown>)) {
-      const described = DESCRIBED[name];
+      const described = own(DESCRIBED, name);
       if (!described) throw invalidRequest(`"${name.slice(0, 60)}" is not a setting.`, `Use: ${NAMES.join(', ')}.`);
-      if (this.environment[name]) {
+      if (this.fromEnvironment(name)) {
         throw invalidRequest(
           `${name} is set in Carapace's environment, which wins.`,
           `Unset ${name} and restart Carapace to set it here.`,
@@ -133,28 +161,39 @@ export class Settings {
   }
 }
 
-/** A value the script can read back as it is: one line, no quotes or backslashes, and of its kind. */
+/** A value the script can read back as it is (SETTINGS_FILE's form: printable ASCII, no quotes or backslashes), and of its kind. */
 function checked(label: string, kind: Kind, value: string): string {
-  if (value.length > 2000 || /["\\\p{Cc}]/u.test(value)) {
-    throw invalidRequest(`${label} holds characters Carapace cannot keep (quotes, backslashes or control characters).`);
+  if (value.length > 2000 || !/^[ -~]*$/.test(value) || /["\\]/.test(value)) {
+    throw invalidRequest(
+      `${label} holds characters Carapace cannot keep (quotes, backslashes, control characters or characters outside ASCII).`,
+    );
   }
-  const urls = kind === 'urls' ? value.split(/\s+/) : kind === 'url' ? [value] : [];
-  for (const url of urls) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
+  if (kind === 'path') return checkedPath(label, value);
+  const addresses = kind === 'downloads' ? value.split(/ +/) : [kind === 'index' ? indexAddress(value) : value];
+  for (const address of addresses) {
+    const read = readAddress(address);
+    const why = kind === 'proxy' ? (read.ok ? null : read.why) : refusedAddress(address, kind === 'team');
+    if (why) {
       throw invalidRequest(
-        `${label}: "${redactUrl(url)}" is not an address.`,
-        'Use a full address such as https://mirror.example/path.',
+        `${label}: ${read.ok ? read.shown : redactUrl(address)} is not an address Carapace can use: ${why}.`,
+        'Use a full address such as https://mirror.example/path (http:// only to this machine).',
       );
     }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw invalidRequest(`${label}: "${redactUrl(url)}" is not an http(s) address.`);
-    }
-  }
-  if (kind === 'path' && !value.startsWith('/')) {
-    throw invalidRequest(`${label} must be a full path, starting with /.`);
   }
   return value;
+}
+
+/** The CA bundle: a file Carapace, uv, curl and wget can read, whatever its name holds (spaces too). */
+function checkedPath(label: string, path: string): string {
+  if (!path.startsWith('/')) throw invalidRequest(`${label} must be a full path, starting with /.`);
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw invalidRequest(
+      `${label}: ${path} is not a file Carapace can read.`,
+      'Give the full path of a readable PEM file, e.g. /etc/ssl/certs/corp-ca.pem.',
+    );
+  }
+  return path;
 }

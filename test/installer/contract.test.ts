@@ -18,6 +18,7 @@ import { INSTALLER_SCRIPT } from '../../src/config.js';
 import {
   API_SERVER_MODULE,
   HOME_MARK_HEADER,
+  HOME_OWNERSHIP,
   INSTALLER_EXIT_STATUS,
   LAYOUT,
   LOCK,
@@ -25,12 +26,15 @@ import {
   MARKER_FIELDS,
   OLDEST_SKYPILOT,
   PHASES,
+  SETTINGS_FILE,
   SETTINGS_LINE,
   SETTINGS_VARIABLES,
   skypilotIsSupported,
 } from '../../src/contract.js';
 import { parseInstallerLine } from '../../src/installer/lines.js';
+import { readSettingsFile } from '../../src/settings/file.js';
 import { Settings } from '../../src/settings/settings.js';
+import { ADDABLE_CLOUD_IDS, SKYPILOT_CLOUD_EXTRAS } from '../../src/sky/clouds.js';
 import { localApiServerPids } from '../../src/status/api-server.js';
 import { lockHolder } from '../../src/status/lock.js';
 import { readMarker } from '../../src/status/marker.js';
@@ -209,7 +213,35 @@ describe('the contract between the installer and the server', () => {
     );
     expect(defined('SETTINGS_VARIABLES')?.split(' ')).toEqual([...SETTINGS_VARIABLES]);
     expect(defined('SETTINGS_LINE')).toBe(SETTINGS_LINE);
+    expect(Number(defined('SETTINGS_MAX_BYTES'))).toBe(SETTINGS_FILE.maxBytes);
+    expect(defined('SETTINGS_REFUSED_HINT')).toBe(SETTINGS_FILE.refusedHint);
     expect(defined('API_SERVER_MODULE')).toBe(API_SERVER_MODULE);
+    expect({ message: defined('HOME_OWNERSHIP_MESSAGE'), hint: defined('HOME_OWNERSHIP_HINT') }).toEqual(
+      HOME_OWNERSHIP,
+    );
+  });
+
+  it('the clouds the installer installs are the ones the server offers to add (src/sky/clouds.ts), and real extras', () => {
+    const extras = defined('CLOUD_EXTRAS')?.split(' ') ?? [];
+    expect([...extras].sort()).toEqual([...ADDABLE_CLOUD_IDS].sort());
+    expect(SKYPILOT_CLOUD_EXTRAS).toEqual(expect.arrayContaining(extras));
+    // The stand-in uv warns about any other extra, as uv does: it knows every real one.
+    const standinExtras = /^SKYPILOT_EXTRAS="(.*)"$/m
+      .exec(readFileSync(join(STANDINS_DIR, 'uv'), 'utf8'))?.[1]
+      ?.split(' ');
+    expect(standinExtras).toEqual(expect.arrayContaining([...SKYPILOT_CLOUD_EXTRAS]));
+  });
+
+  it('a settings.json of another form stops the installer with code settings, in the words the server uses for it', async () => {
+    const home = join(root, 'settings-refused');
+    markedHome(home);
+    writeFileSync(layoutOf(home).settings, '{"HTTPS_PROXY": "http://127.0.0.1:9"}\n');
+    const { stdout, status } = await installer(home).done;
+    expect(status).toBe(INSTALLER_EXIT_STATUS.settings);
+    const last = parseInstallerLine(stdout.trim().split('\n').at(-1) ?? '');
+    const { read } = readSettingsFile(layoutOf(home).settings, null);
+    expect(read?.problem).not.toBeNull();
+    expect({ code: last?.code, message: last?.message, hint: last?.hint }).toEqual(read?.problem);
   });
 
   it("settings.json is written in lines of SETTINGS_LINE's shape, and the installer reads them", async () => {
@@ -240,14 +272,12 @@ describe('the contract between the installer and the server', () => {
   it("both find SkyPilot's local API server by API_SERVER_MODULE in its command line, and the installer stops it", async () => {
     const home = join(root, 'api-server');
     markedHome(home);
-    // Posing as `<python> -m sky.server.server` from an environment in the home (the `:` keeps sh from exec'ing sleep).
-    const server = spawn(
-      'sh',
-      ['-c', 'sleep 60; :', 'sh', ...API_SERVER_MODULE.split(' '), `${home}/tools/bin/python`],
-      {
-        stdio: 'ignore',
-      },
-    );
+    // Posing as `<python> -m sky.server.server`, the python of an environment in the home, as
+    // SkyPilot starts it (a script: its interpreter in front; the `:` keeps sh from exec'ing sleep).
+    const python = `${home}/tools/bin/python`;
+    mkdirSync(`${home}/tools/bin`, { recursive: true });
+    writeFileSync(python, '#!/bin/sh\nsleep 60; :\n', { mode: 0o755 });
+    const server = spawn(python, [...API_SERVER_MODULE.split(' '), '--host=127.0.0.1'], { stdio: 'ignore' });
     try {
       await until(async () => (await localApiServerPids(home)).includes(server.pid ?? -1), 'the server to see it');
       const { stdout, status } = await installer(home, ['--uninstall']).done;

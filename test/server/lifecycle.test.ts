@@ -297,9 +297,9 @@ describe('network settings', () => {
       );
     expect(await shown()).toMatchObject({ source: 'unset' });
     const path = join(f.home, 'settings.json');
-    writeFileSync(path, '{"UV_PYTHON_INSTALL_MIRROR": "https://py.example/one"}\n');
+    writeFileSync(path, '{\n  "UV_PYTHON_INSTALL_MIRROR": "https://py.example/one"\n}\n');
     expect(await shown()).toMatchObject({ value: 'https://py.example/one', source: 'saved' });
-    writeFileSync(path, '{"UV_PYTHON_INSTALL_MIRROR": "https://py.example/two-changed"}\n');
+    writeFileSync(path, '{\n  "UV_PYTHON_INSTALL_MIRROR": "https://py.example/two-changed"\n}\n');
     expect(await shown()).toMatchObject({ value: 'https://py.example/two-changed', source: 'saved' });
   });
 

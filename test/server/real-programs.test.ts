@@ -132,8 +132,11 @@ describe("the local API server's environment", () => {
     expect(f.server.store.status().api_server.restart_pending).toBe(false);
     const id = await launch(f, { name: 'web-1' });
     await listen().waitFor((e) => e.data.operation_id === id && e.data.event === 'cancellable', 'the request id');
+    // A CA bundle is saved only as the path of a file that can be read.
+    const bundle = join(f.root, 'corp.pem');
+    writeFileSync(bundle, '-----BEGIN CERTIFICATE-----\n');
     const saved = await f.request('PUT', '/settings', {
-      values: { HTTPS_PROXY: 'http://proxy.example:3128', SSL_CERT_FILE: '/etc/ssl/corp.pem' },
+      values: { HTTPS_PROXY: 'http://proxy.example:3128', SSL_CERT_FILE: bundle },
     });
     expect(saved.status).toBe(200);
     expect(((await (await f.request('GET', '/status')).json()) as InstallStatus).api_server.restart_pending).toBe(true);
@@ -152,7 +155,7 @@ describe("the local API server's environment", () => {
     expect(startEnvironment(restarted)).toMatchObject({
       HTTPS_PROXY: 'http://proxy.example:3128',
       // Python's requests reads only this one (the Google and Azure clients use requests).
-      REQUESTS_CA_BUNDLE: '/etc/ssl/corp.pem',
+      REQUESTS_CA_BUNDLE: bundle,
     });
     expect(f.server.store.status().api_server.restart_pending).toBe(false);
     // A request runs with the server's environment (sky/server/requests/payloads.py forwards no proxy).

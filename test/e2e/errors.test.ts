@@ -58,13 +58,13 @@ describe.skipIf(!available)('errors', () => {
     await shows(dialog.locator('#settings-said'), 'Saved.');
     await dialog.getByLabel('Proxy').fill('ftp://proxy.example');
     await dialog.getByRole('button', { name: 'Save settings' }).click();
-    await shows(dialog.locator('#setting-HTTPS_PROXY-error'), 'is not an http(s) address');
+    await shows(dialog.locator('#setting-HTTPS_PROXY-error'), 'is not an http:// or https:// address');
     expect(await dialog.locator('#settings-said').textContent()).toBe('');
     expect(await dialog.getByLabel('Proxy').getAttribute('aria-invalid')).toBe('true');
     await state(
       s,
       '24-settings-error',
-      'The Network settings dialog: "Proxy: … is not an http(s) address" under the Proxy field, no "Saved.".',
+      'The Network settings dialog: "Proxy: … is not an http:// or https:// address" under the Proxy field, no "Saved.".',
     );
   });
 });

@@ -113,6 +113,11 @@ describe('redactUrl: user names and passwords out of text', () => {
     ['HTTPS_PROXY=https:u:p@proxy.example:3128', 'HTTPS_PROXY=https:***@proxy.example:3128'],
     ['proxy socks5h:u:p@127.0.0.1:1080 refused', 'proxy socks5h:***@127.0.0.1:1080 refused'],
     ['Error:u@x, then http://a:b@c.example', 'Error:***@x, then http://***@c.example'],
+    // WHATWG's other special schemes read an authority without "//" too, spaces included; another scheme's ends at a space.
+    ['wss:u:two words@sky.corp/ws', 'wss:***@sky.corp/ws'],
+    ['ws:u:two words@sky.corp', 'ws:***@sky.corp'],
+    ['ftp:u:two words@files.example/x', 'ftp:***@files.example/x'],
+    ['socks5h:u:p@proxy.example then see admin@corp.example', 'socks5h:***@proxy.example then see admin@corp.example'],
     // An http(s) authority without "//" reaches over spaces too: up to the second address's @, hiding more.
     ['from https:a:1@one.example to https:b:2@two.example/x', 'from https:***@two.example/x'],
   ])('%s', (text, shown) => {

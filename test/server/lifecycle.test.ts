@@ -179,6 +179,22 @@ describe('updating SkyPilot', () => {
     expect(await update.json()).toMatchObject({ code: 'busy', message: expect.stringContaining('launch of web-1') });
   });
 
+  it('holds the sky commands asked for while it runs until the new version is in place (17.5)', async () => {
+    const f = await open({ env: { STANDIN_UV_INSTALL_SECONDS: '3' } });
+    await installed(f);
+    f.mirror.setSkypilotVersions([SKYPILOT_VERSION, NEWER]);
+    expect((await f.request('POST', '/update')).status).toBe(202);
+    // The update's uv takes 3 s, `sky status` a fraction of that. The servers list needs no
+    // install (it runs the sky in place): run at once, it would answer while the old version
+    // is still installed and the installer still running.
+    const list = await f.request('GET', '/servers');
+    expect(list.status).toBe(200);
+    expect(f.server.store.status()).toMatchObject({ sky_version: NEWER });
+    expect(f.server.session.progress()).toBeNull();
+    // A check waits too (for the install in progress, as every action does).
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+  });
+
   it("is refused when it is to start while a request started before Carapace's restart runs in the API server", async () => {
     const f = await open({ env: { STANDIN_SKY_LAUNCH_SECONDS: '6' } });
     await installed(f);

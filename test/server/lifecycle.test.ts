@@ -3,7 +3,6 @@
 // uninstall, none of them under a running sky command, the network settings used by
 // the next install without a restart, and the install log shown redacted.
 import {
-  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,

@@ -2,15 +2,7 @@
 // the page (and the programs its cloud runs), an update (and one that fails), an
 // uninstall, none of them under a running sky command, the network settings used by
 // the next install without a restart, and the install log shown redacted.
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '../../src/api.js';

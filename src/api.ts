@@ -323,6 +323,11 @@ export interface Snapshot {
    * null before the first, and while SkyPilot is not installed (an uninstall makes it untrue).
    */
   last_check: CheckedClouds | null;
+  /**
+   * The servers being launched that wait for the cloud tools to be installed first (their
+   * names); each one's `operation` start comes once SkyPilot is installed.
+   */
+  waiting_launches: string[];
 }
 
 /** The data of every event carries the server's time when it was sent, in ms. */

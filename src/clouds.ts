@@ -26,7 +26,7 @@ export interface CloudsContext {
 
 export class CloudChecks {
   /** The check running now: clicks meanwhile (200 at once, say) get its answer, not a run each. */
-  private checking: Promise<CloudCheckAnswer> | null = null;
+  private checking: Promise<CheckedClouds> | null = null;
   private last: CheckedClouds | null = null;
 
   constructor(private readonly context: CloudsContext) {}
@@ -38,11 +38,13 @@ export class CloudChecks {
     return this.last;
   }
 
-  /** Check Clouds: `sky check`. */
-  check(): Promise<CloudCheckAnswer> {
-    this.checking ??= this.skyCheck(null).finally(() => {
-      this.checking = null;
-    });
+  /** Check Clouds: `sky check`, with when it ran (as the snapshot's last check says it). */
+  check(): Promise<CheckedClouds> {
+    this.checking ??= this.skyCheck(null)
+      .then((answer) => this.last ?? { ...answer, checked_at: new Date().toISOString() })
+      .finally(() => {
+        this.checking = null;
+      });
     return this.checking;
   }
 

@@ -175,7 +175,7 @@ Passed to curl, wget and uv: $NETWORK_PASS_THROUGH
 Output lines: [carapace] <phase>[ <percent>%][ bytes=<done>[/<total>]][ code=<code>]: <message>
 Phases: $PHASES
 Exit statuses: 0:ok $ERROR_CODES
-See README.md.
+See docs/installer.md.
 EOF
 }
 

@@ -1,4 +1,4 @@
-/** Settings from the environment (README, "The server"). */
+/** Settings from the environment (docs/server.md, "The server"). */
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -192,6 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.close();
         // The installer, told to stop, stops uv and releases its lock; sky runs are stopped too.
         await Promise.all([session.close(), operations.stopAll()]);
+        await runner.close();
         // Last, so that clients still get the "interrupted" events.
         events.closeAll();
         await store.close();

@@ -117,7 +117,9 @@ export function createApp(parts: AppParts): express.Express {
   app.use(express.static(pageDir, { index: 'index.html', dotfiles: 'ignore', redirect: false, cacheControl: false }));
 
   app.use((_req, _res, next) => {
-    next(new CarapaceError('not-found', 'There is nothing at this address.', 'See README.md for the endpoints.', 404));
+    next(
+      new CarapaceError('not-found', 'There is nothing at this address.', 'See docs/server.md for the endpoints.', 404),
+    );
   });
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

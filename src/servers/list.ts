@@ -39,7 +39,7 @@ export async function listServers(
       throw new CarapaceError(
         'sky-failed',
         error.message,
-        'Check that the SkyPilot in use is supported (see README).',
+        'Check that the SkyPilot in use is supported (docs/installer.md says which are).',
         502,
       );
     }

@@ -50,6 +50,9 @@ export class SkyRunner {
   /** The sky runs past the gate and not ended: queued or running. */
   active = 0;
   private readonly idlers: (() => void)[] = [];
+  /** Every run not ended, with its stop: on shutdown none may outlive the server. */
+  private readonly inFlight = new Map<Promise<ProcessResult>, () => void>();
+  private closed = false;
 
   constructor(private readonly options: SkyRunnerOptions) {}
 
@@ -67,7 +70,7 @@ export class SkyRunner {
       this.active += 1;
       if (queued) await this.place();
       try {
-        if (stopped) return STOPPED;
+        if (stopped || this.closed) return STOPPED;
         this.started += 1;
         const child = runProcess(sky, args, {
           env: this.options.env(sky),
@@ -86,7 +89,24 @@ export class SkyRunner {
       this.shared.set(key, result);
       void result.finally(() => this.shared.delete(key));
     }
-    return { result, stop: () => stopProcess() };
+    const stop = () => stopProcess();
+    this.inFlight.set(result, stop);
+    void result.finally(() => this.inFlight.delete(result));
+    return { result, stop };
+  }
+
+  /**
+   * On shutdown: no new run starts, and every run is stopped and waited for -- a GET
+   * /servers' `sky status` too, which no operation follows. (SkyPilot's own requests
+   * go on in its API server.)
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    const runs = [...this.inFlight];
+    for (const [, stop] of runs) stop();
+    // A run still waiting at the gate or for a place ends once it gets there; not worth more than a few seconds.
+    const ended = Promise.all(runs.map(([result]) => result.catch(() => undefined)));
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   }
 
   /** Resolves when no run is past the gate (at once when none is). */

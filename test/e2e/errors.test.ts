@@ -73,7 +73,7 @@ describe.skipIf(!available)('errors', () => {
     await dialog.getByLabel('Package index').fill('https://pypi.example/simple');
     await dialog.getByLabel('Proxy').fill('ftp://proxy.example');
     await dialog.getByRole('button', { name: 'Save settings' }).click();
-    await shows(dialog.locator('#setting-HTTPS_PROXY-error'), 'is not an http(s) address');
+    await shows(dialog.locator('#setting-HTTPS_PROXY-error'), 'is not an http:// or https:// address');
     expect(await dialog.locator('#settings-said').textContent()).toBe('');
     expect(await dialog.getByLabel('Proxy').getAttribute('aria-invalid')).toBe('true');
     // Nothing typed is lost, and what to do is said in the page's words.

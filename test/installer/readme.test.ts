@@ -1,15 +1,20 @@
-// README.md documents what the installer and the server really accept and report:
-// its usage line, settings, pass-through variables and error tables are checked
-// against the script's --help and src/contract.ts / src/api.ts. A setting or a code
-// added on one side only fails here.
+// README.md is the front door, docs/ the reference: what the installer and the server
+// really accept and report -- the usage line, settings, pass-through variables and
+// error tables -- is checked against the script's --help and src/contract.ts /
+// src/api.ts. A setting or a code added on one side only fails here.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVER_ERROR_CODES } from '../../src/api.js';
 import { INSTALLER_SCRIPT } from '../../src/config.js';
 import { INSTALLER_EXIT_STATUS, SETTINGS_VARIABLES } from '../../src/contract.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const ROOT = new URL('../../', import.meta.url).pathname;
+const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((name) => `docs/${name}`)];
+const front = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** The README and the reference in docs/, read as one text. */
+const readme = DOCS.map((path) => readFileSync(join(ROOT, path), 'utf8')).join('\n');
 const help = spawnSync('sh', [INSTALLER_SCRIPT, '--help'], { encoding: 'utf8' }).stdout;
 
 /** The words of a --help line "<label>: A B C". */
@@ -36,7 +41,28 @@ function table(first: string): Map<string, string> {
   return rows;
 }
 
-describe('README.md', () => {
+describe('README.md, the front door', () => {
+  it('fits 120 lines, with how to run and how to test near the top', () => {
+    const lines = front.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(120);
+    const top = lines.slice(0, 50).join('\n');
+    expect(top).toContain('npm install && npm start');
+    expect(top).toContain('npm install && npm test');
+  });
+
+  it('links only to files that exist, as do the docs', () => {
+    const broken: string[] = [];
+    for (const path of DOCS) {
+      const text = readFileSync(join(ROOT, path), 'utf8');
+      for (const [, target = ''] of text.matchAll(/\]\((?!https?:|#)([^)#]+)(?:#[^)]*)?\)/g)) {
+        if (!existsSync(join(ROOT, dirname(path), target))) broken.push(`${path} -> ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
+
+describe('README.md and docs/', () => {
   it('shows the installer usage line --help prints', () => {
     const usage = help.split('\n').find((line) => line.startsWith('Usage: '));
     expect(usage).toBeDefined();
@@ -81,7 +107,7 @@ describe('README.md', () => {
     const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
       dependencies: Record<string, string>;
     };
-    const built = readme.slice(readme.indexOf('## Built with'));
+    const built = front.slice(front.indexOf('## Built with'));
     const names = [...Object.keys(manifest.dependencies), 'vitest', 'bats'];
     expect(names).toEqual(expect.arrayContaining(['zx', 'express', 'chokidar', 'proper-lockfile']));
     for (const name of names) expect(built, name).toContain(`[\`${name}\`]`);

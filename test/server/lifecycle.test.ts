@@ -2,7 +2,16 @@
 // the page (and the programs its cloud runs), an update (and one that fails), an
 // uninstall, none of them under a running sky command, the network settings used by
 // the next install without a restart, and the install log shown redacted.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '../../src/api.js';
@@ -89,14 +98,12 @@ describe('adding a cloud from the page', () => {
     await installed(f);
     mkdirSync(join(f.userHome, '.azure'), { recursive: true });
     writeFileSync(join(f.userHome, '.azure/msal_token_cache.json'), '{}');
-    const first = (await (await f.request('POST', '/clouds/azure/enable')).json()) as CloudEnableAnswer;
+    const answer = (await (await f.request('POST', '/clouds/azure/enable')).json()) as CloudEnableAnswer;
     expect((await status(f)).extras).toEqual(['aws', 'azure']);
-    // What azure-cli puts beside sky (the stand-in uv installs no az of its own).
+    // azure-cli's az lands beside sky, in the tools' own bin, where sky finds it without PATH.
     const tools = dirname(realpathSync(join(f.home, 'tools/bin/sky')));
-    writeFileSync(join(tools, 'az'), '#!/bin/sh\necho "azure-cli 2.67.0"\n');
-    chmodSync(join(tools, 'az'), 0o755);
-    const again = (await (await f.request('POST', '/clouds/azure/enable')).json()) as CloudEnableAnswer;
-    expect(again.enabled, JSON.stringify(first.check.disabled)).toBe(true);
+    expect(existsSync(join(tools, 'az'))).toBe(true);
+    expect(answer.enabled, JSON.stringify(answer.check.disabled)).toBe(true);
     expect(f.uvInstalls()).toBe(2);
   });
 

@@ -1,7 +1,7 @@
 // SIGTERM/SIGINT: the installer is told to stop (it releases its lock), SSE clients are closed.
 // npm start: its link, a clean exit, and plain answers when it cannot start.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,28 @@ describe('graceful shutdown', () => {
     expect(existsSync(join(home, 'install.json'))).toBe(false);
     expect(sse.of('install').at(-1)?.data).toMatchObject({ phase: 'error', code: 'interrupted' });
     await fx.close();
+  });
+
+  it('stops every sky it started, a servers list no operation follows included', async () => {
+    // A SkyPilot on PATH whose `sky status` takes its time and says who it is.
+    const bin = temporaryFolder('slow-sky');
+    const pidFile = join(bin, 'status.pid');
+    writeFileSync(
+      join(bin, 'sky'),
+      `#!/bin/sh\ncase $1 in --version) echo "skypilot, version 0.10.3" ;; status) echo $$ >"${pidFile}"; exec sleep 60 ;; esac\n`,
+    );
+    chmodSync(join(bin, 'sky'), 0o755);
+    const fx = await startFixture({ pathFront: [bin] });
+    try {
+      await until(() => fx.server.store.status().state === 'installed', 'the sky on PATH to be found');
+      void fx.request('GET', '/servers').catch(() => undefined);
+      const pid = Number(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim(), 'sky status'));
+      await fx.server.close();
+      expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      await fx.close();
+      cleanUpTemporaryFolders();
+    }
   });
 });
 

@@ -25,11 +25,14 @@ function lineElement(line) {
   return h('li', { textContent: line.text, className: line.kind === 'action' ? '' : line.kind });
 }
 
-/** Listens to the reader's scrolling (once, at start). */
+/** Listens to the reader's scrolling, and keeps a followed log at its end when the window's width changes (once, at start). */
 export function watchLog() {
   const log = $('log');
   log.addEventListener('scroll', () => {
     following = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
+  });
+  window.addEventListener('resize', () => {
+    if (following) log.scrollTop = log.scrollHeight;
   });
 }
 

@@ -70,7 +70,7 @@ describe.skipIf(!available)('errors', () => {
     await dialog.getByLabel('Proxy').fill('http://proxy.example:3128');
     await dialog.getByRole('button', { name: 'Save settings' }).click();
     await shows(dialog.locator('#settings-said'), 'Saved.');
-    await dialog.getByLabel('Package index').fill('https://pypi.example/simple');
+    await dialog.getByLabel("Mirror of Astral's downloads").fill('https://mirror.example/astral');
     await dialog.getByLabel('Proxy').fill('ftp://proxy.example');
     await dialog.getByRole('button', { name: 'Save settings' }).click();
     await shows(dialog.locator('#setting-HTTPS_PROXY-error'), 'is not an http:// or https:// address');
@@ -78,7 +78,7 @@ describe.skipIf(!available)('errors', () => {
     expect(await dialog.getByLabel('Proxy').getAttribute('aria-invalid')).toBe('true');
     // Nothing typed is lost, and what to do is said in the page's words.
     expect(await dialog.getByLabel('Proxy').inputValue()).toBe('ftp://proxy.example');
-    expect(await dialog.getByLabel('Package index').inputValue()).toBe('https://pypi.example/simple');
+    expect(await dialog.getByLabel("Mirror of Astral's downloads").inputValue()).toBe('https://mirror.example/astral');
     await shows(dialog.locator('#setting-HTTPS_PROXY-error'), 'Use a full address such as');
     // The dialog's Close is in sight without scrolling the page, however tall the dialog.
     const close = await dialog.getByRole('button', { name: 'Close' }).boundingBox();

@@ -29,7 +29,8 @@ describe.skipIf(!available)('servers', () => {
     await launch.click();
     // The focus stays on the button while the request runs, and beside it the launch is said.
     expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('launch-button');
-    await shows(s.page.locator('#launch-said'), 'Launching web-1: follow it under Servers.');
+    // SkyPilot is not installed yet: the launch waits for it, and says so.
+    await shows(s.page.locator('#launch-said'), 'web-1 is launched once the cloud tools are installed');
     const row = s.page.getByRole('row', { name: /web-1/ });
     await shows(row, 'Launching…');
     await visible(row.locator('.spinner'));
@@ -38,8 +39,13 @@ describe.skipIf(!available)('servers', () => {
     const status = row.locator('td[data-label="Status"]');
     expect(await status.evaluate((cell) => [...cell.children].map((child) => child.className))).toEqual(['value']);
     expect(await row.locator('td[data-label="Resources"]').isVisible()).toBe(false);
-    const [label, value] = [await status.boundingBox(), await status.locator('.value').boundingBox()];
-    expect(value && label && value.x > label.x + 50 && value.y < label.y + 10).toBe(true);
+    // Measured at once: the list is drawn anew with each event.
+    const beside = () =>
+      status.evaluate((cell) => {
+        const [label, value] = [cell.getBoundingClientRect(), cell.querySelector('.value')?.getBoundingClientRect()];
+        return value !== undefined && value.x > label.x + 50 && value.y < label.y + 10;
+      });
+    await expect.poll(beside, POLL).toBe(true);
     expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('launch-button');
     await state(s, '15-launching', 'The Servers list with web-1 "Launching…" beside a spinner and a Cancel button.');
     await shows(row, 'Running');
@@ -61,6 +67,8 @@ describe.skipIf(!available)('servers', () => {
     await s.page.getByLabel('Name', { exact: true }).fill('web-2');
     await s.page.getByLabel('Turn off when idle for').uncheck();
     await s.page.getByRole('button', { name: 'Launch Server' }).click();
+    // Installed now: the launch starts at once, and beside the button it is said.
+    await shows(s.page.locator('#launch-said'), 'Launching web-2: follow it under Servers.');
     const second = s.page.getByRole('row', { name: /web-2/ });
     await shows(second, 'runs until torn down');
 

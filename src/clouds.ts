@@ -41,7 +41,10 @@ export class CloudChecks {
   /** Check Clouds: `sky check`, with when it ran (as the snapshot's last check says it). */
   check(): Promise<CheckedClouds> {
     this.checking ??= this.skyCheck(null)
-      .then((answer) => this.last ?? { ...answer, checked_at: new Date().toISOString() })
+      .then((answer) => {
+        this.last = { ...answer, checked_at: new Date().toISOString() };
+        return this.last;
+      })
       .finally(() => {
         this.checking = null;
       });
@@ -108,8 +111,7 @@ export class CloudChecks {
         teamServer: endpoint.team ? redactUrl(endpoint.url) : null,
       }),
     };
-    if (!cloud) this.last = { ...inWords, checked_at: new Date().toISOString() };
-    else if (this.last) this.last = withCloudsOf(this.last, inWords);
+    if (cloud && this.last) this.last = withCloudsOf(this.last, inWords);
     return inWords;
   }
 }

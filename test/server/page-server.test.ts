@@ -81,6 +81,9 @@ describe('the last check', () => {
   it('is updated in place by Add <cloud>, kept in the snapshot, and forgotten by an uninstall', async () => {
     const f = await suite.open();
     const full = (await (await f.request('POST', '/clouds/check')).json()) as CheckedClouds;
+    // The answer says when it was checked, as the snapshot will.
+    expect(Number.isNaN(Date.parse(full.checked_at))).toBe(false);
+    expect((await snapshot(f)).last_check).toEqual(full);
     const names = (check: CheckedClouds) =>
       [...check.enabled, ...check.disabled].map((cloud) => cloud.name).sort((a, b) => a.localeCompare(b));
     expect(full.disabled.map((cloud) => cloud.name)).toContain('GCP');

@@ -91,6 +91,14 @@ import { plain, readable } from './text.js';
 
 export const LOG_LIMIT = 1000;
 
+/** What is said beside Launch Server of the launch asked for. */
+const LAUNCH_SAID = {
+  /** @param {string} name */
+  launching: (name) => `Launching ${name}: follow it under Servers.`,
+  /** @param {string} name */
+  waiting: (name) => `${name} is launched once the cloud tools are installed: follow it under Servers.`,
+};
+
 /** sky/server/common.py, when no local API server answers: "Failed to connect to SkyPilot API server at URL. Starting a local server." */
 const API_SERVER_STARTING = /Failed to connect to SkyPilot API server at \S+\s+Starting a local server/;
 
@@ -441,10 +449,16 @@ function withOperationEvent(state, event) {
   if (event.event === 'start') {
     const preview = event.command.includes('--dryrun');
     const next = logged(state, { kind: 'note', text: `$ ${event.command.join(' ')}` });
+    const launch = event.kind === 'launch' && !preview ? event.name : null;
     return {
       ...next,
       preview: preview ? null : next.preview,
-      waiting: next.waiting.filter((name) => preview || event.kind !== 'launch' || name !== event.name),
+      waiting: next.waiting.filter((name) => name !== launch),
+      // What was said beside Launch of the wait is true no more: the launch starts now.
+      launchSaid:
+        launch !== null && next.launchSaid === LAUNCH_SAID.waiting(launch)
+          ? LAUNCH_SAID.launching(launch)
+          : next.launchSaid,
       operations: {
         ...next.operations,
         [event.operation_id]: {
@@ -574,13 +588,9 @@ function started(state, action) {
   if (action.kind === 'launch' && action.request.dryrun) return { ...next, preview: null, launchSaid: '' };
   if (action.kind === 'launch') {
     const name = String(action.request.name);
-    if (state.status?.source) return { ...next, launchSaid: `Launching ${name}: follow it under Servers.` };
+    if (state.status?.source) return { ...next, launchSaid: LAUNCH_SAID.launching(name) };
     // It waits for the cloud tools to be installed before it starts: the servers list says so.
-    return {
-      ...next,
-      waiting: [...next.waiting, name],
-      launchSaid: `${name} is launched once the cloud tools are installed: follow it under Servers.`,
-    };
+    return { ...next, waiting: [...next.waiting, name], launchSaid: LAUNCH_SAID.waiting(name) };
   }
   return next;
 }

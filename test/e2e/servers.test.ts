@@ -33,6 +33,8 @@ describe.skipIf(!available)('servers', () => {
     await shows(s.page.locator('#launch-said'), 'web-1 is launched once the cloud tools are installed');
     const row = s.page.getByRole('row', { name: /web-1/ });
     await shows(row, 'Launching…');
+    // The wait is over: beside the button too.
+    await shows(s.page.locator('#launch-said'), 'Launching web-1: follow it under Servers.');
     await visible(row.locator('.spinner'));
     // A card (the list's column is under 40rem at 1280 px): the status beside its label, in one
     // piece, and no empty rows for what a server being launched does not have yet.

@@ -525,7 +525,13 @@ describe('what the page says, and what it leaves to the log', () => {
       { type: 'started', action: { kind: 'launch', request: { name: 'web-2' } } },
     );
     expect(own.waiting).toEqual(['web-2']);
-    expect(own.launchSaid).toContain('web-2');
+    expect(own.launchSaid).toBe('web-2 is launched once the cloud tools are installed: follow it under Servers.');
+    // Once it starts, what is said beside Launch Server says so: the wait is over.
+    const launching = apply(
+      own,
+      operation({ operation_id: 'o-2', kind: 'launch', name: 'web-2', event: 'start', command: ['sky', 'launch'] }),
+    );
+    expect(launching.launchSaid).toBe('Launching web-2: follow it under Servers.');
   });
 
   it('offers Add only for clouds that need SkyPilot’s libraries, and marks those the check left disabled', () => {

@@ -500,7 +500,9 @@ function withOperationEvent(state, event) {
   /** @type {State} */
   let next = logged(state, { kind: event.ok ? 'good' : 'bad', text: event.message });
   next.announcement = readable(event.message);
-  if (!event.ok && known?.kind === 'launch' && !known.preview) next.launchSaid = '';
+  // Once the launch said beside the button ends, that is said instead (a failure: its error is).
+  if (known?.kind === 'launch' && !known.preview && next.launchSaid === LAUNCH_SAID.launching(known.name ?? ''))
+    next.launchSaid = event.ok ? event.message : '';
   const operations = { ...next.operations };
   if (known && (event.ok || known.kind === 'check' || known.preview)) delete operations[known.id];
   else if (known) operations[known.id] = { ...known, running: false, failure: event.message };

@@ -55,6 +55,7 @@ describe.skipIf(!available)('servers', () => {
     await shows(row, 'torn down after 30 min');
     expect(await row.textContent()).not.toMatch(/\bUP\b|1x\(/);
     await shows(s.page.locator('#log'), 'Server web-1 is up.');
+    await reads(s.page.locator('#launch-said'), 'Server web-1 is up.');
     // How to reach it: SkyPilot's launch made `ssh web-1` work.
     await shows(row, 'ssh web-1');
     await row.getByRole('button', { name: 'Copy “ssh web-1”' }).click();

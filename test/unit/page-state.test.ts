@@ -532,6 +532,21 @@ describe('what the page says, and what it leaves to the log', () => {
       operation({ operation_id: 'o-2', kind: 'launch', name: 'web-2', event: 'start', command: ['sky', 'launch'] }),
     );
     expect(launching.launchSaid).toBe('Launching web-2: follow it under Servers.');
+    const up = apply(
+      launching,
+      operation({
+        operation_id: 'o-2',
+        kind: 'launch',
+        name: 'web-2',
+        event: 'end',
+        ok: true,
+        message: 'Server web-2 is up.',
+        hint: null,
+        code: null,
+        exit_code: 0,
+      }),
+    );
+    expect(up.launchSaid).toBe('Server web-2 is up.');
   });
 
   it('offers Add only for clouds that need SkyPilot’s libraries, and marks those the check left disabled', () => {

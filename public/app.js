@@ -160,6 +160,8 @@ function connect() {
         if (before !== 'installed' && data.state === 'installed') void refreshServers(false);
       } else if (message.type === 'install') {
         dispatch({ type: 'install', event: data, id });
+      } else if (message.type === 'waiting') {
+        dispatch({ type: 'waiting', launches: data.launches, id });
       } else if (message.type === 'operation') {
         const mine = state.pending.includes('check') || state.pending.includes('add-cloud');
         dispatch({ type: 'operation', event: data, id });

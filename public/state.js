@@ -75,6 +75,7 @@ import { plain, readable } from './text.js';
  *   | {type: 'status', status: Status, id: string}
  *   | {type: 'install', event: InstallEvent, id: string}
  *   | {type: 'operation', event: OperationEvent, id: string}
+ *   | {type: 'waiting', launches: string[], id: string}
  *   | {type: 'info', info: AppInfo}
  *   | {type: 'servers', answer: ServersAnswer}
  *   | {type: 'clouds', check: CloudCheckAnswer & {checked_at?: string}}
@@ -207,6 +208,9 @@ export function apply(state, event) {
       return seen(withInstallEvent(state, event.event), event.id);
     case 'operation':
       return seen(withOperationEvent(state, event.event), event.id);
+    case 'waiting':
+      // The server's list: also the launches other tabs asked for.
+      return seen({ ...state, waiting: event.launches }, event.id);
     case 'info':
       return { ...state, info: event.info };
     case 'servers':

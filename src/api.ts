@@ -274,6 +274,14 @@ export interface InstallEventData extends InstallEvent {
   cloud: string | null;
 }
 
+/**
+ * The `waiting` event: the servers whose launch waits for SkyPilot to be installed, each time
+ * that list changes (a new client gets it as Snapshot.waiting_launches).
+ */
+export interface WaitingEventData {
+  launches: string[];
+}
+
 /** POST /install/cancel: the installer run stopped (it exits with code `interrupted`), or null when none ran. */
 export interface InstallCancelAnswer {
   install_id: string | null;

@@ -11,7 +11,7 @@
  * guard, asked at start time, not when they were asked for.
  */
 import { randomUUID } from 'node:crypto';
-import type { ErrorBody, InstallCancelAnswer, InstallEventData, InstallJobKind } from '../api.js';
+import type { ErrorBody, InstallCancelAnswer, InstallEventData, InstallJobKind, WaitingEventData } from '../api.js';
 import { CarapaceError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { SkyLocation, StatusStore } from '../status/store.js';
@@ -105,11 +105,13 @@ export class InstallSession {
     }
     const waiting = { purpose, launch };
     this.waitingForSkyPilot.push(waiting);
+    if (launch !== null) this.publishWaitingLaunches();
     let location: SkyLocation | null;
     try {
       location = await this.start({ kind: 'install', force: false }).promise;
     } finally {
       this.waitingForSkyPilot.splice(this.waitingForSkyPilot.indexOf(waiting), 1);
+      if (launch !== null) this.publishWaitingLaunches();
     }
     return location ?? (await this.ensureSkyPilot(purpose, launch));
   }
@@ -117,6 +119,12 @@ export class InstallSession {
   /** The servers whose launch waits for SkyPilot to be installed (for a new client's snapshot). */
   waitingLaunches(): string[] {
     return this.waitingForSkyPilot.flatMap(({ launch }) => (launch === null ? [] : [launch]));
+  }
+
+  /** Tells every client the launches that wait now (the `waiting` event): tabs other than the asker's list them too. */
+  private publishWaitingLaunches(): void {
+    const data: WaitingEventData = { launches: this.waitingLaunches() };
+    this.options.bus.publish('waiting', data);
   }
 
   /** Resolves once no update, uninstall or added cloud runs or waits to run. */

@@ -235,10 +235,17 @@ describe.skipIf(!available)('servers', () => {
   it('a launch that waits for the cloud tools is listed as such, and still after a reload', async () => {
     const f = await open(s);
     f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 150_000 }]);
+    // Another tab, open before the launch is asked for.
+    const other = await s.browser.newPage();
+    await other.goto(f.server.pageUrl);
+    await other.getByRole('status').first().filter({ hasText: 'not installed' }).waitFor();
     await s.page.getByLabel('Name', { exact: true }).fill('web-9');
     await s.page.getByRole('button', { name: 'Launch Server' }).click();
     const row = s.page.getByRole('row', { name: /web-9/ });
     await shows(row, /Waiting for the cloud tools \(\d+%\)/);
+    // The server tells every tab: the other one lists it too, without a reload.
+    await shows(other.getByRole('row', { name: /web-9/ }), 'Waiting for the cloud tools');
+    await other.close();
     await shows(s.page.locator('#launch-said'), 'web-9 is launched once the cloud tools are installed');
     await state(s, '15b-waiting-for-tools', 'web-9 listed as "Waiting for the cloud tools (N%)" while they install.');
     await s.page.reload();

@@ -512,6 +512,10 @@ describe('what the page says, and what it leaves to the log', () => {
     };
     let state = apply(initialState(), { type: 'snapshot', snapshot, id: 'life-1' });
     expect(state.waiting).toEqual(['web-9']);
+    // Another tab's launch waits too: the server says so to every tab.
+    const more = apply(state, { type: 'waiting', launches: ['web-9', 'web-10'], id: 'life-2' });
+    expect(more.waiting).toEqual(['web-9', 'web-10']);
+    expect(more.lastEventId).toBe('life-2');
     const started = apply(
       state,
       operation({ operation_id: 'o-1', kind: 'launch', name: 'web-9', event: 'start', command: ['sky', 'launch'] }),

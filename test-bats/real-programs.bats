@@ -18,7 +18,7 @@ load helpers
     INSTALLER_ENV+=(STANDIN_UV_FAIL=python-download)
     run installer
     assert_failure 19
-    assert_line --partial "error code=python: uv could not get Python 3.12 for SkyPilot: Failed to install cpython-3.12.7-linux-x86_64-gnu: Request failed after 3 retries in 8.1s: Failed to download https://github.com/astral-sh/python-build-standalone/"
+    assert_line --partial "error code=python: uv could not get Python 3.12 for SkyPilot: Request failed after 3 retries in 8.1s: Failed to download https://github.com/astral-sh/python-build-standalone/releases/download/20261105/cpython-3.12.7"
     assert_line --partial "set a Python mirror in Network settings (or UV_PYTHON_INSTALL_MIRROR)"
 }
 
@@ -26,7 +26,8 @@ load helpers
     INSTALLER_ENV+=(STANDIN_UV_FAIL=tls)
     run installer
     assert_failure 13
-    assert_line --regexp "error code=tls: uv could not verify a TLS certificate: Request failed after 3 retries in [0-9]+\.[0-9]s: Failed to fetch"
+    # Never retried (uv-client/src/retry.rs): the inner error comes first.
+    assert_line --regexp "error code=tls: uv could not verify a TLS certificate: Failed to fetch: \`http://[^\`]+\`: error sending request"
     assert_line --partial "invalid peer certificate: UnknownIssuer"
 }
 

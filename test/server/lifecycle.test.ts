@@ -2,16 +2,7 @@
 // the page (and the programs its cloud runs), an update (and one that fails), an
 // uninstall, none of them under a running sky command, the network settings used by
 // the next install without a restart, and the install log shown redacted.
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '../../src/api.js';
@@ -177,6 +168,22 @@ describe('updating SkyPilot', () => {
     const update = await f.request('POST', '/update');
     expect(update.status).toBe(409);
     expect(await update.json()).toMatchObject({ code: 'busy', message: expect.stringContaining('launch of web-1') });
+  });
+
+  it('holds the sky commands asked for while it runs until the new version is in place (17.5)', async () => {
+    const f = await open({ env: { STANDIN_UV_INSTALL_SECONDS: '3' } });
+    await installed(f);
+    f.mirror.setSkypilotVersions([SKYPILOT_VERSION, NEWER]);
+    expect((await f.request('POST', '/update')).status).toBe(202);
+    // The update's uv takes 3 s, `sky status` a fraction of that. The servers list needs no
+    // install (it runs the sky in place): run at once, it would answer while the old version
+    // is still installed and the installer still running.
+    const list = await f.request('GET', '/servers');
+    expect(list.status).toBe(200);
+    expect(f.server.store.status()).toMatchObject({ sky_version: NEWER });
+    expect(f.server.session.progress()).toBeNull();
+    // A check waits too (for the install in progress, as every action does).
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
   });
 
   it("is refused when it is to start while a request started before Carapace's restart runs in the API server", async () => {

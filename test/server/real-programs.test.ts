@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CloudCheckAnswer, InstallStatus, ServersAnswer } from '../../src/api.js';
 import { runProcess } from '../../src/process/run.js';
+import { PYTHON_VARIABLES } from '../../src/sky/environment.js';
 import { plainText } from '../../src/sky/text.js';
 import { startEnvironment } from '../../src/status/api-server.js';
 import { standin } from '../mirror/artifacts.js';
@@ -183,9 +184,13 @@ describe("the local API server's environment", () => {
   });
 
   it("keeps CPython's variables away from sky: a PYTHONHOME would stop it before it starts", async () => {
-    const f = await open({ env: { PYTHONHOME: '/nonexistent', PYTHONPATH: '/elsewhere' } });
+    // Every one of them set, as a user's shell inside a virtualenv or conda might have them.
+    const python = Object.fromEntries(PYTHON_VARIABLES.map((name) => [name, `/elsewhere/${name}`]));
+    const f = await open({ env: { ...python, PYTHONHOME: '/nonexistent' } });
     expect((await f.request('POST', '/clouds/check')).status).toBe(200);
-    for (const run of recorded(f, 'sky-run.')) expect(run).not.toMatch(/^PYTHON(HOME|PATH)=/m);
+    const runs = recorded(f, 'sky-run.');
+    expect(runs.length).toBeGreaterThan(0);
+    for (const run of runs) for (const name of PYTHON_VARIABLES) expect(run).not.toMatch(new RegExp(`^${name}=`, 'm'));
     // What the stand-in does then, as CPython does (Python/pylifecycle.c, init_fs_encoding).
     const direct = await runProcess(join(f.home, 'tools/bin/sky'), ['status'], { env: f.env }).result;
     expect(direct.exitCode).toBe(1);

@@ -11,6 +11,8 @@ export interface RealOutput {
   stdout: string;
   stderr: string;
   exit: number;
+  /** The program and the version of it that printed this (`# program:`). */
+  program: string;
   source: string;
 }
 
@@ -26,6 +28,7 @@ export function realOutput(name: string, values: Record<string, string> = {}): R
     stdout: section('stdout'),
     stderr: section('stderr'),
     exit: Number(/^# exit: (\d+)$/m.exec(text)?.[1] ?? 'NaN'),
+    program: /^# program: (.+)$/m.exec(text)?.[1] ?? '',
     source: /^# source: (.+)$/m.exec(text)?.[1] ?? '',
   };
 }

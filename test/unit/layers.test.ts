@@ -1,7 +1,8 @@
 // The floors of src/, lowest first. A module may import from its own floor and the
 // floors below, never from one above: the wire types (api.ts) and the contract know
 // nothing of the rest; parsers and runners know nothing of features; features know
-// nothing of HTTP; only server.ts puts everything together.
+// nothing of HTTP; only server.ts puts everything together. Also: no class over 200 lines,
+// and test/unit/ (npm run test:unit) spawns neither the script nor sky.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,5 +65,33 @@ describe('the floors of src/', () => {
     const all = [...imports().values()].flat();
     expect(all.length).toBeGreaterThan(100);
     expect(imports().get('server.ts')).toContain('http/app.ts');
+  });
+});
+
+describe('the size of what a maintainer reads at once', () => {
+  it('no class of src/ is over 200 lines', () => {
+    const classes: { name: string; lines: number }[] = [];
+    for (const file of sources()) {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      lines.forEach((line, start) => {
+        const name = /^(?:export )?(?:abstract )?class (\w+)/.exec(line)?.[1];
+        if (!name) return;
+        const end = lines.findIndex((closing, index) => index > start && closing === '}');
+        classes.push({ name: `${relative(SRC, file)} ${name}`, lines: end - start + 1 });
+      });
+    }
+    expect(classes.length).toBeGreaterThan(10);
+    expect(classes.filter((found) => found.lines > 200)).toEqual([]);
+  });
+});
+
+describe('test/unit/', () => {
+  it('runs neither the script nor sky nor a server: no process layer and no server fixture in it', () => {
+    const UNIT = new URL('./', import.meta.url).pathname;
+    const starting =
+      /from '(?:node:child_process|zx(?:\/core)?|[./]*src\/process\/run\.js|\.\.\/support\/fixture\.js)'/;
+    const files = readdirSync(UNIT).filter((name) => name.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    expect(files.filter((name) => starting.test(readFileSync(join(UNIT, name), 'utf8')))).toEqual([]);
   });
 });

@@ -25,6 +25,7 @@ import { writeSettingsFile } from '../../src/settings/file.js';
 import { isApiServerOf } from '../../src/status/api-server.js';
 import { writeSmallFile } from '../../src/status/files.js';
 import { mkfifoSync } from '../server/fifo.js';
+import { realOutput, realOutputNames } from '../support/real.js';
 
 describe('HostPolicy', () => {
   it('accepts only this server loopback names and port', () => {
@@ -112,6 +113,11 @@ describe('redactUrl: user names and passwords out of text', () => {
     ['HTTPS_PROXY=https:u:p@proxy.example:3128', 'HTTPS_PROXY=https:***@proxy.example:3128'],
     ['proxy socks5h:u:p@127.0.0.1:1080 refused', 'proxy socks5h:***@127.0.0.1:1080 refused'],
     ['Error:u@x, then http://a:b@c.example', 'Error:***@x, then http://***@c.example'],
+    // WHATWG's other special schemes read an authority without "//" too, spaces included; another scheme's ends at a space.
+    ['wss:u:two words@sky.corp/ws', 'wss:***@sky.corp/ws'],
+    ['ws:u:two words@sky.corp', 'ws:***@sky.corp'],
+    ['ftp:u:two words@files.example/x', 'ftp:***@files.example/x'],
+    ['socks5h:u:p@proxy.example then see admin@corp.example', 'socks5h:***@proxy.example then see admin@corp.example'],
     // An http(s) authority without "//" reaches over spaces too: up to the second address's @, hiding more.
     ['from https:a:1@one.example to https:b:2@two.example/x', 'from https:***@two.example/x'],
   ])('%s', (text, shown) => {
@@ -184,6 +190,39 @@ describe('every event published', () => {
     }
     expect(first.frame).toContain('http://***@sky.corp:443');
     expect(replayed).toHaveLength(2);
+  });
+});
+
+describe('every line in which real sky prints its endpoint raw (16.4)', () => {
+  // sky prints get_server_url() as it is, user and password included: in check's last line, in
+  // `Or, visit: …` after an async launch, in its connection and login errors.
+  const printed = realOutputNames().filter((name) => {
+    const { stdout, stderr } = realOutput(name);
+    return `${stdout}${stderr}`.includes('{{ENDPOINT}}');
+  });
+
+  it.each(printed)('%s: every such line leaves the bus without the password', (name) => {
+    const { stdout, stderr } = realOutput(name, {
+      ENDPOINT: 'https://alice:s3cret-pa55@sky.team.example',
+      REQUEST_ID: 'b2c4f0e1-9a7d-4c3e-8f21-0d6e5a4b3c2f',
+      SHORT_ID: 'b2c4f0e1',
+      VERSION: '1.0.0.dev20261120',
+      SERVER_VERSION: '1.0.0.dev20261120',
+    });
+    const lines = `${stdout}${stderr}`.split('\n').filter((line) => line.includes('sky.team.example'));
+    expect(lines.length).toBeGreaterThan(0);
+    const bus = new EventBus();
+    for (const line of lines) {
+      const event = bus.publish('operation', { stream: 'stdout', line });
+      expect(event.frame).not.toContain('s3cret-pa55');
+      expect(event.frame).toContain('https://***@sky.team.example');
+    }
+  });
+
+  it('is found in the launch, the check and the API errors', () => {
+    expect(printed).toEqual(
+      expect.arrayContaining(['sky-launch-async', 'sky-check-aws-enabled', 'sky-api-unreachable']),
+    );
   });
 });
 

@@ -19,9 +19,11 @@ const LOCAL = { sky: '/home/u/.carapace/tools/bin/sky', endpoint: resolveApiServ
 const MANAGED = { installedExtras: ['aws'], teamServer: null };
 
 describe('the real-output fixtures', () => {
-  it('each name its program, its upstream source and an exit status, and hold output', () => {
+  it('each name its program and its version, its upstream source and an exit status, and hold output', () => {
     for (const name of realOutputNames()) {
       const output = realOutput(name);
+      // A release (1.0.0.dev20261120, 0.12.5, 3.12) or a commit: a line no version printed has no place here.
+      expect(output.program, name).toMatch(/\b\d+\.\d+|\b[0-9a-f]{8}\b/);
       expect(output.source, name).toMatch(/\S/);
       expect(Number.isInteger(output.exit), name).toBe(true);
       expect(output.stdout + output.stderr, name).toMatch(/\S/);

@@ -11,11 +11,12 @@
  * guard, asked at start time, not when they were asked for.
  */
 import { randomUUID } from 'node:crypto';
-import type { ErrorBody, InstallCancelAnswer, InstallEventData, InstallJobKind, WaitingEventData } from '../api.js';
+import type { ErrorBody, InstallCancelAnswer, InstallEventData, InstallJobKind } from '../api.js';
 import { CarapaceError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { SkyLocation, StatusStore } from '../status/store.js';
 import { type InstallerRun, runInstaller } from './run.js';
+import { SkyPilotWaiters } from './waiters.js';
 
 export interface InstallProgress {
   id: string;
@@ -81,12 +82,14 @@ export class InstallSession {
   /** Runs asked for while another ran, in order; each has its own id from the start. */
   private readonly waiting: ActiveInstall[] = [];
   private closed = false;
-  /** What waits for an install to end before it runs sky (e.g. "launch of web-1"), with the server a launch makes. */
-  private readonly waitingForSkyPilot: { purpose: string; launch: string | null }[] = [];
+  /** What waits for an install to end before it runs sky (e.g. "launch of web-1"). */
+  private readonly waitingForSkyPilot: SkyPilotWaiters;
   /** How many times this process has started the installer (tests and benchmarks read it). */
   runs = 0;
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    this.waitingForSkyPilot = new SkyPilotWaiters(options.bus);
+  }
 
   /**
    * purpose: what will run sky, in words, for a busy message ("launch of web-1");
@@ -103,28 +106,17 @@ export class InstallSession {
       const appeared = store.skyLocation();
       if (appeared) return appeared;
     }
-    const waiting = { purpose, launch };
-    this.waitingForSkyPilot.push(waiting);
-    if (launch !== null) this.publishWaitingLaunches();
-    let location: SkyLocation | null;
-    try {
-      location = await this.start({ kind: 'install', force: false }).promise;
-    } finally {
-      this.waitingForSkyPilot.splice(this.waitingForSkyPilot.indexOf(waiting), 1);
-      if (launch !== null) this.publishWaitingLaunches();
-    }
+    const location = await this.waitingForSkyPilot.during(
+      purpose,
+      launch,
+      () => this.start({ kind: 'install', force: false }).promise,
+    );
     return location ?? (await this.ensureSkyPilot(purpose, launch));
   }
 
   /** The servers whose launch waits for SkyPilot to be installed (for a new client's snapshot). */
   waitingLaunches(): string[] {
-    return this.waitingForSkyPilot.flatMap(({ launch }) => (launch === null ? [] : [launch]));
-  }
-
-  /** Tells every client the launches that wait now (the `waiting` event): tabs other than the asker's list them too. */
-  private publishWaitingLaunches(): void {
-    const data: WaitingEventData = { launches: this.waitingLaunches() };
-    this.options.bus.publish('waiting', data);
+    return this.waitingForSkyPilot.launches();
   }
 
   /** Resolves once no update, uninstall or added cloud runs or waits to run. */
@@ -220,10 +212,7 @@ export class InstallSession {
     if (guard && changesSkyPilot(running.job)) {
       // Called first, with nothing awaited before it: what waits for the install that
       // just ended is still counted (the waiters are told after this starts).
-      await guard(
-        running.job,
-        this.waitingForSkyPilot.map(({ purpose }) => purpose),
-      ).catch(async (error: unknown) => {
+      await guard(running.job, this.waitingForSkyPilot.purposes()).catch(async (error: unknown) => {
         if (error instanceof CarapaceError) {
           const refused: InstallEventData = {
             install_id: running.id,

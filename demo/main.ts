@@ -37,7 +37,13 @@ try {
   process.exit(1);
 }
 
-console.log('Preparing the stand-in downloads (SkyPilot and its packages, about 90 MB)…');
+// The same figure the page gives before the first install (public/panel-status.js): uv's
+// archive, a Python and SkyPilot's packages, as the real ones are.
+const firstInstall =
+  REAL_SIZES.uvBytes + REAL_SIZES.pythonBytes + REAL_SIZES.dependencies.reduce((sum, d) => sum + d.bytes, 0);
+console.log(
+  `Preparing the stand-in downloads (a first install downloads about ${Math.round(firstInstall / 1e7) * 10} MB)…`,
+);
 await warm(mirror);
 // Every download (uv's archive, the Python archive, the packages) at the speed of a real line.
 mirror.setFaults([{ match: '', kind: 'slow', bytesPerSecond: BYTES_PER_SECOND }]);
@@ -54,7 +60,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** The mirror makes each file on its first request (seconds for 90 MB): the packages are made now, not mid-install. */
+/** The mirror makes each file on its first request (seconds for its packages): they are made now, not mid-install. */
 async function warm(from: Mirror): Promise<void> {
   const page = await (await fetch(`${from.indexUrl}/skypilot-nightly/`)).text();
   for (const [, href] of page.matchAll(/href="(\/packages\/[^"#]+)/g))

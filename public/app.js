@@ -31,13 +31,14 @@ import {
   syncForm,
   validate,
 } from './panel-launch.js';
-import { logText, renderAnnouncement, renderLog } from './panel-log.js';
+import { logText, renderAnnouncement, renderLog, watchLog } from './panel-log.js';
 import { renderProgress } from './panel-progress.js';
 import { renderServers } from './panel-servers.js';
 import { renderSettings, settingOf, settingsValues } from './panel-settings.js';
 import { renderStatus } from './panel-status.js';
+import { progressOf } from './progress.js';
 import { autostopText, statusWord } from './sky-text.js';
-import { addableClouds, apply, busyOf, initialState, persisted } from './state.js';
+import { addableClouds, apply, busyOf, cloudsNotSetUp, initialState, nextStep, persisted } from './state.js';
 import { openEventStream } from './stream.js';
 
 /** @typedef {import('./state.js').Action} Action */
@@ -64,20 +65,50 @@ function dispatch(event) {
   if (last && (last.phase === 'complete' || last.phase === 'error')) installWaiters.get(last.install_id)?.(last);
 }
 
+/** @type {import('./panel-servers.js').ServerActions} */
+const serverActions = {
+  tearDown: (server) => void tearDown(server),
+  cancelLaunch: (operation) => void run({ kind: 'cancel-launch', id: operation.id, name: operation.name ?? '' }),
+  refresh: () => void refreshServers(true),
+  copy: (text) => void copy(text, $('servers-said'), null),
+};
+
 function render() {
   const busy = busyOf(state);
   const addable = addableClouds(state);
-  renderStatus(state.status, state.uninstalled, busy);
+  const next = nextStep(state);
+  const progress = progressOf(state.install, state.info);
+  const running = progress && !progress.complete && !progress.failed ? progress : null;
+  renderStatus(state.status, state.uninstalled, busy, running?.running, state.info?.clouds ?? [], next === 'install');
   renderProgress(state.install, state.info, state.status?.install_id ?? null, busy.cancelling);
-  renderClouds(state.check, state.status, addable, busy, {
-    addCloud: (cloud) => void run({ kind: 'add-cloud', cloud: cloud.id, name: cloud.name }),
-  });
-  renderLaunch(state.info, state.status, addable, state.preview, busy);
-  renderServers(state.servers, state.operations, state.status, state.uninstalled, busy, {
-    tearDown: (server) => void tearDown(server),
-    cancelLaunch: (operation) => void run({ kind: 'cancel-launch', id: operation.id, name: operation.name ?? '' }),
-    refresh: () => void refreshServers(true),
-  });
+  renderClouds(
+    state.check,
+    state.status,
+    addable,
+    busy,
+    { addCloud: (cloud) => void run({ kind: 'add-cloud', cloud: cloud.id, name: cloud.name }) },
+    next === 'check',
+  );
+  renderLaunch(
+    state.info,
+    state.status,
+    addable,
+    cloudsNotSetUp(state),
+    state.preview,
+    state.launchSaid,
+    busy,
+    next === 'launch',
+  );
+  renderServers(
+    state.servers,
+    state.operations,
+    state.status,
+    state.uninstalled,
+    busy,
+    serverActions,
+    state.waiting,
+    running?.percent ?? null,
+  );
   const settingsError = state.error?.place === 'settings' ? state.error.body : null;
   renderSettings(state.settings, state.settingsSaid, busy.saving, settingsError);
   renderLog(state.log);
@@ -129,6 +160,8 @@ function connect() {
         if (before !== 'installed' && data.state === 'installed') void refreshServers(false);
       } else if (message.type === 'install') {
         dispatch({ type: 'install', event: data, id });
+      } else if (message.type === 'waiting') {
+        dispatch({ type: 'waiting', launches: data.launches, id });
       } else if (message.type === 'operation') {
         const mine = state.pending.includes('check') || state.pending.includes('add-cloud');
         dispatch({ type: 'operation', event: data, id });
@@ -151,7 +184,7 @@ function rejoin(snapshot) {
   const checking = snapshot.operations.some((op) => op.kind === 'check' && op.name === null);
   const waiting = state.rejoin.includes('check') && (checking || snapshot.install !== null);
   dispatch({ type: 'rejoined' });
-  if (waiting) void run({ kind: 'check' });
+  if (waiting) void run({ kind: 'check', rejoined: true });
 }
 
 // ---------------------------------------------------------------- actions
@@ -181,7 +214,8 @@ async function run(action) {
 async function perform(action) {
   switch (action.kind) {
     case 'check': {
-      dispatch({ type: 'note', kind: 'note', text: 'Check Clouds' });
+      // Joined again after a reload: the log said it when it was asked for.
+      if (!action.rejoined) dispatch({ type: 'note', kind: 'note', text: 'Check Clouds' });
       dispatch({ type: 'clouds', check: orThrow(await call('POST', '/clouds/check')) });
       return;
     }
@@ -263,12 +297,40 @@ async function installerRun(path, body) {
 }
 
 async function uninstall() {
+  const running = (state.servers?.servers ?? [])
+    .filter((server) => server.status !== 'STOPPED')
+    .map((server) => server.name);
+  const stopped = (state.servers?.servers ?? [])
+    .filter((server) => server.status === 'STOPPED')
+    .map((server) => server.name);
+  const named = (/** @type {string[]} */ names) =>
+    names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+  const servers = [
+    running.length ? `${named(running)} ${running.length > 1 ? 'keep' : 'keeps'} running, and billing.` : '',
+    stopped.length
+      ? `${named(stopped)} ${stopped.length > 1 ? 'keep their disks' : 'keeps its disk'}, which ${stopped.length > 1 ? 'are' : 'is'} billed.`
+      : '',
+  ].filter(Boolean);
   const sure = await confirm({
     title: 'Uninstall the cloud tools?',
-    text: 'SkyPilot, uv and the managed Python are removed from Carapace’s folder. Servers you launched keep running, and billing: tear them down first, or install again later to see them.',
+    text: `SkyPilot, uv and the managed Python are removed from Carapace’s folder. ${
+      servers.length
+        ? `${servers.join(' ')} Tear them down first, or install again later to see them here.`
+        : 'Servers launched with them keep running, and billing: tear them down first, or install again later to see them.'
+    }`,
     yes: 'Uninstall',
   });
   if (sure) await run({ kind: 'uninstall' });
+}
+
+async function repair() {
+  const sure = await confirm({
+    title: 'Repair the cloud tools?',
+    text: 'Carapace installs SkyPilot again (from what it downloaded before, where it can) and restarts SkyPilot’s API server; your servers keep running. Repair when SkyPilot itself fails, for example with an error that says to repair.',
+    yes: 'Repair',
+    danger: false,
+  });
+  if (sure) await run({ kind: 'install', force: true });
 }
 
 /** @param {Cluster} server */
@@ -284,6 +346,8 @@ async function tearDown(server) {
 }
 
 async function launch() {
+  // Asked again while the last request runs (the button stays focusable meanwhile): one is enough.
+  if (busyOf(state).launching) return;
   const invalid = validate();
   if (invalid) {
     invalid.focus();
@@ -297,7 +361,7 @@ async function launch() {
     const idle = autostop ? `${autostop.idle_minutes}m${autostop.down ? ' (down)' : ''}` : '-';
     const sure = await confirm({
       title: `${name} already exists`,
-      text: `${name} is ${statusWord(existing.status).toLowerCase()} on ${existing.infra}. Launching again reuses it: SkyPilot starts it if it is stopped, runs the task on it again and changes its autostop to “${autostopText(idle)}”. No new server is made.`,
+      text: `${name} is ${statusWord(existing.status).toLowerCase()} on ${existing.infra}. Launching again reuses it: SkyPilot starts it if it is stopped and changes what it does when idle to “${autostopText(idle)}”. No new server is made.`,
       yes: `Launch ${name} again`,
       danger: false,
     });
@@ -328,18 +392,23 @@ function closeError() {
   back?.focus();
 }
 
-/** Copy puts the activity log on the clipboard, or selects it where the browser does not allow that. */
-async function copyLog() {
-  const said = $('copy-said');
+/**
+ * Puts text on the clipboard and says so; where the browser does not allow that, selects
+ * what shows it (if anything does) for Ctrl+C.
+ * @param {string} text @param {HTMLElement} said @param {HTMLElement|null} shown @param {string} [done]
+ */
+async function copy(text, said, shown, done = `Copied “${text}”.`) {
   try {
-    await navigator.clipboard.writeText(logText(state.log));
-    said.textContent = `Copied ${state.log.length} lines.`;
+    await navigator.clipboard.writeText(text);
+    said.textContent = done;
   } catch {
-    const range = document.createRange();
-    range.selectNodeContents($('log'));
-    getSelection()?.removeAllRanges();
-    getSelection()?.addRange(range);
-    said.textContent = 'Selected: press Ctrl+C (or ⌘C) to copy.';
+    if (shown) {
+      const range = document.createRange();
+      range.selectNodeContents(shown);
+      getSelection()?.removeAllRanges();
+      getSelection()?.addRange(range);
+    }
+    said.textContent = shown ? 'Selected: press Ctrl+C (or ⌘C) to copy.' : `Copy it by hand: ${text}`;
   }
 }
 
@@ -377,7 +446,10 @@ async function logIn(event) {
 function wire() {
   const on = (/** @type {string} */ id, /** @type {() => void} */ handler) => $(id).addEventListener('click', handler);
   on('check-button', () => void run({ kind: 'check' }));
-  on('install-button', () => void run({ kind: 'install', force: state.status?.state === 'installed' }));
+  on('install-button', () => {
+    if (state.status?.source) void repair();
+    else void run({ kind: 'install', force: false });
+  });
   on('cancel-install-button', () => void run({ kind: 'cancel-install' }));
   on('update-button', () => void run({ kind: 'update' }));
   on('uninstall-button', () => void uninstall());
@@ -389,8 +461,13 @@ function wire() {
   const showInstallLog = async () => showLog(await call('GET', '/logs/install'));
   on('log-button', () => void showInstallLog());
   on('error-log-button', () => void showInstallLog());
-  on('copy-log-button', () => void copyLog());
-  on('settings-button', () => /** @type {HTMLDialogElement} */ ($('settings-dialog')).showModal());
+  on(
+    'copy-log-button',
+    () => void copy(logText(state.log), $('copy-said'), $('log'), `Copied ${state.log.length} lines.`),
+  );
+  const openSettings = () => /** @type {HTMLDialogElement} */ ($('settings-dialog')).showModal();
+  on('settings-button', openSettings);
+  on('error-settings-button', openSettings);
   const form = $('launch-form');
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -398,6 +475,9 @@ function wire() {
   });
   form.addEventListener('change', syncForm);
   form.addEventListener('input', clearFieldError);
+  // A preview, and what the last launch became, are of the form as it was.
+  for (const type of ['input', 'change']) form.addEventListener(type, () => dispatch({ type: 'form-changed' }));
+  watchLog();
   $('settings-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void run({ kind: 'save-settings', values: settingsValues() });

@@ -4,6 +4,7 @@
  * shows in the panel of the action that failed: under what it is about, never over it.
  */
 import { $, button, memo } from './dom.js';
+import { readable } from './text.js';
 
 /** @typedef {import('./state.js').ErrorBody} ErrorBody */
 /** @typedef {import('./state.js').State} State */
@@ -51,10 +52,16 @@ export const renderError = memo(
     const slot = document.querySelector(`.error-slot[data-for="${error.place}"]`);
     if (slot && panel.parentElement !== slot) slot.append(panel);
     $('error-title').textContent = error.title;
-    $('error-message').textContent = error.body.message;
+    const shown = readable(error.body.message);
+    $('error-message').textContent = shown;
+    // What was left out (hashes, an exception's class) is one click away.
+    $('error-details').hidden = shown === error.body.message;
+    $('error-details-text').textContent = error.body.message;
     $('error-hint').textContent = error.body.hint;
     $('error-code').textContent = error.body.code;
     button('retry-button').hidden = !error.retry;
+    // A download that failed is often a proxy or a mirror to set.
+    button('error-settings-button').hidden = !['network', 'tls'].includes(error.body.code);
     // The install log says more only about what ran the installer.
     button('error-log-button').hidden = error.place !== 'tools' && error.place !== 'clouds';
     (error.retry ? button('retry-button') : panel).focus();

@@ -2,7 +2,8 @@
 /**
  * The Clouds panel: Check Clouds, and what it found -- every cloud of the last check,
  * in one list by name, a cloud added since updated in place -- with an Add button for
- * each cloud whose libraries Carapace can add, and a line for those it cannot.
+ * each cloud whose libraries Carapace can add, and for the others what they need: its
+ * first sentence shown, SkyPilot's whole text (commands, addresses) folded under it.
  */
 import { $, button, h, memo } from './dom.js';
 import { clock } from './text.js';
@@ -12,15 +13,36 @@ import { clock } from './text.js';
 /** @typedef {import('../src/api.js').CloudInfo} CloudInfo */
 /** @typedef {{addCloud(cloud: CloudInfo): void}} CloudActions */
 
-/** @param {string} text */
-const reason = (text) => h('span', { className: 'reason', textContent: text });
+/**
+ * What a reason says first, for the line shown: the sentences of its first line but one that
+ * leads into commands or a link ("Run the following commands:", "go to:"); the rest is folded.
+ * @param {string} text
+ */
+export function reasonSummary(text) {
+  const first = (text.split('\n')[0] ?? '').trim();
+  const kept = first
+    .split(/(?<=[.!?])\s+/)
+    .filter((sentence) => !sentence.endsWith(':') && !/^Details:/.test(sentence));
+  const summary = kept.join(' ') || first;
+  return { summary, more: summary !== text.trim() };
+}
+
+/** @param {string} name @param {string} state @param {string} className */
+const heading = (name, state, className) =>
+  h(
+    'p',
+    { className: 'cloud' },
+    h('strong', { textContent: name }),
+    ': ',
+    h('span', { className, textContent: state }),
+  );
 
 export const renderClouds = memo(
   /**
    * @param {State['check']} check @param {State['status']} status @param {CloudInfo[]} addable
-   * @param {Busy} busy @param {CloudActions} actions
+   * @param {Busy} busy @param {CloudActions} actions @param {boolean} primary Check Clouds is the next step
    */
-  (check, status, addable, busy, actions) => {
+  (check, status, addable, busy, actions, primary) => {
     const team = status?.api_server.team ?? false;
     const installed = status?.state === 'installed';
     $('clouds-intro').textContent = team
@@ -30,6 +52,7 @@ export const renderClouds = memo(
         : 'Which clouds SkyPilot can launch on with the credentials on this computer. Check Clouds installs the cloud tools first.';
     const checkButton = button('check-button');
     checkButton.textContent = busy.checking ? 'Checking…' : 'Check Clouds';
+    checkButton.className = primary ? '' : 'secondary';
     checkButton.setAttribute('aria-busy', String(busy.checking));
     checkButton.disabled = busy.checking || busy.adding;
     $('clouds-checked').textContent = check?.checked_at ? `Last checked at ${clock(check.checked_at)}` : '';
@@ -49,18 +72,39 @@ export const renderClouds = memo(
     /** @type {{name: string, item: HTMLLIElement}[]} */
     const entries = [];
     for (const cloud of check?.enabled ?? []) {
-      const capabilities = cloud.capabilities.length ? ` (${cloud.capabilities.join(', ')})` : '';
+      // A cloud enabled for storage alone cannot take a server.
+      const storageOnly = cloud.capabilities.length > 0 && !cloud.capabilities.includes('compute');
       entries.push({
         name: cloud.name,
-        item: h('li', {}, `${cloud.name}: `, h('span', { className: 'enabled', textContent: 'enabled' }), capabilities),
+        item: h('li', {}, heading(cloud.name, storageOnly ? 'Enabled for storage only' : 'Enabled', 'enabled')),
       });
     }
     for (const cloud of check?.disabled ?? []) {
-      const item = h('li', {}, `${cloud.name}: `, h('span', { className: 'disabled', textContent: 'disabled' }));
-      for (const why of cloud.reasons)
-        item.append(reason(why.capabilities.length ? `${why.capabilities.join(', ')}: ${why.text}` : why.text));
-      const add = addableNamed(cloud.name);
-      if (add) item.append(addButton(add));
+      const add = cloud.missing_extra === null ? undefined : addableNamed(cloud.name);
+      const item = h('li', {}, heading(cloud.name, add ? 'Not added' : 'Not set up', 'not-set-up'));
+      if (add) {
+        item.append(
+          h('p', {
+            className: 'reason',
+            textContent: `Carapace can add what SkyPilot needs to use ${cloud.name}; then it needs your ${cloud.name} account.`,
+          }),
+          addButton(add),
+        );
+      } else {
+        const text = cloud.reasons.map((why) => why.text).join('\n');
+        const { summary, more } = reasonSummary(text);
+        item.append(h('p', { className: 'reason', textContent: summary }));
+        if (more) {
+          item.append(
+            h(
+              'details',
+              { className: 'reason-more' },
+              h('summary', { textContent: `What SkyPilot says about ${cloud.name}` }),
+              h('pre', { textContent: text }),
+            ),
+          );
+        }
+      }
       entries.push({ name: cloud.name, item });
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -72,7 +116,7 @@ export const renderClouds = memo(
     $('clouds-more').replaceChildren(
       ...(more.length
         ? [
-            h('p', { id: 'clouds-more-title', textContent: 'Carapace can add these clouds’ libraries:' }),
+            h('p', { id: 'clouds-more-title', textContent: 'Carapace can add SkyPilot’s support for these clouds:' }),
             h('p', { className: 'buttons', 'aria-labelledby': 'clouds-more-title' }, ...more.map(addButton)),
           ]
         : []),

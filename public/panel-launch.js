@@ -18,18 +18,23 @@ const input = (id) => /** @type {HTMLInputElement} */ ($(id));
 /** The clouds known, for the autostop rules (kept from the last render). @type {readonly CloudInfo[]} */
 let clouds = [];
 
+/** The tools a launch needs and this computer lacks (kept from the last render, for the button). @type {string[]} */
+let missing = [];
+
 export const renderLaunch = memo(
   /**
    * @param {State['info']} info @param {State['status']} status @param {CloudInfo[]} addable
-   * @param {State['preview']} preview @param {Busy} busy
+   * @param {string[]} notSetUp the clouds (ids) the last check did not enable
+   * @param {State['preview']} preview @param {string} said what the last launch asked for became
+   * @param {Busy} busy @param {boolean} primary Launch is the next step
    */
-  (info, status, addable, preview, busy) => {
+  (info, status, addable, notSetUp, preview, said, busy, primary) => {
     const team = status?.api_server.team ?? false;
-    const missing = info && !team ? info.missing_tools : [];
+    missing = info && !team ? info.missing_tools : [];
     const warning = $('tools-warning');
     warning.hidden = missing.length === 0;
     warning.textContent = missing.length
-      ? `Launching a server needs ${missing.join(' and ')} on this computer, and ${missing.length > 1 ? 'they are' : 'it is'} missing: install ${missing.map((tool) => (tool === 'ssh' ? 'openssh-client (ssh)' : tool)).join(' and ')} with your system’s package manager. Check Clouds and Preview work without them.`
+      ? `Launching a server needs ${missing.join(' and ')} on this computer, and ${missing.length > 1 ? 'they are' : 'it is'} missing: install ${missing.map((tool) => (tool === 'ssh' ? 'openssh-client (ssh)' : tool)).join(' and ')} with your system’s package manager, then restart Carapace. Check Clouds and Preview work without them.`
       : '';
     if (info) {
       clouds = info.clouds;
@@ -38,16 +43,32 @@ export const renderLaunch = memo(
       for (const option of select.options) {
         if (!option.value) continue;
         const toAdd = addable.some((cloud) => cloud.id === option.value);
+        const unready = notSetUp.includes(option.value);
         const name = info.clouds.find((cloud) => cloud.id === option.value)?.name ?? option.value;
         option.disabled = toAdd;
-        option.textContent = toAdd ? `${name} (add it first)` : name;
+        const mark = team ? 'not enabled on the team’s server' : 'not set up: see Clouds';
+        option.textContent = toAdd ? `${name} (add it first)` : unready ? `${name} (${mark})` : name;
       }
       if (select.selectedOptions[0]?.disabled) select.value = '';
-      $('server-cloud-help').textContent = addable.length
-        ? 'Clouds marked “add it first” need their libraries: add them in the Clouds list.'
+      const marks = [
+        addable.length
+          ? 'Clouds marked “add it first” need SkyPilot’s support for them: add it in the Clouds list.'
+          : '',
+        notSetUp.length && team
+          ? 'Clouds marked “not enabled” were not enabled on your team’s API server at the last Check Clouds: its admin enables them.'
+          : notSetUp.length
+            ? 'Clouds marked “not set up” were not enabled at the last Check Clouds: set them up as the Clouds list says, then check again.'
+            : '',
+      ].filter(Boolean);
+      $('server-cloud-help').textContent = marks.length
+        ? marks.join(' ')
         : 'With none chosen, SkyPilot picks the cheapest enabled cloud.';
     }
-    button('launch-button').disabled = busy.launching;
+    const launchButton = button('launch-button');
+    launchButton.className = primary ? '' : 'secondary';
+    // Busy, yet focusable: the focus stays on it while the request runs (a disabled button drops it).
+    launchButton.setAttribute('aria-disabled', String(busy.launching));
+    $('launch-said').textContent = said;
     $('preview-result').textContent = preview ? `Preview of ${preview.name}: ${preview.text}.` : '';
     syncForm();
   },
@@ -73,7 +94,14 @@ export function syncForm() {
     : canStop
       ? ''
       : `${cloud.name} cannot stop ${spot ? 'spot servers' : 'servers'}: they can only be torn down.`;
-  button('launch-button').textContent = input('server-preview').checked ? 'Preview' : 'Launch Server';
+  const previewing = input('server-preview').checked;
+  const launchButton = button('launch-button');
+  launchButton.textContent = previewing ? 'Preview' : 'Launch Server';
+  // Without ssh or rsync a launch cannot work (the warning above says so); a preview can.
+  launchButton.disabled = missing.length > 0 && !previewing;
+  $('server-name-help').textContent = previewing
+    ? 'A preview needs a name too (SkyPilot asks for one); nothing is made with it.'
+    : 'Letters, digits, “-”, “_”, “.”; starts with a letter.';
 }
 
 /** The request the form asks for. */
@@ -98,7 +126,9 @@ export function launchRequest() {
 const MESSAGES = {
   'server-name': (field) =>
     field.validity.valueMissing
-      ? 'Give the server a name.'
+      ? input('server-preview').checked
+        ? 'Give the server a name: a preview needs one too.'
+        : 'Give the server a name.'
       : 'Use letters, digits, “-”, “_” or “.”, starting with a letter and ending with a letter or digit (at most 63).',
   'server-cpus': () => 'A number of CPUs, optionally followed by “+” for at least that many (e.g. 2 or 4+).',
   'server-memory': () => 'A number of GB, optionally followed by “+” for at least that much (e.g. 8 or 16+).',

@@ -11,11 +11,29 @@ import { $, h, memo } from './dom.js';
 /** The number of the last line drawn: lines after it are appended, the others kept. */
 let drawnUpTo = 0;
 
+/**
+ * Whether the log follows new lines: until the reader scrolls up, and again once they scroll
+ * back to its end. Kept as the reader left it, not measured when lines come: a window made
+ * narrower wraps the lines and moves the end, which is no reason to stop following.
+ */
+let following = true;
+
 /** @param {LogLine} line */
 function lineElement(line) {
   if (line.kind === 'install')
-    return h('li', {}, h('span', { className: 'tag', textContent: '[install] ' }), line.text);
+    return h('li', { 'data-phase': line.phase }, h('span', { className: 'tag', textContent: '[install] ' }), line.text);
   return h('li', { textContent: line.text, className: line.kind === 'action' ? '' : line.kind });
+}
+
+/** Listens to the reader's scrolling, and keeps a followed log at its end when the window's width changes (once, at start). */
+export function watchLog() {
+  const log = $('log');
+  log.addEventListener('scroll', () => {
+    following = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
+  });
+  window.addEventListener('resize', () => {
+    if (following) log.scrollTop = log.scrollHeight;
+  });
 }
 
 /** @param {LogLine[]} lines */
@@ -29,16 +47,16 @@ export function renderLog(lines) {
     // A fresh log (another server life replaced it): draw it all.
     log.replaceChildren(...lines.map(lineElement));
     drawnUpTo = newest;
+    following = true;
     log.scrollTop = log.scrollHeight;
     return;
   }
   const added = lines.filter((line) => line.n > drawnUpTo);
   if (added.length === 0) return;
-  const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
   log.append(...added.map(lineElement));
   while (log.childElementCount > lines.length) log.firstElementChild?.remove();
   drawnUpTo = newest;
-  if (atBottom) log.scrollTop = log.scrollHeight;
+  if (following) log.scrollTop = log.scrollHeight;
 }
 
 /** The log as text, one line each, for Copy. @param {LogLine[]} lines */

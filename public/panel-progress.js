@@ -1,6 +1,6 @@
 // @ts-check
 /** The installer run's steps, bar and current line, inside the Cloud tools panel; folded away once it succeeded. */
-import { $, button, memo } from './dom.js';
+import { $, button, h, memo } from './dom.js';
 import { progressOf } from './progress.js';
 import { plain } from './text.js';
 
@@ -14,30 +14,29 @@ export const renderProgress = memo(
     const progress = progressOf(events, info);
     const panel = /** @type {HTMLDetailsElement} */ ($('progress-panel'));
     const running = progress !== null && !progress.complete && !progress.failed;
-    const verb = progress?.title.split(' ')[0] ?? '';
     document.title = !running
       ? 'Carapace'
       : progress.stepped
-        ? `${verb} ${progress.percent}% · Carapace`
-        : `${progress.title} · Carapace`;
+        ? `${progress.short} ${progress.percent}% · Carapace`
+        : `${progress.running} · Carapace`;
     panel.hidden = !progress;
     if (!progress) return;
     // Open while it runs or when it failed; folded away once it succeeded.
     panel.open = !progress.complete && !progress.cancelled;
     $('progress-title').textContent = progress.title;
-    $('steps').hidden = !progress.stepped;
-    const order = [...$('steps').querySelectorAll('li')].map((item) => item.dataset.step ?? '');
-    const index = order.indexOf(progress.step);
-    for (const item of $('steps').querySelectorAll('li')) {
-      const position = order.indexOf(item.dataset.step ?? '');
-      item.className = '';
-      item.removeAttribute('aria-current');
-      if (position < index || (progress.complete && position === index)) item.className = 'done';
-      else if (position === index) {
-        item.className = progress.failed && !progress.cancelled ? 'failed' : progress.failed ? '' : 'active';
-        if (!progress.failed) item.setAttribute('aria-current', 'step');
-      }
-    }
+    const steps = $('steps');
+    steps.hidden = !progress.stepped;
+    steps.replaceChildren(
+      ...progress.steps.map(({ step, label, state }) =>
+        h(
+          'li',
+          { 'data-step': step, className: state, 'aria-current': state === 'active' ? 'step' : undefined },
+          label,
+          // A step the run did not need (uv already there, no API server to restart) is said so, not ticked.
+          state === 'skipped' ? h('span', { className: 'muted', textContent: ' (not needed)' }) : null,
+        ),
+      ),
+    );
     const bar = /** @type {HTMLProgressElement} */ ($('download-progress'));
     // An uninstall measures nothing: its bar says only that it runs.
     if (progress.stepped || progress.complete) bar.value = progress.value;

@@ -12,13 +12,21 @@ import { clock } from './text.js';
 /** @typedef {import('./state.js').Cluster} Cluster */
 /** @typedef {import('./state.js').Operation} Operation */
 /** @typedef {ReturnType<import('./state.js').busyOf>} Busy */
-/** @typedef {{tearDown(server: Cluster): void, cancelLaunch(operation: Operation): void, refresh(): void}} ServerActions */
+/**
+ * @typedef {{tearDown(server: Cluster): void, cancelLaunch(operation: Operation): void, refresh(): void,
+ *   copy(text: string): void}} ServerActions
+ */
 
 /** @param {string} text @param {boolean} [bad] */
 const note = (text, bad = false) => h('span', { className: bad ? 'note bad' : 'note', textContent: text });
 
-/** @param {string} label @param {...(Node|string|null)} content */
-const cell = (label, ...content) => h('td', { 'data-label': label }, ...content);
+/**
+ * A cell, its content in one element (a card lays out its label and that element side by side);
+ * an empty cell stays empty, so that a card leaves its row out.
+ * @param {string} label @param {...(Node|string|null)} content
+ */
+const cell = (label, ...content) =>
+  h('td', { 'data-label': label }, content.some((part) => part) ? h('div', { className: 'value' }, ...content) : null);
 
 const spinner = () => h('span', { className: 'spinner', 'aria-hidden': 'true' });
 
@@ -26,8 +34,9 @@ export const renderServers = memo(
   /**
    * @param {State['servers']} answer @param {State['operations']} operations @param {State['status']} status
    * @param {boolean} uninstalled @param {Busy} busy @param {ServerActions} actions
+   * @param {string[]} waiting the launches waiting for the cloud tools @param {number|null} percent how far their install is
    */
-  (answer, operations, status, uninstalled, busy, actions) => {
+  (answer, operations, status, uninstalled, busy, actions, waiting, percent) => {
     const installed = status?.state === 'installed';
     const servers = answer?.servers ?? [];
     const all = Object.values(operations).filter((op) => op.kind === 'launch' || op.kind === 'down');
@@ -44,10 +53,19 @@ export const renderServers = memo(
     refresh.setAttribute('aria-label', 'Refresh: ask the clouds for each server’s status');
 
     const listed = new Set(servers.map((server) => server.name));
-    const rows = servers.map((server) => serverRow(server, all, owners, busy, actions));
+    const team = status?.api_server.team ?? false;
+    const rows = servers.map((server) => serverRow(server, all, owners, team, busy, actions));
     for (const operation of all) {
-      if (operation.kind === 'launch' && operation.running && !operation.preview && !listed.has(operation.name ?? ''))
-        rows.push(launchingRow(operation, owners, actions));
+      if (operation.kind === 'launch' && operation.running && !operation.preview && !listed.has(operation.name ?? '')) {
+        listed.add(operation.name ?? '');
+        rows.push(launchingRow(operation.name ?? '', owners, 'Launching…', operation, actions));
+      }
+    }
+    for (const name of waiting) {
+      if (listed.has(name)) continue;
+      listed.add(name);
+      const how = percent === null ? '' : ` (${percent}%)`;
+      rows.push(launchingRow(name, owners, `Waiting for the cloud tools${how}`, null, actions));
     }
     keepFocus(() => $('servers-body').replaceChildren(...rows));
     $('servers-owner').hidden = !owners;
@@ -55,11 +73,10 @@ export const renderServers = memo(
     const empty = $('servers-empty');
     empty.hidden = rows.length > 0;
     empty.className = !installed && uninstalled ? 'warning' : 'muted';
-    empty.textContent = installed
-      ? 'No servers yet.'
-      : uninstalled
+    empty.textContent =
+      !installed && uninstalled
         ? 'SkyPilot was removed, so Carapace cannot list servers. Servers launched before keep running, and billing, until they are torn down: install the cloud tools again to see them here and tear them down (or use your cloud’s console).'
-        : 'No servers yet: they are listed here once the cloud tools are installed. (Launched some before an uninstall? They keep running, and billing: install the cloud tools to see them.)';
+        : 'No servers yet.';
   },
 );
 
@@ -85,50 +102,94 @@ function keepFocus(redraw) {
 }
 
 /**
- * @param {Cluster} server @param {Operation[]} operations @param {boolean} owners @param {Busy} busy
- * @param {ServerActions} actions
+ * How to reach a running server: SkyPilot's launch adds it to ~/.ssh/config on this computer
+ * (sky/utils/cluster_utils.py), so `ssh NAME` works; with a team's server it is added where
+ * that server runs, so nothing is said.
+ * @param {string} name @param {ServerActions} actions
  */
-function serverRow(server, operations, owners, busy, actions) {
+function sshLine(name, actions) {
+  const command = `ssh ${name}`;
+  return h(
+    'span',
+    { className: 'note ssh' },
+    'Connect: ',
+    h('code', { textContent: command }),
+    ' ',
+    h('button', {
+      type: 'button',
+      className: 'secondary small',
+      textContent: 'Copy',
+      'aria-label': `Copy “${command}”`,
+      onclick: () => actions.copy(command),
+    }),
+  );
+}
+
+/**
+ * @param {Cluster} server @param {Operation[]} operations @param {boolean} owners @param {boolean} team
+ * @param {Busy} busy @param {ServerActions} actions
+ */
+function serverRow(server, operations, owners, team, busy, actions) {
   const operation = operations.find((op) => op.name === server.name);
   const failed = operation?.failure ?? null;
-  const status = cell('Status');
+  const stopped = server.status === 'STOPPED';
+  /** @type {(Node|string)[]} */
+  let status;
+  let statusClass = '';
   if (operation?.running) {
-    status.append(spinner(), operation.kind === 'down' ? 'Tearing down…' : `Launching… (${statusWord(server.status)})`);
+    status = [spinner(), operation.kind === 'down' ? 'Tearing down…' : `Launching… (${statusWord(server.status)})`];
   } else {
-    status.append(statusWord(server.status));
+    status = [statusWord(server.status)];
     // A server a launch or teardown failed on is no good news, whatever its status; the error says why.
-    status.className = failed ? 'status-failed' : server.status === 'UP' ? 'status-up' : '';
-    if (failed) status.append(note(operation?.kind === 'down' ? 'Tear-down failed' : 'Launch failed', true));
+    statusClass = failed ? 'status-failed' : server.status === 'UP' ? 'status-up' : '';
+    if (failed) status.push(note(operation?.kind === 'down' ? 'Tear-down failed' : 'Launch failed', true));
   }
+  const statusCell = cell('Status', ...status);
+  statusCell.className = statusClass;
   const buttons = cell('');
   if (operation?.running && operation.kind === 'launch' && operation.requestId)
-    buttons.append(cancelButton(operation, actions));
-  else buttons.append(tearDownButton(server, Boolean(operation?.running) || busy.installing, actions));
+    buttons.replaceChildren(cancelButton(operation, actions));
+  else buttons.replaceChildren(tearDownButton(server, Boolean(operation?.running) || busy.installing, actions));
+  const reachable = server.status === 'UP' && !operation?.running && !team;
   return h(
     'tr',
     {},
-    cell('Name', server.name),
+    cell(
+      'Name',
+      h('span', { className: 'name', textContent: server.name }),
+      reachable ? sshLine(server.name, actions) : null,
+    ),
     owners ? cell('Owner', server.user ?? '') : null,
     cell('Where', server.infra),
     cell('Resources', resourcesText(server.resources)),
-    status,
-    cell('When idle', autostopText(server.autostop)),
+    statusCell,
+    // Autostop has nothing left to do on a stopped server: what is true of it is said instead.
+    cell(
+      'When idle',
+      stopped
+        ? 'Stopped: its disk is kept, and billed, until it is torn down. Launch it again with this name to start it.'
+        : autostopText(server.autostop),
+    ),
     buttons,
   );
 }
 
-/** @param {Operation} operation @param {boolean} owners @param {ServerActions} actions */
-function launchingRow(operation, owners, actions) {
+/**
+ * A server not listed by SkyPilot yet: launching, or waiting for the cloud tools.
+ * @param {string} name @param {boolean} owners @param {string} status @param {Operation|null} operation
+ * @param {ServerActions} actions
+ */
+function launchingRow(name, owners, status, operation, actions) {
   return h(
     'tr',
     {},
-    cell('Name', operation.name ?? ''),
+    cell('Name', h('span', { className: 'name', textContent: name })),
     owners ? cell('Owner', '') : null,
-    cell('Where', '…'),
+    cell('Where', ''),
     cell('Resources', ''),
-    cell('Status', spinner(), 'Launching…'),
+    cell('Status', spinner(), status),
     cell('When idle', ''),
-    cell('', operation.requestId ? cancelButton(operation, actions) : null),
+    cell('', operation?.requestId ? cancelButton(operation, actions) : null),
   );
 }
 

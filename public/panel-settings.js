@@ -5,6 +5,9 @@ import { $, h, memo } from './dom.js';
 /** @typedef {import('./state.js').State} State */
 /** @typedef {import('./state.js').ErrorBody} ErrorBody */
 
+/** The hint the server gives a request it refuses when it has nothing more specific to say (src/errors.ts). */
+const GENERIC_HINT = 'Fix the request and send it again.';
+
 /**
  * The setting a refused save names (src/settings/settings.ts starts its messages with the label), or null.
  * @param {ErrorBody|null} error @param {State['settings']} answer
@@ -13,6 +16,9 @@ export function settingOf(error, answer) {
   if (error?.code !== 'invalid-request' || !answer) return null;
   return answer.settings.find((setting) => error.message.startsWith(setting.label)) ?? null;
 }
+
+/** The answer the fields were last filled from: until another comes, what is typed in them stays. */
+let filledFrom = /** @type {State['settings']} */ (null);
 
 export const renderSettings = memo(
   /**
@@ -23,8 +29,23 @@ export const renderSettings = memo(
     if (!answer) return;
     const named = settingOf(error, answer);
     const form = $('settings-form');
-    // The values typed and not saved yet stay as they are.
-    const typed = Object.fromEntries([...form.querySelectorAll('input')].map((input) => [input.name, input.value]));
+    // What is typed and not saved yet stays while a save runs and when it is refused; a new answer
+    // (the settings saved, or read again) fills the fields anew.
+    const typed =
+      answer === filledFrom
+        ? Object.fromEntries([...form.querySelectorAll('input')].map((input) => [input.name, input.value]))
+        : {};
+    filledFrom = answer;
+    const problem = answer.problem
+      ? h(
+          'div',
+          { className: 'warning', role: 'note', id: 'settings-problem' },
+          h('p', { textContent: `${answer.problem.message} None of its values is used.` }),
+          h('p', {
+            textContent: 'Save settings writes the file anew with the values below (empty ones are left out).',
+          }),
+        )
+      : null;
     const fields = answer.settings.map((setting) => {
       const id = `setting-${setting.name}`;
       const fromEnvironment = setting.source === 'environment';
@@ -36,7 +57,7 @@ export const renderSettings = memo(
         h('input', {
           id,
           name: setting.name,
-          value: wrong ? (typed[setting.name] ?? setting.value) : setting.value,
+          value: typed[setting.name] ?? setting.value,
           autocomplete: 'off',
           spellcheck: false,
           disabled: fromEnvironment,
@@ -49,14 +70,23 @@ export const renderSettings = memo(
             ? `Set by ${setting.name} in Carapace's environment, which wins over this page.`
             : setting.help,
         }),
-        h('p', {
-          id: `${id}-error`,
-          className: 'field-error',
-          textContent: wrong && error ? `${error.message} ${error.hint}` : '',
-        }),
+        h(
+          'div',
+          { id: `${id}-error`, className: 'field-error' },
+          ...(wrong && error
+            ? [
+                h('p', { textContent: error.message }),
+                h('p', {
+                  className: 'field-hint',
+                  textContent: error.hint === GENERIC_HINT ? 'Correct it, then save again.' : error.hint,
+                }),
+              ]
+            : []),
+        ),
       );
     });
     form.replaceChildren(
+      ...(problem ? [problem] : []),
       ...fields,
       h(
         'p',

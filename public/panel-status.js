@@ -5,8 +5,13 @@ import { $, button, h, memo } from './dom.js';
 /** @typedef {import('./state.js').Status} Status */
 /** @typedef {ReturnType<import('./state.js').busyOf>} Busy */
 
-/** What the first install downloads and how long it usually takes (REAL_SIZES in test/mirror/artifacts.ts). */
-export const FIRST_INSTALL = 'The first install downloads about 130 MB (uv, Python and SkyPilot); usually 1–5 minutes.';
+/**
+ * What the first install downloads, in MB: uv's archive, a Python and SkyPilot's packages as
+ * the real programs are (REAL_SIZES in test/mirror/artifacts.ts, which the demo serves and
+ * names too; test/unit/page-state.test.ts holds this figure to them).
+ */
+export const FIRST_INSTALL_MB = 140;
+const FIRST_INSTALL = `The first install downloads about ${FIRST_INSTALL_MB} MB (uv, Python and SkyPilot); usually 1–5 minutes.`;
 
 /** @type {Record<import('../src/api.js').ApiServerStatus['source'], string>} */
 const ADDRESS_FROM = {
@@ -19,14 +24,15 @@ const ADDRESS_FROM = {
 /**
  * The status in one sentence.
  * @param {Status} status @param {boolean} uninstalled this page saw SkyPilot removed
+ * @param {string} [running] what this server's installer run does ("Adding GCP"), when one runs
  */
-export function statusText(status, uninstalled) {
+export function statusText(status, uninstalled, running = 'Installing the cloud tools') {
   if (status.state === 'installed' && status.source === 'path')
     return 'SkyPilot is ready: installed outside Carapace (found on PATH).';
   if (status.state === 'installed') return 'SkyPilot is ready, installed by Carapace.';
   if (status.state === 'installing')
     return status.install_id
-      ? 'The cloud tools are being installed…'
+      ? `${running}…`
       : 'Cloud tools are being installed by another program (e.g. a terminal); actions will wait for it.';
   if (status.state === 'error' && status.last_error?.code === 'interrupted')
     return 'The installation was cancelled; nothing half-installed was kept. Install when you are ready.';
@@ -59,25 +65,34 @@ export function statusNote(status, uninstalled) {
 const detail = (term, value) => [h('dt', { textContent: term }), h('dd', { textContent: value })];
 
 export const renderStatus = memo(
-  /** @param {Status|null} status @param {boolean} uninstalled @param {Busy} busy */
-  (status, uninstalled, busy) => {
+  /**
+   * @param {Status|null} status @param {boolean} uninstalled @param {Busy} busy
+   * @param {string|undefined} running what the installer run under way does ("Adding GCP")
+   * @param {import('../src/api.js').CloudInfo[]} clouds the clouds Carapace knows, for their names
+   * @param {boolean} primary the install is the next step (its button the page's primary one)
+   */
+  (status, uninstalled, busy, running, clouds, primary) => {
     if (!status) return;
-    $('status-text').textContent = statusText(status, uninstalled);
+    $('status-text').textContent = statusText(status, uninstalled, running);
     const note = statusNote(status, uninstalled);
     $('status-note').textContent = note;
     $('status-note').hidden = !note;
     const details = [];
     if (status.sky_version) details.push(...detail('SkyPilot', status.sky_version));
     if (status.uv_version) details.push(...detail('uv', status.uv_version));
-    if (status.extras) details.push(...detail('Clouds installed', status.extras.join(', ') || 'none'));
+    const named = (/** @type {string} */ id) => clouds.find((cloud) => cloud.id === id)?.name ?? id;
+    if (status.extras) details.push(...detail('Clouds installed', status.extras.map(named).join(', ') || 'none'));
     if (status.sky_path) details.push(...detail('Location', status.sky_path));
     details.push(...detail('API server', apiServerText(status.api_server)));
     details.push(...detail('Folder', status.carapace_home));
     $('status-details').replaceChildren(...details);
-    const installed = status.state === 'installed';
-    const managed = installed && status.source === 'managed';
+    // SkyPilot is there (managed or on PATH) while a repair, an update or a cloud added changes
+    // it: the buttons stay what they are while it runs.
+    const present = status.source !== null;
+    const managed = status.source === 'managed';
     const install = button('install-button');
-    install.textContent = installed ? 'Repair' : 'Install cloud tools';
+    install.textContent = present ? 'Repair…' : 'Install cloud tools';
+    install.className = primary ? '' : 'secondary';
     install.disabled = busy.installing;
     install.setAttribute('aria-busy', String(busy.installing));
     button('update-button').hidden = !managed;

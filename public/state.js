@@ -6,9 +6,9 @@
  * never touches the DOM, the network or the clock, so that a reload that replays
  * the same events shows the same page. The panels only draw what it holds.
  */
-import { planOf } from './progress.js';
+import { installLine, planOf } from './progress.js';
 import { previewChoice } from './sky-text.js';
-import { plain } from './text.js';
+import { plain, readable } from './text.js';
 
 /** @typedef {import('../src/api.js').ErrorBody} ErrorBody */
 /** @typedef {import('../src/api.js').InstallStatus} Status */
@@ -26,7 +26,7 @@ import { plain } from './text.js';
 /** An install event, with the server's time when it was sent (null for those a snapshot carries). @typedef {InstallEventData & {ts: number|null}} InstallEvent */
 
 /** @typedef {'install'|'action'|'good'|'bad'|'note'} LogKind */
-/** @typedef {{n: number, kind: LogKind, text: string}} LogLine */
+/** A line of the activity log; an installer's line keeps its phase. @typedef {{n: number, kind: LogKind, text: string, phase?: string}} LogLine */
 /**
  * A sky run this page knows of: running, or ended with a failure that is kept while it is true
  * (a launch's or teardown's, until the servers list no longer has its server).
@@ -38,7 +38,7 @@ import { plain } from './text.js';
  */
 /**
  * What the page can do, by name: a failed one is kept by name so that Retry can do it again.
- * @typedef {{kind: 'check'} | {kind: 'install', force: boolean} | {kind: 'cancel-install'} | {kind: 'update'}
+ * @typedef {{kind: 'check', rejoined?: boolean} | {kind: 'install', force: boolean} | {kind: 'cancel-install'} | {kind: 'update'}
  *   | {kind: 'uninstall'} | {kind: 'add-cloud', cloud: string, name: string}
  *   | {kind: 'launch', request: Record<string, unknown>} | {kind: 'tear-down', name: string}
  *   | {kind: 'cancel-launch', id: string, name: string} | {kind: 'refresh-servers', refresh: boolean}
@@ -60,6 +60,8 @@ import { plain } from './text.js';
  *   cancelling: boolean,
  *   error: {body: ErrorBody, title: string, place: Place, retry: Action|null}|null,
  *   preview: {name: string, text: string}|null,
+ *   waiting: string[],
+ *   launchSaid: string,
  *   uninstalled: boolean,
  *   announcement: string,
  *   log: LogLine[],
@@ -73,6 +75,7 @@ import { plain } from './text.js';
  *   | {type: 'status', status: Status, id: string}
  *   | {type: 'install', event: InstallEvent, id: string}
  *   | {type: 'operation', event: OperationEvent, id: string}
+ *   | {type: 'waiting', launches: string[], id: string}
  *   | {type: 'info', info: AppInfo}
  *   | {type: 'servers', answer: ServersAnswer}
  *   | {type: 'clouds', check: CloudCheckAnswer & {checked_at?: string}}
@@ -83,10 +86,22 @@ import { plain } from './text.js';
  *   | {type: 'ended', action: Action}
  *   | {type: 'failed', error: ErrorBody, action: Action}
  *   | {type: 'error-closed'}
+ *   | {type: 'form-changed'}
  *   | {type: 'rejoined'}} PageEvent
  */
 
 export const LOG_LIMIT = 1000;
+
+/** What is said beside Launch Server of the launch asked for. */
+const LAUNCH_SAID = {
+  /** @param {string} name */
+  launching: (name) => `Launching ${name}: follow it under Servers.`,
+  /** @param {string} name */
+  waiting: (name) => `${name} is launched once the cloud tools are installed: follow it under Servers.`,
+};
+
+/** sky/server/common.py, when no local API server answers: "Failed to connect to SkyPilot API server at URL. Starting a local server." */
+const API_SERVER_STARTING = /Failed to connect to SkyPilot API server at \S+\s+Starting a local server/;
 
 /**
  * Errors a retry cannot fix: something must change first (a setting, the machine, the request).
@@ -156,6 +171,8 @@ export function initialState() {
     cancelling: false,
     error: null,
     preview: null,
+    waiting: [],
+    launchSaid: '',
     uninstalled: false,
     announcement: '',
     log: [],
@@ -166,12 +183,13 @@ export function initialState() {
 
 /**
  * What a reload keeps (in the tab's sessionStorage); the rest comes back with the snapshot.
- * The actions this tab was waiting for are kept to be joined again (rejoin).
+ * The actions this tab was waiting for are kept to be joined again (rejoin). A preview's
+ * result is not kept: the form it was of is empty after a reload.
  * @param {State} state
  */
 export function persisted(state) {
-  const { log, logCount, install, operations, lastEventId, uninstalled, preview } = state;
-  return { log, logCount, install, operations, lastEventId, uninstalled, preview, pending: state.pending };
+  const { log, logCount, install, operations, lastEventId, uninstalled } = state;
+  return { log, logCount, install, operations, lastEventId, uninstalled, pending: state.pending };
 }
 
 /**
@@ -190,6 +208,9 @@ export function apply(state, event) {
       return seen(withInstallEvent(state, event.event), event.id);
     case 'operation':
       return seen(withOperationEvent(state, event.event), event.id);
+    case 'waiting':
+      // The server's list: also the launches other tabs asked for.
+      return seen({ ...state, waiting: event.launches }, event.id);
     case 'info':
       return { ...state, info: event.info };
     case 'servers':
@@ -218,6 +239,9 @@ export function apply(state, event) {
       return failed(state, event.error, event.action);
     case 'error-closed':
       return { ...state, error: null };
+    case 'form-changed':
+      // A preview is of the settings it was asked with: once they change, it says nothing true.
+      return state.preview || state.launchSaid ? { ...state, preview: null, launchSaid: '' } : state;
     case 'rejoined':
       return { ...state, rejoin: [] };
   }
@@ -252,11 +276,37 @@ export function busyOf(state) {
   };
 }
 
-/** The clouds whose libraries Carapace can add and has not (none for a team's server, or a sky on PATH). @param {State} state */
+/**
+ * The clouds whose libraries Carapace can add and has not: none for a team's server or a sky
+ * on PATH, and none the last check found enabled or lacking only credentials (a cloud whose
+ * extra brings no library, such as Lambda: its check says what it needs).
+ * @param {State} state
+ */
 export function addableClouds(state) {
   const extras = state.status?.extras ?? null;
   if (!state.info || extras === null || state.status?.api_server.team) return [];
-  return state.info.clouds.filter((cloud) => cloud.addable && !extras.includes(cloud.id));
+  const settled = new Set([
+    ...(state.check?.enabled ?? []).map((cloud) => cloud.name),
+    ...(state.check?.disabled ?? []).filter((cloud) => cloud.missing_extra === null).map((cloud) => cloud.name),
+  ]);
+  return state.info.clouds.filter((cloud) => cloud.addable && !extras.includes(cloud.id) && !settled.has(cloud.name));
+}
+
+/**
+ * The one next step the page puts forward (its button the primary one): the install while
+ * SkyPilot is missing, then Check Clouds, then Launch.
+ * @param {State} state @returns {'install'|'check'|'launch'}
+ */
+export function nextStep(state) {
+  if (!state.status?.source) return 'install';
+  return state.check ? 'launch' : 'check';
+}
+
+/** The clouds (ids) the last check did not enable: a launch there fails until they are set up. @param {State} state */
+export function cloudsNotSetUp(state) {
+  if (!state.check || !state.info) return [];
+  const enabled = new Set(state.check.enabled.map((cloud) => cloud.name));
+  return state.info.clouds.filter((cloud) => !enabled.has(cloud.name)).map((cloud) => cloud.id);
 }
 
 // ---------------------------------------------------------------- the events
@@ -282,19 +332,18 @@ function restore(state, saved) {
     operations: given.operations && typeof given.operations === 'object' ? given.operations : {},
     lastEventId: typeof given.lastEventId === 'string' ? given.lastEventId : '',
     uninstalled: given.uninstalled === true,
-    preview: given.preview ?? null,
     rejoin: Array.isArray(given.pending) ? given.pending : [],
   };
 }
 
 /**
  * Appends lines to the activity log (ANSI colours taken out), keeping its last LOG_LIMIT.
- * @param {State} state @param {...{kind: LogKind, text: string}} lines @returns {State}
+ * @param {State} state @param {...{kind: LogKind, text: string, phase?: string}} lines @returns {State}
  */
 function logged(state, ...lines) {
   if (lines.length === 0) return state;
   let count = state.logCount;
-  const added = lines.map((line) => ({ n: ++count, kind: line.kind, text: plain(line.text) }));
+  const added = lines.map((line) => ({ ...line, n: ++count, text: plain(line.text) }));
   return { ...state, log: [...state.log, ...added].slice(-LOG_LIMIT), logCount: count };
 }
 
@@ -310,7 +359,7 @@ function fromSnapshot(state, snapshot, id) {
     ? state
     : { ...state, log: [], logCount: state.logCount, install: [], operations: {}, preview: null, uninstalled: false };
   next = withStatus(next, snapshot.status);
-  next = { ...next, check: snapshot.last_check };
+  next = { ...next, check: snapshot.last_check, waiting: snapshot.waiting_launches ?? [] };
   const ours = next.install[0]?.install_id;
   if (snapshot.install) {
     const known = ours === snapshot.install.id ? next.install.length : 0;
@@ -384,6 +433,8 @@ function withInstallEvent(state, event) {
   // Servers launched before an uninstall are not listed any more, and may still bill: the page says so.
   if (event.phase === 'complete' && event.job === 'uninstall') next.uninstalled = true;
   if (event.phase === 'error') {
+    // What waited for this run to install SkyPilot will not run.
+    next.waiting = [];
     const cancelled = event.code === 'interrupted';
     next.announcement = cancelled ? 'Installation cancelled.' : `${planOf(event, state.info).failed}: ${event.message}`;
     return logged(next, {
@@ -393,8 +444,7 @@ function withInstallEvent(state, event) {
         : `${planOf(event, state.info).failed} (${event.code ?? 'error'}): the error shown says what to do.`,
     });
   }
-  // The bar has the percent; a line's own (the step's) would contradict it.
-  return logged(next, { kind: 'install', text: `${event.phase}: ${event.message}` });
+  return logged(next, { kind: 'install', text: installLine(event.message), phase: event.phase });
 }
 
 /** @param {State} state @param {OperationEvent} event @returns {State} */
@@ -403,9 +453,16 @@ function withOperationEvent(state, event) {
   if (event.event === 'start') {
     const preview = event.command.includes('--dryrun');
     const next = logged(state, { kind: 'note', text: `$ ${event.command.join(' ')}` });
+    const launch = event.kind === 'launch' && !preview ? event.name : null;
     return {
       ...next,
       preview: preview ? null : next.preview,
+      waiting: next.waiting.filter((name) => name !== launch),
+      // What was said beside Launch of the wait is true no more: the launch starts now.
+      launchSaid:
+        launch !== null && next.launchSaid === LAUNCH_SAID.waiting(launch)
+          ? LAUNCH_SAID.launching(launch)
+          : next.launchSaid,
       operations: {
         ...next.operations,
         [event.operation_id]: {
@@ -426,7 +483,14 @@ function withOperationEvent(state, event) {
     };
   }
   if (event.event === 'line') {
-    const next = logged(state, { kind: 'action', text: event.line });
+    // SkyPilot says it starts its local API server as if something failed: it is what happens when none runs.
+    const starting = API_SERVER_STARTING.test(plain(event.line));
+    const next = logged(
+      state,
+      starting
+        ? { kind: 'note', text: 'SkyPilot’s local API server was not running: SkyPilot starts it.' }
+        : { kind: 'action', text: event.line },
+    );
     if (!known) return next;
     /** @type {Operation} */
     const operation = { ...known, lines: known.lines + 1, lastLine: event.line };
@@ -439,7 +503,10 @@ function withOperationEvent(state, event) {
   }
   /** @type {State} */
   let next = logged(state, { kind: event.ok ? 'good' : 'bad', text: event.message });
-  next.announcement = event.message;
+  next.announcement = readable(event.message);
+  // Once the launch said beside the button ends, that is said instead (a failure: its error is).
+  if (known?.kind === 'launch' && !known.preview && next.launchSaid === LAUNCH_SAID.launching(known.name ?? ''))
+    next.launchSaid = event.ok ? event.message : '';
   const operations = { ...next.operations };
   if (known && (event.ok || known.kind === 'check' || known.preview)) delete operations[known.id];
   else if (known) operations[known.id] = { ...known, running: false, failure: event.message };
@@ -502,8 +569,8 @@ function withServers(state, answer) {
 function withCloudAdded(state, answer, name) {
   const check = answer.last_check ?? answer.check;
   const text = answer.enabled
-    ? `${name} is installed and enabled.`
-    : `${name}'s libraries are installed; ${name} still needs its credentials (see the Clouds list).`;
+    ? `${name} is added and enabled.`
+    : `${name} is added; it still needs to be set up (see ${name} in the Clouds list).`;
   return logged({ ...state, check, announcement: text }, { kind: answer.enabled ? 'good' : 'note', text });
 }
 
@@ -524,7 +591,13 @@ function started(state, action) {
     );
     return { ...next, operations };
   }
-  if (action.kind === 'launch' && action.request.dryrun) return { ...next, preview: null };
+  if (action.kind === 'launch' && action.request.dryrun) return { ...next, preview: null, launchSaid: '' };
+  if (action.kind === 'launch') {
+    const name = String(action.request.name);
+    if (state.status?.source) return { ...next, launchSaid: LAUNCH_SAID.launching(name) };
+    // It waits for the cloud tools to be installed before it starts: the servers list says so.
+    return { ...next, waiting: [...next.waiting, name], launchSaid: LAUNCH_SAID.waiting(name) };
+  }
   return next;
 }
 
@@ -533,10 +606,17 @@ function failed(state, error, action) {
   // A run the user cancelled ends "interrupted": that is what they asked for, not an error.
   if (error.code === 'interrupted' && state.cancelling) return state;
   const retry = NOT_RETRYABLE.has(error.code) ? null : action;
-  return {
-    ...state,
-    error: { body: error, title: FAILED[action.kind], place: PLACE[action.kind], retry },
-    settingsSaid: action.kind === 'save-settings' ? '' : state.settingsSaid,
-    announcement: error.message,
-  };
+  const launch = action.kind === 'launch';
+  const waiting = launch ? state.waiting.filter((name) => name !== action.request.name) : state.waiting;
+  return logged(
+    {
+      ...state,
+      waiting,
+      launchSaid: launch ? '' : state.launchSaid,
+      error: { body: error, title: FAILED[action.kind], place: PLACE[action.kind], retry },
+      settingsSaid: action.kind === 'save-settings' ? '' : state.settingsSaid,
+      announcement: readable(error.message),
+    },
+    { kind: 'bad', text: `${FAILED[action.kind]}: ${error.message}` },
+  );
 }

@@ -274,6 +274,14 @@ export interface InstallEventData extends InstallEvent {
   cloud: string | null;
 }
 
+/**
+ * The `waiting` event: the servers whose launch waits for SkyPilot to be installed, each time
+ * that list changes (a new client gets it as Snapshot.waiting_launches).
+ */
+export interface WaitingEventData {
+  launches: string[];
+}
+
 /** POST /install/cancel: the installer run stopped (it exits with code `interrupted`), or null when none ran. */
 export interface InstallCancelAnswer {
   install_id: string | null;
@@ -323,6 +331,11 @@ export interface Snapshot {
    * null before the first, and while SkyPilot is not installed (an uninstall makes it untrue).
    */
   last_check: CheckedClouds | null;
+  /**
+   * The servers being launched that wait for the cloud tools to be installed first (their
+   * names); each one's `operation` start comes once SkyPilot is installed.
+   */
+  waiting_launches: string[];
 }
 
 /** The data of every event carries the server's time when it was sent, in ms. */

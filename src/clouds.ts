@@ -26,7 +26,7 @@ export interface CloudsContext {
 
 export class CloudChecks {
   /** The check running now: clicks meanwhile (200 at once, say) get its answer, not a run each. */
-  private checking: Promise<CloudCheckAnswer> | null = null;
+  private checking: Promise<CheckedClouds> | null = null;
   private last: CheckedClouds | null = null;
 
   constructor(private readonly context: CloudsContext) {}
@@ -38,11 +38,16 @@ export class CloudChecks {
     return this.last;
   }
 
-  /** Check Clouds: `sky check`. */
-  check(): Promise<CloudCheckAnswer> {
-    this.checking ??= this.skyCheck(null).finally(() => {
-      this.checking = null;
-    });
+  /** Check Clouds: `sky check`, with when it ran (as the snapshot's last check says it). */
+  check(): Promise<CheckedClouds> {
+    this.checking ??= this.skyCheck(null)
+      .then((answer) => {
+        this.last = { ...answer, checked_at: new Date().toISOString() };
+        return this.last;
+      })
+      .finally(() => {
+        this.checking = null;
+      });
     return this.checking;
   }
 
@@ -106,8 +111,7 @@ export class CloudChecks {
         teamServer: endpoint.team ? redactUrl(endpoint.url) : null,
       }),
     };
-    if (!cloud) this.last = { ...inWords, checked_at: new Date().toISOString() };
-    else if (this.last) this.last = withCloudsOf(this.last, inWords);
+    if (cloud && this.last) this.last = withCloudsOf(this.last, inWords);
     return inWords;
   }
 }

@@ -109,6 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       install: session.progress(),
       operations: operations.list(),
       last_check: clouds.lastCheck(),
+      waiting_launches: session.waitingLaunches(),
     }),
   });
   const token = loadToken(layout, options.token);

@@ -16,6 +16,7 @@ import { CarapaceError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { SkyLocation, StatusStore } from '../status/store.js';
 import { type InstallerRun, runInstaller } from './run.js';
+import { SkyPilotWaiters } from './waiters.js';
 
 export interface InstallProgress {
   id: string;
@@ -82,14 +83,19 @@ export class InstallSession {
   private readonly waiting: ActiveInstall[] = [];
   private closed = false;
   /** What waits for an install to end before it runs sky (e.g. "launch of web-1"). */
-  private readonly waitingForSkyPilot: string[] = [];
+  private readonly waitingForSkyPilot: SkyPilotWaiters;
   /** How many times this process has started the installer (tests and benchmarks read it). */
   runs = 0;
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    this.waitingForSkyPilot = new SkyPilotWaiters(options.bus);
+  }
 
-  /** purpose: what will run sky, in words, for a busy message ("launch of web-1"). */
-  async ensureSkyPilot(purpose = 'a SkyPilot command'): Promise<SkyLocation> {
+  /**
+   * purpose: what will run sky, in words, for a busy message ("launch of web-1");
+   * launch: the server it launches, listed while it waits (waitingLaunches).
+   */
+  async ensureSkyPilot(purpose = 'a SkyPilot command', launch: string | null = null): Promise<SkyLocation> {
     await this.settled();
     const { store } = this.options;
     const found = store.skyLocation();
@@ -100,14 +106,17 @@ export class InstallSession {
       const appeared = store.skyLocation();
       if (appeared) return appeared;
     }
-    this.waitingForSkyPilot.push(purpose);
-    let location: SkyLocation | null;
-    try {
-      location = await this.start({ kind: 'install', force: false }).promise;
-    } finally {
-      this.waitingForSkyPilot.splice(this.waitingForSkyPilot.indexOf(purpose), 1);
-    }
-    return location ?? (await this.ensureSkyPilot(purpose));
+    const location = await this.waitingForSkyPilot.during(
+      purpose,
+      launch,
+      () => this.start({ kind: 'install', force: false }).promise,
+    );
+    return location ?? (await this.ensureSkyPilot(purpose, launch));
+  }
+
+  /** The servers whose launch waits for SkyPilot to be installed (for a new client's snapshot). */
+  waitingLaunches(): string[] {
+    return this.waitingForSkyPilot.launches();
   }
 
   /** Resolves once no update, uninstall or added cloud runs or waits to run. */
@@ -203,7 +212,7 @@ export class InstallSession {
     if (guard && changesSkyPilot(running.job)) {
       // Called first, with nothing awaited before it: what waits for the install that
       // just ended is still counted (the waiters are told after this starts).
-      await guard(running.job, [...this.waitingForSkyPilot]).catch(async (error: unknown) => {
+      await guard(running.job, this.waitingForSkyPilot.purposes()).catch(async (error: unknown) => {
         if (error instanceof CarapaceError) {
           const refused: InstallEventData = {
             install_id: running.id,

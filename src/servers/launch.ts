@@ -10,6 +10,7 @@
  */
 import type { LaunchRequest } from '../api.js';
 import { CarapaceError, invalidRequest } from '../errors.js';
+import { needsOwnLibraries } from '../sky/clouds.js';
 import type { SkyTarget } from '../sky/failure.js';
 import { parseLaunchRequestId, wasCancelled } from '../sky/launch.js';
 import { failedOutcome, type OperationContext, type Outcome, outcomeError } from '../sky/operations.js';
@@ -31,7 +32,7 @@ export async function launchServer(
     refuseCloudWithoutLibraries(context, request);
     if (!request.dryrun && context.needsSshTools) refuseWithoutSshTools(context.env);
   }
-  const sky = await context.session.ensureSkyPilot(`launch of ${request.name}`);
+  const sky = await context.session.ensureSkyPilot(`launch of ${request.name}`, request.dryrun ? null : request.name);
   if (!team) refuseCloudWithoutLibraries(context, request);
   const taskFile = writeTaskFile(context.layout, request);
   const flags = launchFlags(request);
@@ -146,10 +147,13 @@ async function launch(
   };
 }
 
-/** Only clouds whose SkyPilot libraries are installed can be launched on (skypilot[<cloud>]). */
+/**
+ * Only clouds whose SkyPilot libraries are installed can be launched on (skypilot[<cloud>]);
+ * a cloud whose extra brings none (Lambda, ...) needs only its credentials.
+ */
 function refuseCloudWithoutLibraries({ store }: ServersContext, request: LaunchRequest): void {
   const extras = store.status().extras;
-  if (!request.cloud || extras === null || extras.includes(request.cloud)) return;
+  if (!request.cloud || extras === null || extras.includes(request.cloud) || !needsOwnLibraries(request.cloud)) return;
   throw invalidRequest(
     `SkyPilot's libraries for ${request.cloud} are not installed in Carapace (it has: ${extras.join(', ') || 'none'}).`,
     `Add ${request.cloud} in the Clouds list first, or choose one of: ${extras.join(', ')}.`,

@@ -26,6 +26,14 @@ export async function tearDown(context: ServersContext, name: string): Promise<{
   return { operation_id: id, name };
 }
 
+/** SkyPilot's cluster statuses (sky/utils/status_lib.py, ClusterStatus) as a sentence says them. */
+const STATUS_WORDS: Record<string, string> = { INIT: 'starting', UP: 'running', STOPPED: 'stopped' };
+
+/** SkyPilot's reason as a sentence: one final period, whatever it ended with. */
+function sentence(reason: string): string {
+  return `${reason.replace(/[.\s]+$/, '')}.`;
+}
+
 async function down(context: OperationContext, name: string, target: SkyTarget): Promise<Outcome> {
   const result = await context.sky(['down', '-y', '--', name]);
   const report = parseSkyDown(name, result.stdout, result.stderr);
@@ -39,8 +47,8 @@ async function down(context: OperationContext, name: string, target: SkyTarget):
           : 'SkyPilot did not say why';
     return {
       ok: false,
-      message: `Tearing down ${name} failed: ${why}. ${name} is still listed (${cluster.status}) and may still be billing.`,
-      hint: `Try Tear down again; if it keeps failing, check ${name} in your cloud's console.`,
+      message: `Tearing down ${name} failed: ${sentence(why)} ${name} is still listed as ${STATUS_WORDS[cluster.status] ?? cluster.status.toLowerCase()} and may still be billing.`,
+      hint: `Open ${name} in your cloud's console and remove what stops it from being deleted (SkyPilot's reason above, e.g. a termination protection), then tear it down again.`,
       code: 'sky-failed',
       exit_code: result.exitCode,
     };

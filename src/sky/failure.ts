@@ -4,6 +4,7 @@
  *   (sky/server/common.py: APIVersionMismatchError; sky/server/versions.py);
  * - the API server cannot be reached (ApiServerConnectionError) or asks for a login
  *   (ApiServerAuthenticationError: a 401, or /api/health answering needs_auth);
+ * - the task asks for a cloud that is not enabled (sky/optimizer.py): where to see why;
  * - anything else: the last line that reads like an error.
  * Each names the API server sky used and says where its address comes from
  * (src/status/api-server.ts), so that the fix is made where it is set.
@@ -52,6 +53,21 @@ export function skyFailure(what: string, stdout: string, stderr: string, { sky, 
       hint: unreachableHint(endpoint),
     };
   }
+  const notEnabled = CLOUD_NOT_ENABLED.exec(plainText(text));
+  if (notEnabled) {
+    const cloud = notEnabled[1] ?? 'The cloud';
+    return endpoint.team
+      ? {
+          code: 'sky-failed',
+          message: `${what} failed: ${cloud} is not enabled on the team's SkyPilot API server at ${shown}.`,
+          hint: `Ask the team server's admin to enable ${cloud}, or choose another cloud.`,
+        }
+      : {
+          code: 'sky-failed',
+          message: `${what} failed: ${cloud} is not set up on this computer.`,
+          hint: `See ${cloud} in the Clouds list for what it needs; once it is set up, Check Clouds and launch again.`,
+        };
+  }
   const reason = lastReason(text);
   return {
     code: 'sky-failed',
@@ -59,6 +75,12 @@ export function skyFailure(what: string, stdout: string, stderr: string, { sky, 
     hint: 'See the output in the activity log; then try again.',
   };
 }
+
+/**
+ * A launch on a cloud the last `sky check` where it runs left disabled (sky/optimizer.py,
+ * _check_specified_clouds: "Task requires <cloud> which is not enabled. To enable access, ...").
+ */
+const CLOUD_NOT_ENABLED = /Task(?: [^\n]*?)? requires (\S+) which is not enabled/;
 
 /** Where to fix the address of an API server that does not answer, by where it is set. */
 function unreachableHint({ source, configFile }: ApiServerEndpoint): string {

@@ -192,13 +192,12 @@ export const visible = (locator: Locator, yes = true) => expect.poll(() => locat
 /** A fresh install's phases: the download's checksum is verified before uv installs, then sky is. */
 export const FRESH_INSTALL = ['checking', 'downloading', 'verifying', 'installing', 'verifying', 'complete'];
 
-/** The phases of the install lines in the activity log, consecutive repeats folded. */
+/** The phases of the install lines in the activity log (each line keeps its own), consecutive repeats folded. */
 export async function loggedPhases(page: Page): Promise<string[]> {
-  const lines = await page.locator('#log li').allTextContents();
-  return lines
-    .map((line) => /^\[install\] ([a-z]+)/.exec(line)?.[1])
-    .filter((phase): phase is string => Boolean(phase))
-    .filter((phase, i, all) => phase !== all[i - 1]);
+  const phases = await page
+    .locator('#log li[data-phase]')
+    .evaluateAll((lines) => lines.map((line) => line.dataset.phase));
+  return phases.filter((phase): phase is string => Boolean(phase)).filter((phase, i, all) => phase !== all[i - 1]);
 }
 
 /** Records the install events the page receives, in order, with when they arrived (see installEvents). */
@@ -261,4 +260,11 @@ export async function bar(page: Page): Promise<{ value: number; text: string }> 
     value: (document.querySelector('#download-progress') as HTMLProgressElement).value,
     text: document.querySelector('#download-text')?.textContent ?? '',
   }));
+}
+
+/** The page's primary buttons (blue, for the next step) that show, by name. */
+export async function primaryButtons(page: Page): Promise<string[]> {
+  return page.$$eval('main button:not(.secondary):not(.danger)', (buttons) =>
+    buttons.filter((button) => button.checkVisibility()).map((button) => button.textContent?.trim() ?? ''),
+  );
 }

@@ -1,6 +1,7 @@
 // The install as a user meets it: the first run, Check Clouds on a fresh machine with its
 // steps and progress, Cancel, a failure where it happened, a stalled network, a reload.
 import { describe, expect, it } from 'vitest';
+import { FIRST_INSTALL_MB } from '../../public/panel-status.js';
 import {
   available,
   FRESH_INSTALL,
@@ -8,6 +9,7 @@ import {
   loggedPhases,
   open,
   POLL,
+  primaryButtons,
   reads,
   recordInstallEvents,
   shows,
@@ -26,21 +28,30 @@ describe.skipIf(!available)('the install', () => {
     await state(
       s,
       '01-fresh',
-      'A fresh page: not installed, what the first install downloads and how long it takes, Check Clouds, the Launch form, no servers.',
+      'A fresh page: not installed, what the first install downloads and how long it takes, one blue button (Install cloud tools), Check Clouds, the Launch form, "No servers yet."',
     );
+    // One next step put forward; the details folded; nothing about uninstalls on a first visit.
+    expect(await primaryButtons(s.page)).toEqual(['Install cloud tools']);
+    expect(await s.page.locator('#status-more').evaluate((more) => (more as HTMLDetailsElement).open)).toBe(false);
+    expect(await s.page.locator('#servers-empty').textContent()).toBe('No servers yet.');
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
-    await s.page.locator('li[data-step="downloading"].active').waitFor();
+    await s.page.locator('li[data-step="uv"].active').waitFor();
     await s.page.waitForFunction(() => {
       const bar = document.querySelector<HTMLProgressElement>('#download-progress');
       const text = document.querySelector('#download-text')?.textContent ?? '';
       return bar !== null && bar.value > 2 && bar.value < 16 && /^\d+% · \d+\.\d of \d+\.\d MB/.test(text);
     });
+    // The figures are the bar's alone: the line under it says what runs, not the same MB again.
+    expect(await s.page.locator('#progress-text').textContent()).not.toMatch(/\d+\.\d of \d+\.\d MB/);
     await state(
       s,
       '02-downloading',
       'The install steps inside Cloud tools, "Downloading the package manager" active, the bar with MB figures, Cancel installation.',
     );
-    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
+    await s.page.locator('#clouds-panel').getByText('AWS: Enabled').waitFor();
+    // When it was checked, said with the answer (not only after a reload).
+    await shows(s.page.locator('#clouds-checked'), 'Last checked at');
+    expect(await primaryButtons(s.page)).toEqual(['Launch Server']);
     expect(await loggedPhases(s.page)).toEqual(FRESH_INSTALL);
     expect(await s.page.locator('#steps li.done').count()).toBe(5);
     expect(await s.page.locator('#download-progress').evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(100);
@@ -59,12 +70,12 @@ describe.skipIf(!available)('the install', () => {
 
   it('the first run: the size and time said before, Cancel stops the install cleanly, the log and the settings usable meanwhile, the state in the tab title', async () => {
     const f = await open(s);
-    await shows(s.page.locator('#tools-panel'), 'The first install downloads about 130 MB');
+    await shows(s.page.locator('#tools-panel'), `The first install downloads about ${FIRST_INSTALL_MB} MB`);
     await shows(s.page.locator('#tools-panel'), 'usually 1–5 minutes');
     expect(await s.page.title()).toBe('Carapace');
     f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 100_000 }]);
     await s.page.getByRole('button', { name: 'Install cloud tools' }).click();
-    await s.page.locator('li[data-step="downloading"].active').waitFor();
+    await s.page.locator('li[data-step="uv"].active').waitFor();
     await expect.poll(() => s.page.title(), POLL).toMatch(/^Installing \d+% · Carapace$/);
     // While it runs: the full log opens, and the settings can be saved.
     await s.page.getByRole('button', { name: 'Show full log' }).first().click();
@@ -114,10 +125,12 @@ describe.skipIf(!available)('the install', () => {
     await shows(alert, 'The uv download does not match its checksum');
     await shows(alert, 'Error code: checksum');
     await shows(alert, 'What to do:');
-    await expect.poll(() => s.page.locator('li[data-step="downloading"]').getAttribute('class'), POLL).toBe('failed');
-    expect(await s.page.locator('li[data-step="checking"]').getAttribute('class')).toBe('done');
+    await expect.poll(() => s.page.locator('li[data-step="uv"]').getAttribute('class'), POLL).toBe('failed');
+    expect(await s.page.locator('li[data-step="prepare"]').getAttribute('class')).toBe('done');
     const message = (await s.page.locator('#error-message').textContent()) ?? '';
     expect(message.length).toBeGreaterThan(20);
+    // The hashes are for the log and the details, not the message.
+    expect(message).not.toMatch(/[0-9a-f]{64}/);
     // Said once on the page (the live region says it to screen readers only).
     // Shown once; said once more to screen readers, by the live region.
     const said = s.page.getByText(message, { exact: false });
@@ -135,6 +148,8 @@ describe.skipIf(!available)('the install', () => {
       '06-failed',
       'The error in the Clouds panel under Check Clouds: message, what to do, code checksum, Retry focused; the download step in red.',
     );
+    await s.page.getByText('Show details').click();
+    await shows(s.page.locator('#error-details'), /expected [0-9a-f]{64}, got [0-9a-f]{64}/);
     await s.page.keyboard.press('Escape');
     await visible(alert, false);
     expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('check-button');
@@ -152,7 +167,7 @@ describe.skipIf(!available)('the install', () => {
 
     f.mirror.reset();
     await check.click();
-    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
+    await s.page.locator('#clouds-panel').getByText('AWS: Enabled').waitFor();
     await visible(alert, false);
     expect(f.server.session.runs).toBe(2);
   });
@@ -165,9 +180,14 @@ describe.skipIf(!available)('the install', () => {
     await recordInstallEvents(s.page);
     const started = Date.now();
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
-    await shows(s.page.locator('#log'), 'Waiting for 127.0.0.1');
-    await state(s, '08-waiting', 'The download step active, the log saying "Waiting for 127.0.0.1… 4 s", then 8 s.');
-    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor({ timeout: 60_000 });
+    // The installer's "Waiting for <host>... 4 s", in words.
+    await shows(s.page.locator('#log'), /No data from 127\.0\.0\.1:\d+ for 4 s; still waiting/);
+    await state(
+      s,
+      '08-waiting',
+      'The download step active, the log saying "No data from 127.0.0.1:N for 4 s; still waiting", then 8 s.',
+    );
+    await s.page.locator('#clouds-panel').getByText('AWS: Enabled').waitFor({ timeout: 60_000 });
     s.timings.stalled_mirror_failover_s = (Date.now() - started) / 1000;
     const messages = (await installEvents(s.page)).map(({ event }) => event.message);
     const tried = messages.filter((message) => message.startsWith('Downloading package manager (uv'));
@@ -203,13 +223,13 @@ describe.skipIf(!available)('the install', () => {
     const f = await open(s);
     f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 150_000 }]);
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
-    await s.page.locator('li[data-step="downloading"].active').waitFor();
+    await s.page.locator('li[data-step="uv"].active').waitFor();
     await s.page.reload();
-    await s.page.locator('li[data-step="downloading"].active, li[data-step="installing"].active').first().waitFor();
-    await s.page.locator('#steps li[data-step="complete"].done').waitFor({ state: 'attached', timeout: 30_000 });
+    await s.page.locator('li[data-step="uv"].active, li[data-step="packages"].active').first().waitFor();
+    await s.page.locator('#steps li[data-step="ready"].done').waitFor({ state: 'attached', timeout: 30_000 });
     await shows(s.page.locator('#log'), 'Cloud check finished.');
     expect(await loggedPhases(s.page)).toEqual(FRESH_INSTALL);
-    const checking = await s.page.locator('#log li', { hasText: '[install] checking: Checking this system' }).count();
+    const checking = await s.page.locator('#log li', { hasText: '[install] Checking this system' }).count();
     expect(checking).toBe(1);
   });
 });

@@ -24,18 +24,18 @@ describe.skipIf(!available)('Keyboard use and labels', () => {
       order.push(await s.page.evaluate(() => document.activeElement?.id ?? ''));
       await s.page.keyboard.press('Tab');
     }
-    expect(order).toEqual(['settings-button', 'install-button', 'check-button', 'server-name', 'server-cloud']);
+    expect(order).toEqual(['settings-button', 'install-button', 'status-more-summary', 'check-button', 'server-name']);
     await s.page.focus('#check-button');
     const outline = await s.page.$eval('#check-button', (button) => getComputedStyle(button).outlineStyle);
     expect(outline).toBe('solid');
     await s.page.keyboard.press('Enter');
-    await s.page.locator('#clouds-panel').getByText('AWS: enabled').waitFor();
+    await s.page.locator('#clouds-panel').getByText('AWS: Enabled').waitFor();
   });
 
   it('reaches every action with Tab alone', async () => {
     await open(s);
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
-    await s.page.locator('#clouds-panel').getByText('AWS: enabled').waitFor();
+    await s.page.locator('#clouds-panel').getByText('AWS: Enabled').waitFor();
     await s.page.getByLabel('Name', { exact: true }).fill('web-1');
     await s.page.getByRole('button', { name: 'Launch Server' }).click();
     await s.page.getByRole('row', { name: /web-1/ }).getByText('Running').waitFor();

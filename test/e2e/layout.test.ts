@@ -28,7 +28,7 @@ describe.skipIf(!available)('the layout', () => {
     expect(Math.max(...rights)).toBeGreaterThanOrEqual(Math.round((main?.x ?? 0) + (main?.width ?? 0)) - 1);
     f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 200_000 }]);
     await s.page.getByRole('button', { name: 'Install cloud tools' }).click();
-    await s.page.locator('li[data-step="downloading"].active').waitFor();
+    await s.page.locator('li[data-step="uv"].active').waitFor();
     expect(await columns(s.page)).toEqual(before);
     // The settings are a dialog of their own, not a panel of the page.
     expect(await s.page.locator('main').getByLabel('Proxy').count()).toBe(0);
@@ -43,7 +43,7 @@ describe.skipIf(!available)('the layout', () => {
       origin: new URL(s.page.url()).origin,
     });
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
-    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
+    await s.page.locator('#clouds-panel').getByText('AWS: Enabled').waitFor();
     // Folded: its summary says how it ended; its steps are out of the way.
     await shows(s.page.locator('#progress-title'), 'Cloud tools installed');
     expect(await s.page.locator('#progress-panel').evaluate((panel) => (panel as HTMLDetailsElement).open)).toBe(false);
@@ -53,9 +53,9 @@ describe.skipIf(!available)('the layout', () => {
     expect(log).toContain('Enabled infra');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape is what must not be there
     expect(log).not.toMatch(/\u001b|\[[0-9;]+m/);
-    // A reason's line breaks are kept.
-    const reason = s.page.locator('#clouds-list .reason').first();
-    expect(await reason.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre-line');
+    // What SkyPilot says of a cloud keeps its line breaks (folded under its first sentence).
+    const reason = s.page.locator('#clouds-list .reason-more pre').first();
+    expect(await reason.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre-wrap');
     // The live region has the summary, not sky's lines; the log itself is not live.
     await shows(s.page.locator('#announcer'), 'Cloud check finished');
     expect(await s.page.locator('#log').getAttribute('aria-live')).toBeNull();
@@ -65,6 +65,26 @@ describe.skipIf(!available)('the layout', () => {
     expect(copied).toContain('Cloud check finished.');
     expect(copied.split('\n').length).toBeGreaterThan(10);
     await expect.poll(() => s.page.locator('#announcer').textContent(), POLL).not.toContain('Reason');
+    // A line number of four digits fits the log's margin.
+    const fits = await s.page.locator('#log').evaluate((log) => {
+      const probe = document.createElement('span');
+      probe.textContent = '1000.';
+      probe.style.font = getComputedStyle(log).font;
+      probe.style.position = 'absolute';
+      document.body.append(probe);
+      const width = probe.getBoundingClientRect().width;
+      probe.remove();
+      return width + 4 <= Number.parseFloat(getComputedStyle(log).paddingLeft);
+    });
+    expect(fits).toBe(true);
+    // The log follows new lines, also after the window's width changed (its lines wrap anew).
+    await s.page.setViewportSize({ width: 360, height: 900 });
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    await expect.poll(() => s.page.locator('#log li', { hasText: 'Cloud check finished.' }).count(), POLL).toBe(2);
+    const atEnd = () =>
+      s.page.locator('#log').evaluate((log) => log.scrollTop + log.clientHeight >= log.scrollHeight - 8);
+    await expect.poll(atEnd, POLL).toBe(true);
+    await s.page.setViewportSize({ width: 1280, height: 1000 });
     await state(
       s,
       '26-folded',

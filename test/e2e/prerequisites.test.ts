@@ -16,10 +16,14 @@ describe.skipIf(!available)('prerequisites', () => {
     const warning = s.page.locator('#launch-panel').getByRole('note');
     await shows(warning, 'Launching a server needs ssh and rsync on this computer');
     await shows(warning, 'Check Clouds and Preview work without them');
+    // A launch cannot work: its button says so by being off, a preview's can.
+    expect(await s.page.getByRole('button', { name: 'Launch Server' }).isDisabled()).toBe(true);
+    await s.page.getByLabel('Preview only: the machine and its price, nothing launched').check();
+    expect(await s.page.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(false);
     await state(
       s,
       '27-missing-ssh',
-      'The Launch panel opening with a warning: launching needs ssh and rsync, how to install them.',
+      'The Launch panel opening with a warning: launching needs ssh and rsync, how to install them; Preview checked and usable.',
     );
   });
 

@@ -61,7 +61,7 @@ describe.skipIf(!available)('install progress, real sizes', () => {
     await s.page.waitForFunction(
       () => {
         const text = document.querySelector('#download-text')?.textContent ?? '';
-        const mb = /(\d+\.\d) of about/.exec(text);
+        const mb = /(\d+\.\d) MB downloaded/.exec(text);
         return mb && Number(mb[1]) > 40;
       },
       undefined,
@@ -70,24 +70,24 @@ describe.skipIf(!available)('install progress, real sizes', () => {
     await state(
       s,
       '10-packages-real-sizes',
-      'Real sizes: "Downloading and installing SkyPilot" active, the bar past a third, "N of about 128 MB" and the time left in this step.',
+      'Real sizes: "Downloading and installing SkyPilot" active, the bar past a third, "N MB downloaded" and the time left in this step.',
     );
     const before = await seen();
     const shown = await bar(s.page);
     await s.page.reload();
-    await s.page.locator('#steps li[data-step="installing"].active').waitFor();
+    await s.page.locator('#steps li[data-step="packages"].active').waitFor();
     const after = await bar(s.page);
     expect(after.value).toBeGreaterThanOrEqual(shown.value);
     await watch();
-    await s.page.locator('#steps li[data-step="complete"].done').waitFor({ state: 'attached', timeout: 90_000 });
+    await s.page.locator('#steps li[data-step="ready"].done').waitFor({ state: 'attached', timeout: 90_000 });
     const rest = await seen();
 
     for (const run of [before, rest]) {
       // Never back.
       for (let i = 1; i < run.length; i++) expect(run[i]?.value).toBeGreaterThanOrEqual(run[i - 1]?.value ?? 0);
       // While the packages download: the bar moves with every report, far from 99%, and never says "1 s".
-      const packages = run.filter((each) => each.step === 'installing' && / of about /.test(each.text));
-      const megabytes = (text: string) => Number(/(\d+\.\d) of about/.exec(text)?.[1]);
+      const packages = run.filter((each) => each.step === 'packages' && / MB downloaded/.test(each.text));
+      const megabytes = (text: string) => Number(/(\d+\.\d) MB downloaded/.exec(text)?.[1]);
       for (let i = 1; i < packages.length; i++) {
         const [a, b] = [packages[i - 1] as Seen, packages[i] as Seen];
         if (megabytes(b.text) > megabytes(a.text)) expect(b.value, `${a.text} -> ${b.text}`).toBeGreaterThan(a.value);
@@ -97,7 +97,9 @@ describe.skipIf(!available)('install progress, real sizes', () => {
         expect(each.text).not.toMatch(/\b99%|\b1 s\b/);
       }
     }
-    const packages = [...before, ...rest].filter((each) => each.step === 'installing' && / of about /.test(each.text));
+    const packages = [...before, ...rest].filter(
+      (each) => each.step === 'packages' && / MB downloaded/.test(each.text),
+    );
     expect(packages.length).toBeGreaterThan(10);
     // The time left is said once the speed is steady.
     expect(packages.some((each) => / s left in this step| min left in this step/.test(each.text))).toBe(true);

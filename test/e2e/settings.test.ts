@@ -1,4 +1,6 @@
 // The network settings.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startMirror } from '../mirror/server.js';
 import { available, open, shows, state, usePage } from './helpers.js';
@@ -16,9 +18,8 @@ describe.skipIf(!available)('The network settings', () => {
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
     const alert = s.page.getByRole('alert');
     await shows(alert, 'Error code: network');
-    await shows(alert, 'Network settings');
-    await s.page.getByRole('button', { name: 'Close' }).click();
-    await s.page.getByRole('button', { name: 'Network settings' }).click();
+    // A download that failed: the settings are one click away, from the error itself.
+    await alert.getByRole('button', { name: 'Open Network settings' }).click();
     const dialog = s.page.getByRole('dialog', { name: 'Network settings' });
     await dialog.getByLabel('uv download mirrors').fill(working.uvBase);
     await dialog.getByLabel('Package index').fill(working.indexUrl);
@@ -33,7 +34,27 @@ describe.skipIf(!available)('The network settings', () => {
     );
     await dialog.getByRole('button', { name: 'Close' }).click();
     await s.page.getByRole('button', { name: 'Check Clouds' }).click();
-    await s.page.locator('#clouds-panel').getByText('AWS: enabled (compute, storage)').waitFor();
+    await s.page.locator('#clouds-panel').getByText('AWS: Enabled').waitFor();
     expect(working.requests().some((request) => request.path.endsWith('.tar.gz'))).toBe(true);
+  });
+
+  it('a settings.json Carapace cannot read is said in the dialog, and saving writes it anew', async () => {
+    await open(s, {}, async (f) => {
+      writeFileSync(join(f.home, 'settings.json'), 'HTTPS_PROXY=http://proxy.example:3128\n');
+    });
+    await s.page.getByRole('button', { name: 'Network settings' }).click();
+    const dialog = s.page.getByRole('dialog', { name: 'Network settings' });
+    const problem = dialog.locator('#settings-problem');
+    await shows(problem, 'settings.json');
+    await shows(problem, 'None of its values is used.');
+    await state(
+      s,
+      '29b-settings-refused',
+      'The Network settings dialog saying settings.json cannot be read and none of it is used, and that saving writes it anew.',
+    );
+    await dialog.getByLabel('Proxy').fill('http://proxy.example:3128');
+    await dialog.getByRole('button', { name: 'Save settings' }).click();
+    await shows(dialog.locator('#settings-said'), 'Saved.');
+    expect(await problem.count()).toBe(0);
   });
 });

@@ -40,7 +40,7 @@ describe.skipIf(!available)("a team's API server", () => {
     const clouds = s.page.locator('#clouds-panel');
     await shows(clouds, 'its admin enables them');
     await clouds
-      .getByText(/: enabled/)
+      .getByText(/: Enabled/)
       .first()
       .waitFor();
     expect(await clouds.getByRole('button', { name: /^Add / }).count()).toBe(0);

@@ -1,7 +1,8 @@
 // What the page needs of the server, through HTTP and the event stream: a running
 // install can be cancelled (the script stops cleanly and the next install works);
 // install events say what their run does; the last Check Clouds is updated in place
-// by Add <cloud>, and forgotten once SkyPilot is uninstalled.
+// by Add <cloud>, and forgotten once SkyPilot is uninstalled; a launch waiting for the
+// install is in the snapshot and told to every client.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CheckedClouds, CloudEnableAnswer, InstallCancelAnswer, InstallStatus, Snapshot } from '../../src/api.js';
@@ -77,10 +78,39 @@ describe('install events', () => {
   });
 });
 
+describe('a launch that waits for the cloud tools', () => {
+  it('is in the snapshot, and every client is told when it starts and stops waiting', async () => {
+    const f = await suite.open();
+    f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 150_000 }]);
+    await suite.listener().waitFor((e) => e.type === 'snapshot', 'connected');
+    // Answered once SkyPilot is there and the launch starts: not awaited yet.
+    const answer = f.request('POST', '/servers', { name: 'web-9' });
+    const waits = (names: string[]) => (e: { type: string; data: Record<string, unknown> }) =>
+      e.type === 'waiting' && JSON.stringify(e.data.launches) === JSON.stringify(names);
+    await suite.listener().waitFor(waits(['web-9']), 'web-9 waiting');
+    expect((await snapshot(f)).waiting_launches).toEqual(['web-9']);
+    await suite.listener().waitFor(waits([]), 'the wait over', 60_000);
+    const response = await answer;
+    expect(response.status).toBe(202);
+    expect((await snapshot(f)).waiting_launches).toEqual([]);
+    const { operation_id } = (await response.json()) as { operation_id: string };
+    await suite
+      .listener()
+      .waitFor(
+        (e) => e.type === 'operation' && e.data.operation_id === operation_id && e.data.event === 'end',
+        'the launch to end',
+        30_000,
+      );
+  });
+});
+
 describe('the last check', () => {
   it('is updated in place by Add <cloud>, kept in the snapshot, and forgotten by an uninstall', async () => {
     const f = await suite.open();
     const full = (await (await f.request('POST', '/clouds/check')).json()) as CheckedClouds;
+    // The answer says when it was checked, as the snapshot will.
+    expect(Number.isNaN(Date.parse(full.checked_at))).toBe(false);
+    expect((await snapshot(f)).last_check).toEqual(full);
     const names = (check: CheckedClouds) =>
       [...check.enabled, ...check.disabled].map((cloud) => cloud.name).sort((a, b) => a.localeCompare(b));
     expect(full.disabled.map((cloud) => cloud.name)).toContain('GCP');

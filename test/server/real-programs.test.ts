@@ -68,7 +68,9 @@ describe('tearing down', () => {
       const end = await ended(((await down.json()) as { operation_id: string }).operation_id);
       expect(end.data).toMatchObject({ ok: false, code: 'sky-failed', exit_code: 0 });
       expect(String(end.data.message)).toContain(reason);
-      expect(String(end.data.message)).toContain('web-1 is still listed (UP) and may still be billing.');
+      // SkyPilot's status in words, one period after its reason.
+      expect(String(end.data.message)).toContain('. web-1 is still listed as running and may still be billing.');
+      expect(String(end.data.message)).not.toContain('..');
       expect(await servers(g)).toMatchObject([{ name: 'web-1', status: 'UP' }]);
     },
   );
@@ -295,15 +297,22 @@ describe('sky api logs of a request the server does not know', () => {
 });
 
 describe('a launch on a cloud that is not enabled', () => {
-  it("fails with SkyPilot's reason (sky/optimizer.py), which names the cloud and the check to run", async () => {
+  it('fails saying the cloud is not set up, where SkyPilot says the task requires it (sky/optimizer.py), and where to see why', async () => {
     const f = await open({ env: { AWS_ACCESS_KEY_ID: '' } });
-    const end = await ended(await launch(f, { name: 'web-1', cloud: 'aws' }));
+    const id = await launch(f, { name: 'web-1', cloud: 'aws' });
+    const end = await ended(id);
     expect(end.data).toMatchObject({
       ok: false,
       code: 'sky-failed',
-      message: expect.stringContaining('Task requires AWS which is not enabled.'),
+      message: 'The launch of web-1 failed: AWS is not set up on this computer.',
+      hint: expect.stringContaining('See AWS in the Clouds list'),
     });
-    expect(String(end.data.message)).toContain('run: sky check aws');
+    // SkyPilot's own words stay in the operation's lines (the page's log).
+    const lines = listen()
+      .of('operation')
+      .filter((e) => e.data.operation_id === id && e.data.event === 'line')
+      .map((e) => String(e.data.line));
+    expect(lines.join('\n')).toContain('Task requires AWS which is not enabled.');
   });
 });
 
@@ -378,6 +387,8 @@ describe('clouds whose libraries are not installed', () => {
       code: 'invalid-request',
       message: "SkyPilot's libraries for gcp are not installed in Carapace (it has: aws).",
     });
+    // Lambda's extra brings no library (its check asks only for credentials): a launch there is not refused.
+    await ended(await launch(f, { name: 'web-2', cloud: 'lambda', dryrun: true }));
   });
 });
 

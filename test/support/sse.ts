@@ -8,7 +8,7 @@ export interface Received {
   data: Record<string, unknown>;
 }
 
-const TYPES = ['snapshot', 'status', 'install', 'operation'];
+const TYPES = ['snapshot', 'status', 'install', 'operation', 'waiting'];
 
 export interface ListenerOptions {
   /** The server's token (sent as Authorization: Bearer). */

@@ -3,11 +3,25 @@
 // always give the same page.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { apiServerText, statusNote, statusText } from '../../public/panel-status.js';
-import { barValue, progressOf, timeLeft } from '../../public/progress.js';
+import { reasonSummary } from '../../public/panel-clouds.js';
+import { apiServerText, FIRST_INSTALL_MB, statusNote, statusText } from '../../public/panel-status.js';
+import { barValue, installLine, progressOf, timeLeft } from '../../public/progress.js';
 import { previewChoice, resourcesText, statusWord } from '../../public/sky-text.js';
-import { apply, busyOf, initialState, LOG_LIMIT, persisted, type State } from '../../public/state.js';
-import type { InstallEventData, InstallStatus, OperationEventData } from '../../src/api.js';
+import {
+  addableClouds,
+  apply,
+  busyOf,
+  cloudsNotSetUp,
+  initialState,
+  LOG_LIMIT,
+  nextStep,
+  persisted,
+  type State,
+} from '../../public/state.js';
+import { megabytes, readable } from '../../public/text.js';
+import type { AppInfo, InstallEventData, InstallStatus, OperationEventData } from '../../src/api.js';
+import { CLOUDS } from '../../src/sky/clouds.js';
+import { REAL_SIZES } from '../mirror/artifacts.js';
 
 const STATUS: InstallStatus = {
   state: 'not_installed',
@@ -78,7 +92,7 @@ describe('the page state', () => {
     const after = apply(before, install(event('checking', 'Checking this system')));
     expect(JSON.stringify(before)).toBe(frozen);
     expect(after.install).toHaveLength(1);
-    expect(after.log.map((line) => line.text)).toEqual(['checking: Checking this system']);
+    expect(after.log.map((line) => line.text)).toEqual(['Checking this system']);
   });
 
   it('takes the terminal codes out of what it logs', () => {
@@ -169,9 +183,10 @@ describe('the page state', () => {
       },
       operations: [],
       last_check: null,
+      waiting_launches: [],
     };
     state = apply(state, { type: 'snapshot', snapshot, id: 'boot-99' });
-    expect(state.log.map((line) => line.text)).toEqual(['checking: Checking', 'downloading: Downloading']);
+    expect(state.log.map((line) => line.text)).toEqual(['Checking', 'Downloading']);
     // Another life (a restart): what it holds replaces what the tab remembered.
     state = apply(state, { type: 'snapshot', snapshot: { ...snapshot, install: null }, id: 'other-1' });
     expect(state.log).toEqual([]);
@@ -220,15 +235,15 @@ describe('the install progress', () => {
   it('says the time left only once the speed is steady, and never "1 s"', () => {
     const events = freshInstall();
     const packages = events.filter((e) => e.phase === 'installing' && e.bytes !== null);
-    expect(timeLeft(packages.slice(0, 3), 'installing')).toBe('');
-    expect(timeLeft(packages.slice(0, 8), 'installing')).toMatch(/^about \d+ s left in this step$/);
+    expect(timeLeft(packages.slice(0, 3), true)).toBe('');
+    expect(timeLeft(packages.slice(0, 8), true)).toMatch(/^about \d+ s left in this step$/);
     // Near an estimated total: no guess.
-    expect(timeLeft(packages, 'installing')).toBe('');
+    expect(timeLeft(packages, true)).toBe('');
     const shown = events.map((_, i) => progressOf(events.slice(0, i + 1), null)?.text ?? '');
     expect(shown.some((text) => /\b1 s\b/.test(text))).toBe(false);
     // Uneven speed: no time said.
     const uneven = packages.slice(0, 8).map((e, i) => ({ ...e, bytes: i < 4 ? (i + 1) * 1e5 : (i + 1) * 9e6 }));
-    expect(timeLeft(uneven, 'installing')).toBe('');
+    expect(timeLeft(uneven, true)).toBe('');
   });
 
   it('titles each job, and folds a success into one line', () => {
@@ -264,7 +279,7 @@ describe('the status, in words', () => {
       'The local API server restarts with the new network settings before the next action.',
     );
     expect(statusNote(installed, false)).toBe('');
-    expect(statusNote(STATUS, false)).toContain('about 130 MB');
+    expect(statusNote(STATUS, false)).toContain(`about ${FIRST_INSTALL_MB} MB`);
     const cancelled = {
       ...STATUS,
       state: 'error' as const,
@@ -292,5 +307,292 @@ describe("sky's words, a user's words", () => {
     expect(previewChoice(header, row)).toBe(said);
     // The same row with its spaces squeezed and its mark gone (as the server shows lines with a pictograph).
     expect(previewChoice(header, row.replace('✔', '').replace(/ {2,}/g, ' '))).toBe(said);
+  });
+});
+
+/** A run of another job, as the installer says it (the lines of a run against the stand-ins). */
+function run(job: Event['job'], lines: [Event['phase'], string, Partial<Event>?][]): Event[] {
+  return lines.map(([phase, message, more], i) =>
+    event(phase, message, { job, cloud: job === 'add-cloud' ? 'gcp' : null, ts: i * 1000, ...more }),
+  );
+}
+
+const ADD_GCP = run('add-cloud', [
+  ['checking', 'Checking this system and /home/u/.carapace'],
+  ['installing', 'Adding the SkyPilot libraries of gcp (skypilot-nightly[aws,gcp])'],
+  ['checking', 'Platform x86_64-unknown-linux-gnu; installing into /home/u/.carapace'],
+  ['checking', 'uv 0.12.5 is already in /home/u/.carapace/uv'],
+  ['installing', 'Installing cloud tools (skypilot-nightly[aws,gcp]==1.0.0.dev20261120 with Python 3.12)...'],
+  ['installing', 'Downloading cloud tools: 4.0 of about 128.0 MB', { bytes: 4e6, total: 128e6 }],
+  ['installing', 'Prepared 112 packages in 9.87s'],
+  ['installing', 'Installed 112 packages in 412ms'],
+  ['verifying', 'Checking that SkyPilot runs'],
+  ['checking', "Stopping SkyPilot's local API server, which runs from /home/u/.carapace"],
+  ['checking', "SkyPilot's local API server is stopped"],
+  ['complete', 'SkyPilot 1.0.0.dev20261120 is ready at /home/u/.carapace/tools/bin/sky'],
+]);
+
+const INFO: AppInfo = { demo: false, clouds: [...CLOUDS], missing_tools: [] };
+
+describe('the progress of each job (a cloud added, a repair, an update)', () => {
+  it('lists only the steps a cloud added does, never goes back a step, and its API server lines come after verifying', () => {
+    const seen = ADD_GCP.map((_, i) => progressOf(ADD_GCP.slice(0, i + 1), INFO));
+    expect(seen[0]?.steps.map((step) => step.label)).toEqual([
+      'Installing GCP’s libraries',
+      'Checking that SkyPilot runs',
+      'Restarting SkyPilot’s API server',
+      'Ready',
+    ]);
+    expect(seen[0]?.title).toBe('Adding GCP · 0%');
+    const active = seen.map((progress) => progress?.steps.findIndex((step) => step.state === 'active'));
+    for (let i = 1; i < active.length - 1; i++) expect(active[i]).toBeGreaterThanOrEqual(active[i - 1] ?? 0);
+    expect(seen[9]?.step).toBe('restart');
+    const values = seen.map((progress) => progress?.value ?? 0);
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1] ?? 0);
+    expect(seen.at(-1)?.steps.map((step) => step.state)).toEqual(['done', 'done', 'done', 'done']);
+    expect(seen.at(-1)?.title).toBe('GCP added in 11 s');
+    // The status line says what runs.
+    const installing = { ...STATUS, state: 'installing' as const, install_id: 'i-1' };
+    expect(statusText(installing, false, seen[3]?.running)).toBe('Adding GCP…');
+  });
+
+  it('a repair reinstalls without a uv step; a step the run did not need is said so, not ticked', () => {
+    const repair = run('repair', [
+      ['checking', 'Checking this system and /home/u/.carapace'],
+      ['checking', 'uv 0.12.5 is already in /home/u/.carapace/uv'],
+      ['installing', 'Installing cloud tools (skypilot-nightly[aws] with Python 3.12)...'],
+      ['verifying', 'Checking that SkyPilot runs'],
+      ['complete', 'SkyPilot 1.0.0.dev20261120 is ready'],
+    ]);
+    const done = progressOf(repair, INFO);
+    expect(done?.steps.map((step) => [step.label, step.state])).toEqual([
+      ['Checking this computer', 'done'],
+      ['Reinstalling SkyPilot', 'done'],
+      ['Checking that SkyPilot runs', 'done'],
+      ['Restarting SkyPilot’s API server', 'skipped'],
+      ['Ready', 'done'],
+    ]);
+    // An install that finds uv there does not tick its download.
+    const install = run('install', [
+      ['checking', 'Checking this system'],
+      ['checking', 'uv 0.12.5 is already in /home/u/.carapace/uv'],
+      ['installing', 'Installing cloud tools...'],
+    ]);
+    expect(progressOf(install, INFO)?.steps.find((step) => step.step === 'uv')?.state).toBe('skipped');
+  });
+
+  it('an update that found nothing newer says SkyPilot is up to date, not updated', () => {
+    const same = run('update', [
+      ['checking', 'Updating SkyPilot 1.0.0.dev20261120 (skypilot-nightly[aws]) in /home/u/.carapace'],
+      ['installing', 'Installing cloud tools...'],
+      ['verifying', 'Checking that SkyPilot runs'],
+      [
+        'complete',
+        'SkyPilot 1.0.0.dev20261120 is already the newest version; ready at /home/u/.carapace/tools/bin/sky',
+      ],
+    ]);
+    expect(progressOf(same, INFO)?.title).toBe('SkyPilot is up to date (1.0.0.dev20261120)');
+    const newer = run('update', [
+      ['checking', 'Updating SkyPilot 1.0.0.dev20261120'],
+      ['complete', 'SkyPilot updated from 1.0.0.dev20261120 to 1.0.0.dev20261201; ready at /x/sky'],
+    ]);
+    expect(progressOf(newer, INFO)?.title).toBe('SkyPilot updated to 1.0.0.dev20261201 in 1 s');
+  });
+});
+
+describe('the figures of the progress', () => {
+  it('rounds megabytes down as the installer does, and does not repeat its line under the bar', () => {
+    expect(megabytes(5_899_999)).toBe('5.8');
+    expect(megabytes(14_699_999)).toBe('14.6');
+    const events = [
+      event('checking', 'Checking this system', { ts: 0 }),
+      event('downloading', 'Downloading package manager (uv 0.12.5) from https://releases.example', { ts: 100 }),
+      event('downloading', 'Downloading package manager: 5.8 of 14.6 MB', {
+        ts: 200,
+        bytes: 5_899_999,
+        total: 14_699_999,
+      }),
+    ];
+    const progress = progressOf(events, null);
+    expect(progress?.text).toBe('7% · 5.8 of 14.6 MB');
+    expect(progress?.message).toBe('Downloading package manager (uv 0.12.5) from https://releases.example');
+  });
+
+  it('ends the packages’ share smoothly when their estimate was high: uv’s own lines bring it near its end', () => {
+    // 118 MB arrived of an estimated 128: then uv says it prepared and installed them.
+    const events = [
+      ...freshInstall().slice(0, 6),
+      event('installing', 'Downloading cloud tools', { ts: 5000, bytes: 118e6, total: 128e6 }),
+      event('installing', 'Prepared 112 packages in 9.87s', { ts: 5100 }),
+      event('installing', 'Installed 112 packages in 412ms', { ts: 5200 }),
+      event('installing', 'Installed 1 executable: sky', { ts: 5300 }),
+    ];
+    const values = events.map((_, i) => barValue(events.slice(0, i + 1)));
+    // Within a few points of the share's end (94) before verifying begins, in steps of a few points.
+    expect(values.at(-1)).toBeGreaterThan(91);
+    for (let i = 7; i < values.length; i++) expect((values[i] ?? 0) - (values[i - 1] ?? 0)).toBeLessThan(5);
+    // Bytes past the estimate still move it, and never to the share's end.
+    const past = [...freshInstall().slice(0, 6), event('installing', 'x', { bytes: 200e6, total: 128e6 })];
+    const further = [...past, event('installing', 'x', { bytes: 210e6, total: 128e6 })];
+    expect(barValue(further)).toBeGreaterThan(barValue(past));
+    expect(barValue(further)).toBeLessThan(94);
+  });
+
+  it('says the first install’s size from the real programs’ sizes (what the demo serves and names too)', () => {
+    const total =
+      REAL_SIZES.uvBytes + REAL_SIZES.pythonBytes + REAL_SIZES.dependencies.reduce((sum, d) => sum + d.bytes, 0);
+    expect(FIRST_INSTALL_MB).toBe(Math.round(total / 1e7) * 10);
+  });
+
+  it('says a download that waits for data in words', () => {
+    expect(installLine('Waiting for 127.0.0.1:42761... 4 s')).toBe(
+      'No data from 127.0.0.1:42761 for 4 s; still waiting (it gives up after 15 s by default)',
+    );
+    expect(installLine('Checking this system')).toBe('Checking this system');
+  });
+});
+
+describe('what the page says, and what it leaves to the log', () => {
+  it('a preview goes once the form changes, and is not kept across a reload', () => {
+    let state: State = { ...initialState(), preview: { name: 'web-9', text: 'm6i.large' } };
+    const reloaded = apply(initialState(), { type: 'restore', saved: JSON.parse(JSON.stringify(persisted(state))) });
+    expect(reloaded.preview).toBeNull();
+    state = apply(state, { type: 'form-changed' });
+    expect(state.preview).toBeNull();
+  });
+
+  it('logs the installer’s lines without repeating their phase, SkyPilot starting its API server as a note, and a refused action', () => {
+    let state = apply(initialState(), install(event('checking', 'Checking this system')));
+    expect(state.log.at(-1)).toMatchObject({ kind: 'install', text: 'Checking this system', phase: 'checking' });
+    const base = { operation_id: 'o-9', kind: 'check' as const, name: null };
+    state = apply(state, operation({ ...base, event: 'start', command: ['sky', 'check'] }));
+    state = apply(
+      state,
+      operation({
+        ...base,
+        event: 'line',
+        stream: 'stdout',
+        line: 'Failed to connect to SkyPilot API server at http://127.0.0.1:46580. Starting a local server.',
+      }),
+    );
+    expect(state.log.at(-1)).toMatchObject({ kind: 'note', text: expect.not.stringContaining('Failed') });
+    state = apply(state, {
+      type: 'failed',
+      error: { code: 'missing-tool', message: 'Launching a server needs ssh.', hint: 'Install it.' },
+      action: { kind: 'launch', request: { name: 'web-1' } },
+    });
+    expect(state.log.at(-1)).toMatchObject({
+      kind: 'bad',
+      text: 'The launch could not start: Launching a server needs ssh.',
+    });
+  });
+
+  it('shows an error without hashes, exception classes or double periods (the log keeps them)', () => {
+    const hash = 'a'.repeat(64);
+    expect(
+      readable(`The uv download does not match its checksum (expected ${hash}, got ${'b'.repeat(64)}); it was deleted`),
+    ).toBe('The uv download does not match its checksum; it was deleted');
+    expect(
+      readable(
+        'Tearing down web-1 failed: RuntimeError: Failed to terminate instances of cluster web-1: the instance is protected from termination.. web-1 is still listed',
+      ),
+    ).toBe(
+      'Tearing down web-1 failed: Failed to terminate instances of cluster web-1: the instance is protected from termination. web-1 is still listed',
+    );
+    expect(readable('sky.exceptions.ResourcesUnavailableError: Task requires GCP')).toBe('Task requires GCP');
+  });
+
+  it('lists a launch that waits for the cloud tools, from the snapshot, until its operation starts or the install fails', () => {
+    const snapshot = {
+      status: { ...STATUS, state: 'installing' as const },
+      install: null,
+      operations: [],
+      last_check: null,
+      waiting_launches: ['web-9'],
+    };
+    let state = apply(initialState(), { type: 'snapshot', snapshot, id: 'life-1' });
+    expect(state.waiting).toEqual(['web-9']);
+    // Another tab's launch waits too: the server says so to every tab.
+    const more = apply(state, { type: 'waiting', launches: ['web-9', 'web-10'], id: 'life-2' });
+    expect(more.waiting).toEqual(['web-9', 'web-10']);
+    expect(more.lastEventId).toBe('life-2');
+    const started = apply(
+      state,
+      operation({ operation_id: 'o-1', kind: 'launch', name: 'web-9', event: 'start', command: ['sky', 'launch'] }),
+    );
+    expect(started.waiting).toEqual([]);
+    state = apply(state, install(event('error', 'Offline.', { code: 'network' })));
+    expect(state.waiting).toEqual([]);
+    // This tab's own launch, asked before SkyPilot is there.
+    const own = apply(
+      { ...initialState(), status: STATUS },
+      { type: 'started', action: { kind: 'launch', request: { name: 'web-2' } } },
+    );
+    expect(own.waiting).toEqual(['web-2']);
+    expect(own.launchSaid).toBe('web-2 is launched once the cloud tools are installed: follow it under Servers.');
+    // Once it starts, what is said beside Launch Server says so: the wait is over.
+    const launching = apply(
+      own,
+      operation({ operation_id: 'o-2', kind: 'launch', name: 'web-2', event: 'start', command: ['sky', 'launch'] }),
+    );
+    expect(launching.launchSaid).toBe('Launching web-2: follow it under Servers.');
+    const up = apply(
+      launching,
+      operation({
+        operation_id: 'o-2',
+        kind: 'launch',
+        name: 'web-2',
+        event: 'end',
+        ok: true,
+        message: 'Server web-2 is up.',
+        hint: null,
+        code: null,
+        exit_code: 0,
+      }),
+    );
+    expect(up.launchSaid).toBe('Server web-2 is up.');
+  });
+
+  it('offers Add only for clouds that need SkyPilot’s libraries, and marks those the check left disabled', () => {
+    const state: State = {
+      ...initialState(),
+      info: INFO,
+      status: { ...STATUS, state: 'installed', source: 'managed', extras: ['aws'] },
+      check: {
+        enabled: [{ name: 'AWS', capabilities: ['compute', 'storage'] }],
+        disabled: [
+          {
+            name: 'Lambda',
+            missing_extra: null,
+            reasons: [{ capabilities: [], text: 'Lambda credentials are not set.' }],
+          },
+          { name: 'GCP', missing_extra: 'gcp', reasons: [{ capabilities: [], text: 'Add GCP.' }] },
+        ],
+        workspaces: [],
+        raw: '',
+      },
+    };
+    const addable = addableClouds(state).map((cloud) => cloud.id);
+    expect(addable).toContain('gcp');
+    expect(addable).not.toContain('lambda');
+    expect(cloudsNotSetUp(state)).toEqual(expect.arrayContaining(['gcp', 'lambda']));
+    expect(cloudsNotSetUp(state)).not.toContain('aws');
+  });
+
+  it('puts one step forward: install, then Check Clouds, then Launch', () => {
+    expect(nextStep({ ...initialState(), status: STATUS })).toBe('install');
+    const installed = {
+      ...initialState(),
+      status: { ...STATUS, state: 'installed' as const, source: 'managed' as const },
+    };
+    expect(nextStep(installed)).toBe('check');
+    expect(nextStep({ ...installed, check: { enabled: [], disabled: [], workspaces: [], raw: '' } })).toBe('launch');
+  });
+
+  it('shows the first sentence of what SkyPilot says about a cloud, and folds the rest', () => {
+    const aws =
+      'AWS credentials are not set. Run the following commands:\n  $ pip install boto3\n  $ aws configure\n    For more info: https://docs.skypilot.co/x';
+    expect(reasonSummary(aws)).toEqual({ summary: 'AWS credentials are not set.', more: true });
+    expect(reasonSummary('Add GCP to install them.')).toEqual({ summary: 'Add GCP to install them.', more: false });
   });
 });

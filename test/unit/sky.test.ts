@@ -339,12 +339,26 @@ describe('skyFailure', () => {
     expect(JSON.stringify(failure)).not.toContain('pa55word');
   });
 
+  it('says a cloud the check left disabled is not set up, and where to see why, without the exception', () => {
+    const { stderr } = realOutput('sky-launch-cloud-not-enabled', { CLOUD: 'GCP', CLOUD_ID: 'gcp' });
+    expect(skyFailure('The launch of web-1', '', stderr, LOCAL)).toEqual({
+      code: 'sky-failed',
+      message: 'The launch of web-1 failed: GCP is not set up on this computer.',
+      hint: 'See GCP in the Clouds list for what it needs; once it is set up, Check Clouds and launch again.',
+    });
+    const team = { ...LOCAL, endpoint: resolveApiServer({}, 'https://sky.corp.example', '/home/u/.carapace') };
+    expect(skyFailure('The launch of web-1', '', stderr, team)).toMatchObject({
+      message:
+        "The launch of web-1 failed: GCP is not enabled on the team's SkyPilot API server at https://sky.corp.example.",
+      hint: "Ask the team server's admin to enable GCP, or choose another cloud.",
+    });
+  });
+
   it('says anything else in SkyPilot words', () => {
-    const { stderr } = realOutput('sky-launch-cloud-not-enabled', { CLOUD: 'AWS', CLOUD_ID: 'aws' });
+    const { stderr } = realOutput('sky-launch-autostop-unsupported', { CLOUD: 'Kubernetes' });
     expect(skyFailure('The launch', '', stderr, LOCAL)).toMatchObject({
       code: 'sky-failed',
-      message:
-        'The launch failed: sky.exceptions.ResourcesUnavailableError: Task requires AWS which is not enabled. To enable access, change the task cloud requirement or run: sky check aws.',
+      message: expect.stringContaining('The launch failed: sky.exceptions.NotSupportedError'),
     });
   });
 });

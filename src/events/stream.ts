@@ -151,11 +151,12 @@ export class EventStream {
     return this.clients.size;
   }
 
-  /** Sends what is queued, then ends every stream. */
+  /** Sends what is queued, then ends every stream (their sockets close later: none is written to again). */
   closeAll(): void {
     clearInterval(this.heartbeat);
     this.send(Number.POSITIVE_INFINITY);
     for (const client of this.clients.keys()) client.end();
+    this.clients.clear();
   }
 
   private enqueue(frame: string): void {

@@ -113,3 +113,35 @@ describe('EventStream fan-out', () => {
     expect(clients[0]?.ids()).toEqual([first, second]);
   });
 });
+
+describe('EventStream.closeAll', () => {
+  it('ends every stream, and writes nothing more to one it ended (a socket closes later than end())', async () => {
+    const bus = new EventBus();
+    stream = new EventStream({ bus, snapshot, heartbeatMs: 60_000 });
+    const writesAfterEnd: string[] = [];
+    let ended = false;
+    // As a ServerResponse: 'close' comes when the socket has closed, not during end().
+    const response = {
+      writableLength: 0,
+      writeHead: () => response,
+      write: (chunk: string | Buffer) => {
+        if (ended) writesAfterEnd.push(chunk.toString());
+        return true;
+      },
+      cork: () => undefined,
+      uncork: () => undefined,
+      on: () => response,
+      end: () => {
+        ended = true;
+      },
+    };
+    stream.handle(request, response as unknown as ServerResponse, new URLSearchParams());
+    stream.closeAll();
+    expect(ended).toBe(true);
+    bus.publish('install', { line: 'after the end' });
+    await turn();
+    await turn();
+    expect(writesAfterEnd).toEqual([]);
+    expect(stream.clientCount).toBe(0);
+  });
+});

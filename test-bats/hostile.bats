@@ -4,6 +4,7 @@
 # that started it is gone, and refuses URLs, names and values that smuggle things in.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 # A user's folders, as they sit in a home folder or a project.
 make_user_folders() {
@@ -312,7 +313,8 @@ hidden_in_process_table() {
     pid=$BG_PID
     until mirror_requests | grep -q '.sha256'; do sleep 0.2; done
     sleep 0.5
-    run grep -l -a "Pa55-$1" /proc/[0-9]*/cmdline
+    # A process that ends between the glob and grep's read is no finding: its error goes to stderr, apart.
+    run --separate-stderr grep -l -a "Pa55-$1" /proc/[0-9]*/cmdline
     kill "$pid"
     wait "$pid" || true
     assert_output ""

@@ -70,10 +70,12 @@ export async function fastPath(results: Results, mirror: Mirror, quick: boolean)
       ],
       runs,
     );
+    const work = await scriptWork(env);
+    const lines = readFileSync(INSTALLER_SCRIPT, 'utf8').split('\n').length - 1;
     results.note(
-      `The fast path starts no process (strace: one execve, the shell's own). Of its ${ms(median(script) - median(baseline))} over \`sh -c true\`, ` +
-        `${ms(median(parseOnly) - median(baseline))} is dash parsing the script (\`sh -n\`, same run): the script grew from ~900 to ` +
-        `~1,900 lines with the contract block, the home mark, update and the tools switch, and all of it is parsed before \`main\`.`,
+      `The fast path starts ${work.commands} programs and ${work.subshells} subshells (strace -f). Of its ` +
+        `${ms(median(script) - median(baseline))} over \`sh -c true\`, parsing all ${lines} lines of the script (\`sh -n\`, same run) ` +
+        `would take ${ms(median(parseOnly) - median(baseline))}: the fast path exits before the shell reads the install machinery.`,
     );
     return {
       measure: 'installer fast path (installed), over `sh -c true` (median)',
@@ -134,6 +136,58 @@ export async function processLayer(results: Results, quick: boolean): Promise<vo
   });
 }
 
+/**
+ * The programs and subshells the script itself starts in one fresh install: `strace -f` of
+ * it, the processes of uv and sky (stand-ins) and what they start left out. A subshell is a
+ * process the script's shell forks that runs no program (a command substitution, a pipeline's
+ * builtin, a background loop).
+ */
+async function scriptWork(
+  env: NodeJS.ProcessEnv,
+): Promise<{ commands: number; subshells: number; byProgram: string; curlRuns: number }> {
+  const folder = temporaryFolder('bench-strace');
+  const trace = join(folder, 'strace.txt');
+  try {
+    await timed(
+      'strace',
+      ['-f', '-qq', '-o', trace, '-e', 'trace=execve,clone,clone3,fork,vfork', 'sh', INSTALLER_SCRIPT],
+      env,
+    );
+    const parent = new Map<number, number>();
+    const program = new Map<number, string>();
+    for (const line of readFileSync(trace, 'utf8').split('\n')) {
+      const pid = Number(/^(\d+) /.exec(line)?.[1]);
+      const child = /(?:clone3?|v?fork)\b.*= (\d+)$/.exec(line)?.[1];
+      if (child && !line.includes('<unfinished')) parent.set(Number(child), pid);
+      const exec = /execve\("([^"]+)".*= 0$/.exec(line)?.[1];
+      if (exec) program.set(pid, exec.split('/').at(-1) ?? exec);
+    }
+    const outside = (pid: number): boolean => {
+      for (let at: number | undefined = parent.get(pid); at !== undefined; at = parent.get(at)) {
+        if (['uv', 'sky'].includes(program.get(at) ?? '')) return true;
+      }
+      return false;
+    };
+    const counts = new Map<string, number>();
+    let subshells = 0;
+    for (const pid of parent.keys()) {
+      if (outside(pid)) continue;
+      const name = program.get(pid);
+      if (name === undefined) subshells += 1;
+      else counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+    return {
+      commands: sorted.reduce((sum, [, count]) => sum + count, 0),
+      subshells,
+      byProgram: sorted.map(([name, count]) => `${name} ${count}`).join(', ') || 'none',
+      curlRuns: counts.get('curl') ?? 0,
+    };
+  } finally {
+    cleanUpTemporaryFolders(folder);
+  }
+}
+
 export async function freshInstallOverhead(results: Results, mirror: Mirror, quick: boolean): Promise<void> {
   const runs = quick ? 4 : 12;
   await results.row(async () => {
@@ -149,9 +203,12 @@ export async function freshInstallOverhead(results: Results, mirror: Mirror, qui
       walls.push(run.wall);
       cleanUpTemporaryFolders(home);
     }
-    // What a fork and an exec cost from dash here, in the same run: the floor of a script
-    // that runs `commands` programs and `subshells` command substitutions and pipelines.
-    const [commands, subshells] = [72, 67];
+    // What the script itself runs in one fresh install, counted by strace; then what a fork
+    // and an exec cost from dash here, in the same run: the floor of that much work.
+    mirror.reset();
+    const fresh = temporaryFolder('bench-fresh');
+    const { commands, subshells, byProgram, curlRuns } = await scriptWork(benchInstallerEnv(mirror, fresh));
+    cleanUpTemporaryFolders(fresh);
     const loop = (body: string) => ['-c', `i=0; while [ $i -lt 100 ]; do ${body}; i=$((i+1)); done`];
     const exec: number[] = [];
     const fork: number[] = [];
@@ -167,11 +224,11 @@ export async function freshInstallOverhead(results: Results, mirror: Mirror, qui
     const perFork = (median(fork) - median(empty)) / 100;
     results.note(
       `The fresh-install remainder is the script's own work, which has no sleep and no poll left (downloads are waited on as processes; ` +
-        `progress comes from loops that end with them). strace counts ${commands} programs it runs (sed 17, mkdir 14, rm 6, mv 5, date 4...) ` +
-        `and ${subshells} subshells (command substitutions, pipelines, background loops). Measured in this run, dash spends ${ms(perExec)} ` +
+        `progress comes from loops that end with them). strace counts ${commands} programs it runs (${byProgram}) ` +
+        `and ${subshells} subshells (command substitutions, pipelines, background loops), uv's and sky's own work not counted. Measured in this run, dash spends ${ms(perExec)} ` +
         `per program and ${ms(perFork)} per subshell: ${ms(commands * perExec + subshells * perFork)} of floor for that much work; ` +
-        `curl alone takes ${ms((median(curl) - median(empty)) / 100)} to start and stop, outside the mirror's view of its requests, twice. ` +
-        '≤ 50 ms would take a script that runs a third as many commands.',
+        `curl alone takes ${ms((median(curl) - median(empty)) / 100)} to start and stop, outside the mirror's view of its requests, ` +
+        `${curlRuns} times. That floor is ${ms(commands * perExec + subshells * perFork)} of the ${ms(median(overheads))} remainder.`,
     );
     return {
       measure: 'fresh install, unthrottled, stand-ins: wall − (downloads ∪ uv and sky runs) (median)',

@@ -58,6 +58,12 @@ async function teamApp(user: string, options: FixtureOptions & { viaSettings?: b
 }
 
 async function launched(f: Fixture, body: Record<string, unknown>): Promise<void> {
+  const end = await launchEnd(f, body);
+  expect(end, JSON.stringify(end)).toMatchObject({ ok: true });
+}
+
+/** The data of the end event of a launch. */
+async function launchEnd(f: Fixture, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const listener = new Listener(f.server.url, { token: f.server.token });
   listeners.push(listener);
   const response = await f.request('POST', '/servers', body);
@@ -68,7 +74,7 @@ async function launched(f: Fixture, body: Record<string, unknown>): Promise<void
     `the launch of ${String(body.name)}`,
     30_000,
   );
-  expect(end.data, JSON.stringify(end.data)).toMatchObject({ ok: true });
+  return end.data;
 }
 
 /** The team server is the one sky's config names, and the checks are its own. */
@@ -152,8 +158,19 @@ describe("a team's SkyPilot API server", () => {
 
   it('runs checks and launches on the server: no local cloud libraries, ssh or rsync needed, no Add offered', async () => {
     const f = await teamApp('alice', { env: { PATH: pathWithout(['ssh', 'rsync']) } });
-    await launched(f, { name: 'k8s-1', cloud: 'kubernetes', region: 'gke_team_us-central1-c_main' });
+    await launched(f, { name: 'k8s-1', cloud: 'kubernetes', region: 'kind-skypilot' });
     expect((await servers(f)).servers).toMatchObject([{ name: 'k8s-1', status: 'UP' }]);
+    // A context the server does not allow is refused on its own, though Kubernetes is enabled
+    // (the optimizer's check_specified_regions).
+    const refused = await launchEnd(f, { name: 'k8s-2', cloud: 'kubernetes', region: 'gke_team_us-central1-c_main' });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 'sky-failed',
+      message: expect.stringContaining(
+        'Task requires infra Kubernetes/gke_team_us-central1-c_main which is not enabled.',
+      ),
+    });
+    expect((await servers(f)).servers.map((server) => server.name)).toEqual(['k8s-1']);
     const add = await f.request('POST', '/clouds/gcp/enable');
     expect(add.status).toBe(400);
     expect(await add.json()).toMatchObject({

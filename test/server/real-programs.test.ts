@@ -294,6 +294,36 @@ describe('sky api logs of a request the server does not know', () => {
   });
 });
 
+describe('sky check of one cloud', () => {
+  it('prints that cloud alone, Azure asking for its login before its libraries (sky/check.py, azure.py)', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: temporaryFolder('sky-home'), AWS_ACCESS_KEY_ID: '' };
+    const check = async (cloud: string) => {
+      const run = await runProcess(join(bin, 'sky'), ['check', cloud], { env }).result;
+      expect(run.exitCode, run.stderr).toBe(0);
+      return plainText(run.stdout)
+        .split('\n')
+        .filter((line) => /^ {2}\S.*: (en|dis)abled/.test(line))
+        .map((line) => line.trim());
+    };
+    try {
+      expect(await check('azure')).toEqual(['Azure: disabled']);
+      expect(plainText((await runProcess(join(bin, 'sky'), ['check', 'azure'], { env }).result).stdout)).toContain(
+        '~/.azure/msal_token_cache.json does not exist.',
+      );
+      // Logged in, but this sky has no azure extra: its libraries are what is missing now.
+      mkdirSync(join(env.HOME, '.azure'), { recursive: true });
+      writeFileSync(join(env.HOME, '.azure/msal_token_cache.json'), '{}');
+      const azure = await runProcess(join(bin, 'sky'), ['check', 'azure'], { env }).result;
+      expect(azure.stdout).toContain('Azure dependencies are not installed.');
+      expect(await check('gcp')).toEqual(['GCP: disabled']);
+      expect(await check('kubernetes')).toEqual(['Kubernetes: disabled']);
+    } finally {
+      await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    }
+  });
+});
+
 describe('a launch on a cloud that is not enabled', () => {
   it("fails with SkyPilot's reason (sky/optimizer.py), which names the cloud and the check to run", async () => {
     const f = await open({ env: { AWS_ACCESS_KEY_ID: '' } });

@@ -171,6 +171,15 @@ describe("a team's SkyPilot API server", () => {
       ),
     });
     expect((await servers(f)).servers.map((server) => server.name)).toEqual(['k8s-1']);
+    // `sky check <cloud>` on the server checks and prints that cloud alone (sky/check.py).
+    const one = await runProcess(join(f.home, 'tools/bin/sky'), ['check', 'kubernetes'], {
+      env: { ...f.env, SKYPILOT_API_SERVER_ENDPOINT: team?.url },
+    }).result;
+    expect(
+      plainText(one.stdout)
+        .split('\n')
+        .filter((line) => /^ {2}\S.*: (en|dis)abled/.test(line)),
+    ).toEqual(['  Kubernetes: enabled [compute]']);
     const add = await f.request('POST', '/clouds/gcp/enable');
     expect(add.status).toBe(400);
     expect(await add.json()).toMatchObject({

@@ -126,7 +126,8 @@ describe('parseSkyCheck', () => {
       { name: 'Kubernetes', capabilities: ['compute'] },
     ]);
     expect(check.disabled).toMatchObject([
-      { name: 'Cloudflare (for R2 object store)', reasons: [{ capabilities: ['storage'] }] },
+      // cloudflare.py checks compute as storage: one reason for both.
+      { name: 'Cloudflare (for R2 object store)', reasons: [{ capabilities: ['compute', 'storage'] }] },
     ]);
     expect(check.workspaces[0]?.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
   });

@@ -189,6 +189,24 @@ describe("a team's SkyPilot API server", () => {
     expect(f.uvInstalls()).toBe(1);
   });
 
+  it('is never stopped: Carapace runs no sky api stop for it, and one run by hand is refused (sdk.py, api_stop)', async () => {
+    const f = await teamApp('alice', { env: { HTTPS_PROXY: 'http://proxy.example:3128' } });
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    await launched(f, { name: 'web-1' });
+    const runs = readdirSync(join(f.root, 'uv-runs'))
+      .filter((name) => name.startsWith('sky-run.'))
+      .map((name) => readFileSync(join(f.root, 'uv-runs', name), 'utf8'));
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.filter((run) => /^argv: api stop$/m.test(run))).toEqual([]);
+    const stop = await runProcess(join(f.home, 'tools/bin/sky'), ['api', 'stop'], {
+      env: { ...f.env, SKYPILOT_API_SERVER_ENDPOINT: team?.url },
+    }).result;
+    expect(stop.exitCode).toBe(1);
+    expect(stop.stderr).toContain(
+      `RuntimeError: Cannot kill the API server at ${team?.url} because it is not the default SkyPilot API server started locally.`,
+    );
+  });
+
   it('is the one sky api login wrote to ~/.sky/config.yaml when nothing else sets one', async () => {
     const f = await teamApp('alice', { viaSettings: false });
     mkdirSync(join(f.userHome, '.sky'), { recursive: true });

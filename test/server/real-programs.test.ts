@@ -230,6 +230,26 @@ describe('the servers list', () => {
   });
 });
 
+describe('autostop scheduled', () => {
+  it("is listed, and sky status ends with SkyPilot's hint to refresh, which the list does not take for a server", async () => {
+    const f = await open();
+    const end = await ended(
+      await launch(f, { name: 'web-1', cloud: 'aws', autostop: { idle_minutes: 30, down: false } }),
+    );
+    expect(end.data).toMatchObject({ ok: true });
+    expect(await servers(f)).toMatchObject([{ name: 'web-1', status: 'UP' }]);
+    const sky = join(f.home, 'tools/bin/sky');
+    const status = await runProcess(sky, ['status'], { env: f.env }).result;
+    const lines = plainText(status.stdout).trimEnd().split('\n');
+    expect(lines.slice(-2)).toEqual([
+      '',
+      '* 1 cluster has auto{stop,down} scheduled. Refresh statuses with: sky status --refresh',
+    ]);
+    const refreshed = await runProcess(sky, ['status', '--refresh'], { env: f.env }).result;
+    expect(refreshed.stdout).not.toContain('auto{stop,down} scheduled');
+  });
+});
+
 describe('autostop the cloud cannot do', () => {
   it('is refused with a 400 before anything runs', async () => {
     const f = await open();

@@ -239,6 +239,17 @@ describe('parseSkyStatus', () => {
     ]);
   });
 
+  it('reads the table, not the autostop hint printed after it (command.py at f05838b4, status)', () => {
+    const all = realOutput('sky-status-clusters').stdout;
+    expect(plainText(all)).toContain('* 1 cluster has auto{stop,down} scheduled.');
+    expect(parseSkyStatus(all).map((cluster) => cluster.name)).toEqual(['web-1', 'train-gpu', 'db.backup-2']);
+    // With names given, the table is the last thing before the hint.
+    const named =
+      `${plainText(all).split('\n\nManaged jobs')[0]}\n` +
+      realOutput('sky-status-autostop-hint', { PENDING: '1 cluster has' }).stdout;
+    expect(parseSkyStatus(named).map((cluster) => cluster.name)).toEqual(['web-1', 'train-gpu', 'db.backup-2']);
+  });
+
   it('refuses output with no table instead of answering "no clusters"', () => {
     expect(() => parseSkyStatus(realOutput('sky-api-mismatch').stderr)).toThrow(SkyOutputError);
     expect(() => parseSkyStatus('Clusters\nsomething unexpected\n')).toThrow(SkyOutputError);

@@ -1,6 +1,7 @@
 /**
  * What `sky down -y NAME` printed (sky/client/cli/command.py at f05838b4, _down_or_stop_clusters).
- * Its exit status says little: a RuntimeError prints "Terminating cluster NAME...failed.",
+ * Its exit status says little: a RuntimeError prints "Terminating cluster NAME...failed."
+ * and "Reason: <class>: <message>" (a teardown's message starts on the next line),
  * but an unsupported operation or an owner mismatch prints only the error's text, and it
  * exits 0 either way. So the caller confirms with `sky status NAME` before saying the
  * cluster is gone. Through a pipe, rich's progress display ends the output with its
@@ -21,8 +22,16 @@ export function parseSkyDown(name: string, stdout: string, stderr: string): Down
   if (lines.some((line) => line.startsWith('Cluster(s) not found'))) return { outcome: 'not-found' };
   const failedAt = lines.findIndex((line) => line.startsWith(`Terminating cluster ${name}...failed.`));
   if (failedAt >= 0) {
-    const reason = lines.slice(failedAt + 1).find((line) => line.startsWith('Reason: '));
-    return { outcome: 'failed', reason: reason?.slice('Reason: '.length) ?? 'SkyPilot did not say why' };
+    const after = lines.slice(failedAt + 1);
+    const at = after.findIndex((line) => line.startsWith('Reason: '));
+    const reason = at >= 0 ? (after[at] ?? '').slice('Reason: '.length) : null;
+    // format_exception's `<class>: <message>`, where a message that starts on a new line
+    // (a teardown failure) leaves the class alone on the Reason line.
+    const message = reason !== null && reason.endsWith(':') ? after[at + 1] : undefined;
+    return {
+      outcome: 'failed',
+      reason: reason === null ? 'SkyPilot did not say why' : message ? `${reason} ${message}` : reason,
+    };
   }
   const errorText = plainLines(stderr)
     .map((line) => line.trim())

@@ -53,7 +53,7 @@ function recorded(f: Fixture, prefix: 'sky-run.' | 'sky-request.'): string[] {
 
 describe('tearing down', () => {
   it.each([
-    ['runtime', 'RuntimeError: Failed to terminate instances of cluster web-1'],
+    ['runtime', "RuntimeError: Failed to terminate 'web-1'. If you want to ignore this error"],
     ['owner', "'web-1' (AWS) is owned by account '111111111111'"],
   ])(
     'a sky down that fails (%s) yet exits 0 is not reported done while the cluster is listed',

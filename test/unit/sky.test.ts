@@ -264,7 +264,7 @@ describe('parseSkyDown', () => {
     expect(down('sky-down-failed-runtime')).toEqual({
       outcome: 'failed',
       reason:
-        'RuntimeError: Failed to terminate instances of cluster web-1: the instance is protected from termination.',
+        "RuntimeError: Failed to terminate 'web-1'. If you want to ignore this error and remove the cluster from the status table, use `sky down --purge`.",
     });
     expect(down('sky-down-failed-owner')).toEqual({
       outcome: 'failed',

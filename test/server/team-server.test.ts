@@ -159,7 +159,10 @@ describe("a team's SkyPilot API server", () => {
   it('runs checks and launches on the server: no local cloud libraries, ssh or rsync needed, no Add offered', async () => {
     const f = await teamApp('alice', { env: { PATH: pathWithout(['ssh', 'rsync']) } });
     await launched(f, { name: 'k8s-1', cloud: 'kubernetes', region: 'kind-skypilot' });
-    expect((await servers(f)).servers).toMatchObject([{ name: 'k8s-1', status: 'UP' }]);
+    // INFRA as infra_utils.InfraInfo.formatted_str prints it: the cloud's name, the context.
+    expect((await servers(f)).servers).toMatchObject([
+      { name: 'k8s-1', status: 'UP', infra: 'Kubernetes (kind-skypilot)' },
+    ]);
     // A context the server does not allow is refused on its own, though Kubernetes is enabled
     // (the optimizer's check_specified_regions).
     const refused = await launchEnd(f, { name: 'k8s-2', cloud: 'kubernetes', region: 'gke_team_us-central1-c_main' });

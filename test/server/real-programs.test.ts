@@ -354,6 +354,20 @@ describe('sky check of one cloud', () => {
   });
 });
 
+describe('a launch of a task file that is not there', () => {
+  it('asks whether to run it as a command, and with stdin closed aborts (command.py, _check_yaml), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const home = temporaryFolder('sky-home');
+    const task = join(home, 'missing.yaml');
+    const env = { PATH: process.env.PATH, HOME: home };
+    const run = await runProcess(join(bin, 'sky'), ['launch', '-y', '-c', 'x', task], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(realOutput('sky-launch-task-missing', { TASK: task }).stdout.trimEnd());
+    expect(run.stderr).toBe('Aborted!\n');
+  });
+});
+
 describe('a launch on a cloud that is not enabled', () => {
   it("fails with SkyPilot's reason (sky/optimizer.py), which names the cloud and the check to run", async () => {
     const f = await open({ env: { AWS_ACCESS_KEY_ID: '' } });

@@ -313,6 +313,21 @@ describe('who the caller is', () => {
   });
 });
 
+describe('sky api cancel of a request that is not running', () => {
+  it('says first which ids it cancels, as given (sdk.py, api_cancel), then that none needed it (stand-in)', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const env = { PATH: process.env.PATH, HOME: temporaryFolder('sky-home') };
+    const cancel = await runProcess(join(bin, 'sky'), ['api', 'cancel', '--', '2165a370'], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(cancel.exitCode).toBe(0);
+    expect(plainText(cancel.stdout).split('\n').slice(-3)).toEqual([
+      "Cancelling 1 request: '2165a370'...",
+      'No requests need to be cancelled.',
+      '',
+    ]);
+  });
+});
+
 describe('sky api logs of a request the server does not know', () => {
   it('fails as sdk.py and server.py say it, the id in quotes (stand-in)', async () => {
     const bin = standinSkyOnPath('1.0.0.dev20261120');

@@ -313,6 +313,17 @@ describe('who the caller is', () => {
   });
 });
 
+describe('sky status of named clusters', () => {
+  it('names those not found on one line and prints nothing after it (status_utils.show_status_table), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const env = { PATH: process.env.PATH, HOME: temporaryFolder('sky-home') };
+    const status = await runProcess(join(bin, 'sky'), ['status', 'a-1', 'b-2'], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(status.exitCode).toBe(0);
+    expect(plainText(status.stdout).split('\n').slice(-2)).toEqual(["Clusters 'a-1', 'b-2' not found.", '']);
+  });
+});
+
 describe('sky api cancel of a request that is not running', () => {
   it('says first which ids it cancels, as given (sdk.py, api_cancel), then that none needed it (stand-in)', async () => {
     const bin = standinSkyOnPath('1.0.0.dev20261120');

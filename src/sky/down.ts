@@ -25,13 +25,11 @@ export function parseSkyDown(name: string, stdout: string, stderr: string): Down
     const after = lines.slice(failedAt + 1);
     const at = after.findIndex((line) => line.startsWith('Reason: '));
     const reason = at >= 0 ? (after[at] ?? '').slice('Reason: '.length) : null;
+    if (reason === null) return { outcome: 'failed', reason: 'SkyPilot did not say why' };
     // format_exception's `<class>: <message>`, where a message that starts on a new line
     // (a teardown failure) leaves the class alone on the Reason line.
-    const message = reason !== null && reason.endsWith(':') ? after[at + 1] : undefined;
-    return {
-      outcome: 'failed',
-      reason: reason === null ? 'SkyPilot did not say why' : message ? `${reason} ${message}` : reason,
-    };
+    const message = reason.endsWith(':') ? after[at + 1] : undefined;
+    return { outcome: 'failed', reason: message ? `${reason} ${message}` : reason };
   }
   const errorText = plainLines(stderr)
     .map((line) => line.trim())

@@ -380,6 +380,22 @@ describe('sky check of one cloud', () => {
   });
 });
 
+describe('a launch of a task file', () => {
+  it('says first which file it runs, --async too (command.py at f05838b4), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const home = temporaryFolder('sky-home');
+    const task = join(home, 'task.yaml');
+    writeFileSync(task, 'resources:\n  infra: "aws"\nrun: "true"\n');
+    const env = { PATH: process.env.PATH, HOME: home };
+    const run = await runProcess(join(bin, 'sky'), ['launch', '--async', '-y', '-c', 'x', task], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(run.exitCode).toBe(0);
+    const lines = plainText(run.stdout).split('\n');
+    expect(lines[0]).toBe(`YAML to run: ${task}`);
+    expect(lines.some((line) => line.startsWith('Submitted sky.launch request: '))).toBe(true);
+  });
+});
+
 describe('a launch of a task file that is not there', () => {
   it('asks whether to run it as a command, and with stdin closed aborts (command.py, _check_yaml), which the stand-in imitates', async () => {
     const bin = standinSkyOnPath('1.0.0.dev20261120');

@@ -53,7 +53,7 @@ function recorded(f: Fixture, prefix: 'sky-run.' | 'sky-request.'): string[] {
 
 describe('tearing down', () => {
   it.each([
-    ['runtime', 'RuntimeError: Failed to terminate instances of cluster web-1'],
+    ['runtime', "RuntimeError: Failed to terminate 'web-1'. If you want to ignore this error"],
     ['owner', "'web-1' (AWS) is owned by account '111111111111'"],
   ])(
     'a sky down that fails (%s) yet exits 0 is not reported done while the cluster is listed',
@@ -92,19 +92,28 @@ describe('tearing down', () => {
 });
 
 describe("SkyPilot's local API server", () => {
-  it('a version mismatch gets its own code and hint, and Repair fixes it', async () => {
+  it('SkyPilot upgraded under a running local server: the command goes on with its warning, and Repair restarts the server', async () => {
     const f = await open();
     expect((await f.request('POST', '/clouds/check')).status).toBe(200);
     // SkyPilot replaced under a running API server, as a hand-made upgrade does.
     const envSky = join(f.home, 'tools/envs/skypilot-nightly/bin/sky');
     writeFileSync(envSky, standin('sky', { SKY_VERSION: '1.0.0.dev20261201' }));
-    const mismatched = await f.request('POST', '/clouds/check');
-    expect(mismatched.status).toBe(502);
-    expect(await mismatched.json()).toEqual({
-      code: 'sky-api-mismatch',
-      message: "The cloud check failed: SkyPilot's local API server is still running an older version of SkyPilot.",
-      hint: 'Click Repair: it stops the old API server and reinstalls, and the next action starts a matching one.',
-    });
+    const warning = realOutput('sky-api-server-install-mismatch', {
+      SERVER_VERSION: '1.0.0.dev20261120',
+      VERSION_ON_DISK: '1.0.0.dev20261201',
+    }).stdout;
+    const checkLines = async () => {
+      const check = await f.request('POST', '/clouds/check');
+      expect(check.status, await check.clone().text()).toBe(200);
+      return listen()
+        .of('operation')
+        .filter((e) => e.data.kind === 'check' && e.data.event === 'line')
+        .map((e) => String(e.data.line));
+    };
+    // sky/server/common.py, check_server_healthy: a warning, not an APIVersionMismatchError.
+    const before = await checkLines();
+    expect(before).toContain(plainText(warning).split('\n')[0]);
+    expect(before).toContain('installed API server version: 1.0.0.dev20261201');
     expect((await f.request('POST', '/install', { force: true })).status).toBe(202);
     await until(() => f.server.session.runs === 2 && f.server.store.status().state === 'installed', 'the repair');
     expect(
@@ -112,7 +121,8 @@ describe("SkyPilot's local API server", () => {
         .of('install')
         .map((e) => e.data.message),
     ).toContain("SkyPilot's local API server is stopped");
-    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    const seen = before.length;
+    expect((await checkLines()).slice(seen)).not.toContain('installed API server version: 1.0.0.dev20261201');
   });
 
   it('CARAPACE_SKYPILOT_TELEMETRY=0 reaches every sky run as SKYPILOT_DISABLE_USAGE_COLLECTION=1', async () => {
@@ -222,6 +232,26 @@ describe('the servers list', () => {
   });
 });
 
+describe('autostop scheduled', () => {
+  it("is listed, and sky status ends with SkyPilot's hint to refresh, which the list does not take for a server", async () => {
+    const f = await open();
+    const end = await ended(
+      await launch(f, { name: 'web-1', cloud: 'aws', autostop: { idle_minutes: 30, down: false } }),
+    );
+    expect(end.data).toMatchObject({ ok: true });
+    expect(await servers(f)).toMatchObject([{ name: 'web-1', status: 'UP' }]);
+    const sky = join(f.home, 'tools/bin/sky');
+    const status = await runProcess(sky, ['status'], { env: f.env }).result;
+    const lines = plainText(status.stdout).trimEnd().split('\n');
+    expect(lines.slice(-2)).toEqual([
+      '',
+      '* 1 cluster has auto{stop,down} scheduled. Refresh statuses with: sky status --refresh',
+    ]);
+    const refreshed = await runProcess(sky, ['status', '--refresh'], { env: f.env }).result;
+    expect(refreshed.stdout).not.toContain('auto{stop,down} scheduled');
+  });
+});
+
 describe('autostop the cloud cannot do', () => {
   it('is refused with a 400 before anything runs', async () => {
     const f = await open();
@@ -285,6 +315,32 @@ describe('who the caller is', () => {
   });
 });
 
+describe('sky status of named clusters', () => {
+  it('names those not found on one line and prints nothing after it (status_utils.show_status_table), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const env = { PATH: process.env.PATH, HOME: temporaryFolder('sky-home') };
+    const status = await runProcess(join(bin, 'sky'), ['status', 'a-1', 'b-2'], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(status.exitCode).toBe(0);
+    expect(plainText(status.stdout).split('\n').slice(-2)).toEqual(["Clusters 'a-1', 'b-2' not found.", '']);
+  });
+});
+
+describe('sky api cancel of a request that is not running', () => {
+  it('says first which ids it cancels, as given (sdk.py, api_cancel), then that none needed it (stand-in)', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const env = { PATH: process.env.PATH, HOME: temporaryFolder('sky-home') };
+    const cancel = await runProcess(join(bin, 'sky'), ['api', 'cancel', '--', '2165a370'], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(cancel.exitCode).toBe(0);
+    expect(plainText(cancel.stdout).split('\n').slice(-3)).toEqual([
+      "Cancelling 1 request: '2165a370'...",
+      'No requests need to be cancelled.',
+      '',
+    ]);
+  });
+});
+
 describe('sky api logs of a request the server does not know', () => {
   it('fails as sdk.py and server.py say it, the id in quotes (stand-in)', async () => {
     const bin = standinSkyOnPath('1.0.0.dev20261120');
@@ -293,6 +349,66 @@ describe('sky api logs of a request the server does not know', () => {
     await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
     expect(logs.exitCode).toBe(1);
     expect(logs.stderr).toContain(realOutput('sky-api-logs-not-found', { REQUEST_ID: '2165a370' }).stderr);
+  });
+});
+
+describe('sky check of one cloud', () => {
+  it('prints that cloud alone, Azure asking for its login before its libraries (sky/check.py, azure.py)', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: temporaryFolder('sky-home'), AWS_ACCESS_KEY_ID: '' };
+    const check = async (cloud: string) => {
+      const run = await runProcess(join(bin, 'sky'), ['check', cloud], { env }).result;
+      expect(run.exitCode, run.stderr).toBe(0);
+      return plainText(run.stdout)
+        .split('\n')
+        .filter((line) => /^ {2}\S.*: (en|dis)abled/.test(line))
+        .map((line) => line.trim());
+    };
+    try {
+      expect(await check('azure')).toEqual(['Azure: disabled']);
+      expect(plainText((await runProcess(join(bin, 'sky'), ['check', 'azure'], { env }).result).stdout)).toContain(
+        '~/.azure/msal_token_cache.json does not exist.',
+      );
+      // Logged in, but this sky has no azure extra: its libraries are what is missing now.
+      mkdirSync(join(env.HOME, '.azure'), { recursive: true });
+      writeFileSync(join(env.HOME, '.azure/msal_token_cache.json'), '{}');
+      const azure = await runProcess(join(bin, 'sky'), ['check', 'azure'], { env }).result;
+      expect(azure.stdout).toContain('Azure dependencies are not installed.');
+      expect(await check('gcp')).toEqual(['GCP: disabled']);
+      expect(await check('kubernetes')).toEqual(['Kubernetes: disabled']);
+    } finally {
+      await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    }
+  });
+});
+
+describe('a launch of a task file', () => {
+  it('says first which file it runs, --async too (command.py at f05838b4), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const home = temporaryFolder('sky-home');
+    const task = join(home, 'task.yaml');
+    writeFileSync(task, 'resources:\n  infra: "aws"\nrun: "true"\n');
+    const env = { PATH: process.env.PATH, HOME: home };
+    const run = await runProcess(join(bin, 'sky'), ['launch', '--async', '-y', '-c', 'x', task], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(run.exitCode).toBe(0);
+    const lines = plainText(run.stdout).split('\n');
+    expect(lines[0]).toBe(`YAML to run: ${task}`);
+    expect(lines.some((line) => line.startsWith('Submitted sky.launch request: '))).toBe(true);
+  });
+});
+
+describe('a launch of a task file that is not there', () => {
+  it('asks whether to run it as a command, and with stdin closed aborts (command.py, _check_yaml), which the stand-in imitates', async () => {
+    const bin = standinSkyOnPath('1.0.0.dev20261120');
+    const home = temporaryFolder('sky-home');
+    const task = join(home, 'missing.yaml');
+    const env = { PATH: process.env.PATH, HOME: home };
+    const run = await runProcess(join(bin, 'sky'), ['launch', '-y', '-c', 'x', task], { env }).result;
+    await runProcess(join(bin, 'sky'), ['api', 'stop'], { env }).result;
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(realOutput('sky-launch-task-missing', { TASK: task }).stdout.trimEnd());
+    expect(run.stderr).toBe('Aborted!\n');
   });
 });
 

@@ -58,6 +58,12 @@ async function teamApp(user: string, options: FixtureOptions & { viaSettings?: b
 }
 
 async function launched(f: Fixture, body: Record<string, unknown>): Promise<void> {
+  const end = await launchEnd(f, body);
+  expect(end, JSON.stringify(end)).toMatchObject({ ok: true });
+}
+
+/** The data of the end event of a launch. */
+async function launchEnd(f: Fixture, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const listener = new Listener(f.server.url, { token: f.server.token });
   listeners.push(listener);
   const response = await f.request('POST', '/servers', body);
@@ -68,7 +74,7 @@ async function launched(f: Fixture, body: Record<string, unknown>): Promise<void
     `the launch of ${String(body.name)}`,
     30_000,
   );
-  expect(end.data, JSON.stringify(end.data)).toMatchObject({ ok: true });
+  return end.data;
 }
 
 /** The team server is the one sky's config names, and the checks are its own. */
@@ -152,8 +158,31 @@ describe("a team's SkyPilot API server", () => {
 
   it('runs checks and launches on the server: no local cloud libraries, ssh or rsync needed, no Add offered', async () => {
     const f = await teamApp('alice', { env: { PATH: pathWithout(['ssh', 'rsync']) } });
-    await launched(f, { name: 'k8s-1', cloud: 'kubernetes', region: 'gke_team_us-central1-c_main' });
-    expect((await servers(f)).servers).toMatchObject([{ name: 'k8s-1', status: 'UP' }]);
+    await launched(f, { name: 'k8s-1', cloud: 'kubernetes', region: 'kind-skypilot' });
+    // INFRA as infra_utils.InfraInfo.formatted_str prints it: the cloud's name, the context.
+    expect((await servers(f)).servers).toMatchObject([
+      { name: 'k8s-1', status: 'UP', infra: 'Kubernetes (kind-skypilot)' },
+    ]);
+    // A context the server does not allow is refused on its own, though Kubernetes is enabled
+    // (the optimizer's check_specified_regions).
+    const refused = await launchEnd(f, { name: 'k8s-2', cloud: 'kubernetes', region: 'gke_team_us-central1-c_main' });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 'sky-failed',
+      message: expect.stringContaining(
+        'Task requires infra Kubernetes/gke_team_us-central1-c_main which is not enabled.',
+      ),
+    });
+    expect((await servers(f)).servers.map((server) => server.name)).toEqual(['k8s-1']);
+    // `sky check <cloud>` on the server checks and prints that cloud alone (sky/check.py).
+    const one = await runProcess(join(f.home, 'tools/bin/sky'), ['check', 'kubernetes'], {
+      env: { ...f.env, SKYPILOT_API_SERVER_ENDPOINT: team?.url },
+    }).result;
+    expect(
+      plainText(one.stdout)
+        .split('\n')
+        .filter((line) => /^ {2}\S.*: (en|dis)abled/.test(line)),
+    ).toEqual(['  Kubernetes: enabled [compute]']);
     const add = await f.request('POST', '/clouds/gcp/enable');
     expect(add.status).toBe(400);
     expect(await add.json()).toMatchObject({
@@ -161,6 +190,24 @@ describe("a team's SkyPilot API server", () => {
       message: expect.stringContaining('by its admin'),
     });
     expect(f.uvInstalls()).toBe(1);
+  });
+
+  it('is never stopped: Carapace runs no sky api stop for it, and one run by hand is refused (sdk.py, api_stop)', async () => {
+    const f = await teamApp('alice', { env: { HTTPS_PROXY: 'http://proxy.example:3128' } });
+    expect((await f.request('POST', '/clouds/check')).status).toBe(200);
+    await launched(f, { name: 'web-1' });
+    const runs = readdirSync(join(f.root, 'uv-runs'))
+      .filter((name) => name.startsWith('sky-run.'))
+      .map((name) => readFileSync(join(f.root, 'uv-runs', name), 'utf8'));
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.filter((run) => /^argv: api stop$/m.test(run))).toEqual([]);
+    const stop = await runProcess(join(f.home, 'tools/bin/sky'), ['api', 'stop'], {
+      env: { ...f.env, SKYPILOT_API_SERVER_ENDPOINT: team?.url },
+    }).result;
+    expect(stop.exitCode).toBe(1);
+    expect(stop.stderr).toContain(
+      `RuntimeError: Cannot kill the API server at ${team?.url} because it is not the default SkyPilot API server started locally.`,
+    );
   });
 
   it('is the one sky api login wrote to ~/.sky/config.yaml when nothing else sets one', async () => {

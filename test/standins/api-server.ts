@@ -20,8 +20,10 @@
  * here through routes of its own -- GET /standin/clusters (every user's cluster lines;
  * the stand-in sky keeps the caller's, as the real server's status does without
  * all_users), PUT and DELETE /standin/clusters/<name> (one cluster's line, which names
- * its user) -- and asks GET /standin/check which of the real `sky check` outputs this
- * server's clouds give (`sky check` runs on the server, with its credentials).
+ * its user) -- and asks GET /standin/check[?clouds=<cloud>] which of the real `sky check`
+ * outputs this server's clouds give (`sky check` runs on the server, with its credentials;
+ * of one cloud, only that cloud: a 404 for a cloud no output is kept of, or when setCheck
+ * chose another full check).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +48,19 @@ const API_VERSION = 90;
 const NEEDS_AUTH_API_VERSION = 14;
 const OLD = { version: '0.9.3', apiVersion: 10 };
 const MAX_BODY = 1024 * 1024;
+/** AWS (credentials in its environment) and Kubernetes enabled on the server: clouds this client has no libraries for. */
+const DEFAULT_CHECK = 'kubernetes-cloudflare';
+/**
+ * `sky check <cloud>` on that server prints that cloud alone (sky/check.py, check_capabilities):
+ * the fixture for each cloud, as the server is set up (no GCP libraries, no Azure login, no Lambda keys).
+ */
+const DEFAULT_ONE_CLOUD_CHECKS: Partial<Record<string, string>> = {
+  aws: 'aws-only-enabled',
+  kubernetes: 'kubernetes-only-enabled',
+  gcp: 'gcp-not-installed',
+  azure: 'azure-no-token-cache',
+  lambda: 'lambda-no-keys',
+};
 const CLUSTER_PATH = /^\/standin\/clusters\/([A-Za-z][A-Za-z0-9._-]{0,62})$/;
 
 function clientApiVersion(req: IncomingMessage): number | null {
@@ -56,8 +71,7 @@ function clientApiVersion(req: IncomingMessage): number | null {
 
 export async function startStandinApiServer(): Promise<StandinApiServer> {
   let mode: StandinApiServerMode = 'healthy';
-  // AWS and Kubernetes enabled on the server: clouds this client has no libraries for.
-  let checkCase = 'kubernetes-cloudflare';
+  let checkCase = DEFAULT_CHECK;
   const clusters = new Map<string, string>();
   let clusterRequests = 0;
   const server: Server = createServer((req, res) => {
@@ -112,7 +126,13 @@ export async function startStandinApiServer(): Promise<StandinApiServer> {
       return;
     }
     if (path === '/standin/check' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(checkCase);
+      const cloud = new URL(req.url ?? '/', 'http://standin').searchParams.get('clouds') ?? '';
+      const one = checkCase === DEFAULT_CHECK ? DEFAULT_ONE_CLOUD_CHECKS[cloud] : undefined;
+      if (cloud !== '' && one === undefined) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`no one-cloud check of ${cloud} is kept`);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(cloud === '' ? checkCase : one);
       return;
     }
     if (path === '/standin/clusters' && req.method === 'GET') {

@@ -126,7 +126,8 @@ describe('parseSkyCheck', () => {
       { name: 'Kubernetes', capabilities: ['compute'] },
     ]);
     expect(check.disabled).toMatchObject([
-      { name: 'Cloudflare (for R2 object store)', reasons: [{ capabilities: ['storage'] }] },
+      // cloudflare.py checks compute as storage: one reason for both.
+      { name: 'Cloudflare (for R2 object store)', reasons: [{ capabilities: ['compute', 'storage'] }] },
     ]);
     expect(check.workspaces[0]?.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
   });
@@ -238,6 +239,17 @@ describe('parseSkyStatus', () => {
     ]);
   });
 
+  it('reads the table, not the autostop hint printed after it (command.py at f05838b4, status)', () => {
+    const all = realOutput('sky-status-clusters').stdout;
+    expect(plainText(all)).toContain('* 1 cluster has auto{stop,down} scheduled.');
+    expect(parseSkyStatus(all).map((cluster) => cluster.name)).toEqual(['web-1', 'train-gpu', 'db.backup-2']);
+    // With names given, the table is the last thing before the hint.
+    const named =
+      `${plainText(all).split('\n\nManaged jobs')[0]}\n` +
+      realOutput('sky-status-autostop-hint', { PENDING: '1 cluster has' }).stdout;
+    expect(parseSkyStatus(named).map((cluster) => cluster.name)).toEqual(['web-1', 'train-gpu', 'db.backup-2']);
+  });
+
   it('refuses output with no table instead of answering "no clusters"', () => {
     expect(() => parseSkyStatus(realOutput('sky-api-mismatch').stderr)).toThrow(SkyOutputError);
     expect(() => parseSkyStatus('Clusters\nsomething unexpected\n')).toThrow(SkyOutputError);
@@ -252,7 +264,7 @@ describe('parseSkyDown', () => {
     expect(down('sky-down-failed-runtime')).toEqual({
       outcome: 'failed',
       reason:
-        'RuntimeError: Failed to terminate instances of cluster web-1: the instance is protected from termination.',
+        "RuntimeError: Failed to terminate 'web-1'. If you want to ignore this error and remove the cluster from the status table, use `sky down --purge`.",
     });
     expect(down('sky-down-failed-owner')).toEqual({
       outcome: 'failed',

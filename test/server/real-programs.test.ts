@@ -179,7 +179,8 @@ describe("the local API server's environment", () => {
   });
 
   it("lets sky's checks run the aws the aws extra installs beside it: without that folder on PATH, AWS is not enabled", async () => {
-    const f = await open();
+    // No other aws on the server's PATH either (a machine may have one): only the extra's can enable AWS.
+    const f = await open({ env: { PATH: pathWithout(['aws']) } });
     expect((await f.request('POST', '/install')).status).toBe(202);
     await until(() => f.server.store.status().state === 'installed', 'installed');
     // A sky run by hand, with its own HOME (its own local API server), no aws anywhere on its PATH.
@@ -510,7 +511,8 @@ describe('clouds whose libraries are not installed', () => {
 
 describe('a launch in progress', () => {
   it('goes on in SkyPilot when Carapace stops, and shows from sky status after a restart', async () => {
-    const f = await open({ env: { STANDIN_SKY_LAUNCH_SECONDS: '4' } });
+    // Long enough that the restart (seconds on a busy machine) ends while the launch still runs.
+    const f = await open({ env: { STANDIN_SKY_LAUNCH_SECONDS: '12' } });
     const id = await launch(f, { name: 'slow-1' });
     await listen().waitFor((e) => e.data.operation_id === id && e.data.event === 'cancellable', 'the request id');
     await f.restart();
@@ -523,7 +525,7 @@ describe('a launch in progress', () => {
         'Carapace stopped following the launch of slow-1; it goes on in SkyPilot and will show in the servers list.',
     });
     expect(await servers(f)).toMatchObject([{ name: 'slow-1', status: 'INIT' }]);
-    await expect.poll(async () => (await servers(f))[0]?.status, { timeout: 15_000 }).toBe('UP');
+    await expect.poll(async () => (await servers(f))[0]?.status, { timeout: 30_000 }).toBe('UP');
   });
 
   it("is cancelled through SkyPilot's request id, and what is left running is said", async () => {

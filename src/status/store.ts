@@ -30,6 +30,25 @@ export interface StatusStoreOptions {
   serverVariables: readonly string[];
 }
 
+/**
+ * The entries of CARAPACE_HOME the status is read from: the marker (and the next one, of a
+ * switch), the lock, the tools link, and what names the API server (settings.json, sky's
+ * project config). chokidar ignores the rest -- the folders an install makes and fills
+ * (staging, tools.<id>, cache, python), whose scans would hold the event loop while the
+ * installer's lines wait to be read.
+ */
+const STATUS_ENTRIES = new Set<string>(['marker', 'pendingMarker', 'lock', 'tools', 'settings'] as const);
+
+function ignoredBy(layout: Layout): (path: string) => boolean {
+  const read = new Set(
+    Object.entries(layout)
+      .filter(([key]) => STATUS_ENTRIES.has(key))
+      .map(([, path]) => path),
+  );
+  read.add(`${layout.home}/.sky.yaml`);
+  return (path) => path !== layout.home && !read.has(path);
+}
+
 /** While a lock is held elsewhere, look again this often to notice it going stale. */
 const LOCK_POLL_MS = 2000;
 /** A marker that exists but does not parse is being written: look again after this. */
@@ -71,7 +90,7 @@ export class StatusStore {
   async start(): Promise<void> {
     await this.refresh();
     await this.refreshApiServer();
-    this.watcher = watch(this.layout.home, { depth: 0, ignoreInitial: true });
+    this.watcher = watch(this.layout.home, { depth: 0, ignoreInitial: true, ignored: ignoredBy(this.layout) });
     this.watcher.on('all', () => void this.refresh());
     await new Promise<void>((ready) => this.watcher?.once('ready', ready));
     this.apiServerPoll = setInterval(() => void this.refreshApiServer(), API_SERVER_POLL_MS);

@@ -437,6 +437,9 @@ function withInstallEvent(state, event) {
   if (event.phase === 'error') {
     // What waited for this run to install SkyPilot will not run.
     next.waiting = [];
+    // The answer that failed may have come before this event (they come by two connections).
+    if (next.error && next.error.body.message === event.message)
+      next.error = { ...next.error, title: inInstallTitle(next.error.title) };
     const cancelled = event.code === 'interrupted';
     next.announcement = cancelled ? 'Installation cancelled.' : `${planOf(event, state.info).failed}: ${event.message}`;
     return logged(next, {
@@ -622,17 +625,24 @@ function started(state, action) {
   return next;
 }
 
+/**
+ * The title of a Check Clouds or launch that failed in the install it needed first (its message is
+ * the installer's): said so, or "Check Clouds failed" sits above a message about a download.
+ * @param {string} title
+ */
+function inInstallTitle(title) {
+  return title === FAILED.check || title === FAILED.launch ? `${title}: the cloud tools could not be installed` : title;
+}
+
 /** @param {State} state @param {ErrorBody} error @param {Action} action @returns {State} */
 function failed(state, error, action) {
   // A run the user cancelled ends "interrupted": that is what they asked for, not an error.
   if (error.code === 'interrupted' && state.cancelling) return state;
   const retry = NOT_RETRYABLE.has(error.code) ? null : action;
   const launch = action.kind === 'launch';
-  // A check or launch that installed the cloud tools first failed in that install: its title says so,
-  // or a user reads "Check Clouds failed" above a message about a download.
   const last = state.install.at(-1);
-  const inInstall = (action.kind === 'check' || launch) && last?.phase === 'error' && last.message === error.message;
-  const title = inInstall ? `${FAILED[action.kind]}: the cloud tools could not be installed` : FAILED[action.kind];
+  const inInstall = last?.phase === 'error' && last.message === error.message;
+  const title = inInstall ? inInstallTitle(FAILED[action.kind]) : FAILED[action.kind];
   const waiting = launch ? state.waiting.filter((name) => name !== action.request.name) : state.waiting;
   return logged(
     {

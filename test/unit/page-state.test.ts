@@ -684,6 +684,15 @@ describe('what a new user read on the page (issue 18, third pass)', () => {
       action: { kind: 'check' },
     });
     expect(own.error?.title).toBe('Check Clouds failed');
+    // The answer can come before the install's error event: the title is the same.
+    const before = apply(apply(initialState(), install(event('checking', 'Checking'))), {
+      type: 'failed',
+      error,
+      action: { kind: 'check' },
+    });
+    expect(before.error?.title).toBe('Check Clouds failed');
+    const after = apply(before, install(event('error', error.message, { code: 'checksum' })));
+    expect(after.error?.title).toBe('Check Clouds failed: the cloud tools could not be installed');
   });
 
   it('offers Uninstall… only while Carapace’s SkyPilot is there, not after a first install that failed', () => {

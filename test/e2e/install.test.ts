@@ -158,7 +158,7 @@ describe.skipIf(!available)('the install', () => {
     await state(
       s,
       '06-failed',
-      'The error in the Clouds panel under Check Clouds: message, what to do, code checksum, Retry focused; the download step in red.',
+      'The error "Check Clouds failed: the cloud tools could not be installed" in the Clouds panel: message, what to do, code checksum, Retry focused; the download step and the stopped bar in red, "Stopped at N%, in …"; no Uninstall….',
     );
     await s.page.getByText('Show details').click();
     await shows(s.page.locator('#error-details'), /expected [0-9a-f]{64}, got [0-9a-f]{64}/);

@@ -35,7 +35,7 @@ import { logText, renderAnnouncement, renderLog, watchLog } from './panel-log.js
 import { renderProgress } from './panel-progress.js';
 import { renderServers } from './panel-servers.js';
 import { renderSettings, settingOf, settingsValues } from './panel-settings.js';
-import { renderStatus } from './panel-status.js';
+import { renderStatus, uninstallText } from './panel-status.js';
 import { progressOf } from './progress.js';
 import { autostopText, statusWord } from './sky-text.js';
 import { addableClouds, apply, busyOf, cloudsNotSetUp, initialState, nextStep, persisted } from './state.js';
@@ -111,7 +111,7 @@ function render() {
   );
   const settingsError = state.error?.place === 'settings' ? state.error.body : null;
   renderSettings(state.settings, state.settingsSaid, busy.saving, settingsError);
-  renderLog(state.log);
+  renderLog(state.log, state.status);
   renderAnnouncement(state.announcement);
   renderError(state.error, settingOf(settingsError, state.settings) !== null);
 }
@@ -196,6 +196,8 @@ function rejoin(snapshot) {
  */
 async function run(action) {
   const origin = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  // 'Copied "ssh web-1".' is of what the list showed before: the next action makes it old news.
+  $('servers-said').textContent = '';
   dispatch({ type: 'started', action });
   try {
     await perform(action);
@@ -297,27 +299,9 @@ async function installerRun(path, body) {
 }
 
 async function uninstall() {
-  const running = (state.servers?.servers ?? [])
-    .filter((server) => server.status !== 'STOPPED')
-    .map((server) => server.name);
-  const stopped = (state.servers?.servers ?? [])
-    .filter((server) => server.status === 'STOPPED')
-    .map((server) => server.name);
-  const named = (/** @type {string[]} */ names) =>
-    names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
-  const servers = [
-    running.length ? `${named(running)} ${running.length > 1 ? 'keep' : 'keeps'} running, and billing.` : '',
-    stopped.length
-      ? `${named(stopped)} ${stopped.length > 1 ? 'keep their disks' : 'keeps its disk'}, which ${stopped.length > 1 ? 'are' : 'is'} billed.`
-      : '',
-  ].filter(Boolean);
   const sure = await confirm({
     title: 'Uninstall the cloud tools?',
-    text: `SkyPilot, uv and the managed Python are removed from Carapace’s folder. ${
-      servers.length
-        ? `${servers.join(' ')} Tear them down first, or install again later to see them here.`
-        : 'Servers launched with them keep running, and billing: tear them down first, or install again later to see them.'
-    }`,
+    text: uninstallText(state.servers?.servers ?? []),
     yes: 'Uninstall',
   });
   if (sure) await run({ kind: 'uninstall' });
@@ -461,6 +445,7 @@ function wire() {
   const showInstallLog = async () => showLog(await call('GET', '/logs/install'));
   on('log-button', () => void showInstallLog());
   on('error-log-button', () => void showInstallLog());
+  on('log-empty-button', () => void showInstallLog());
   on(
     'copy-log-button',
     () => void copy(logText(state.log), $('copy-said'), $('log'), `Copied ${state.log.length} lines.`),

@@ -36,11 +36,31 @@ export function watchLog() {
   });
 }
 
-/** @param {LogLine[]} lines */
-export function renderLog(lines) {
+/**
+ * What an empty log says. It holds what happened since this page was opened (a reload keeps it
+ * in the tab, a new tab or a restarted Carapace does not): once anything was installed or failed
+ * before, "nothing yet" is untrue, and the install's own log is offered.
+ * @param {import('./state.js').Status|null} status
+ * @returns {{text: string, installLog: boolean}}
+ */
+export function emptyLogText(status) {
+  const before = status !== null && (status.source === 'managed' || status.state === 'error');
+  if (before) return { text: 'Nothing since this page was opened. The log of the last install:', installLog: true };
+  if (status?.state === 'installing' || status?.source)
+    return { text: 'Nothing since this page was opened.', installLog: false };
+  return { text: 'Nothing yet. What the installer and SkyPilot print shows here as it happens.', installLog: false };
+}
+
+/** @param {LogLine[]} lines @param {import('./state.js').Status|null} status */
+export function renderLog(lines, status) {
   const log = $('log');
+  const empty = emptyLogText(status);
+  $('log-empty-text').textContent = empty.text;
+  $('log-empty-button').hidden = !empty.installLog;
   $('log-empty').hidden = lines.length > 0;
   log.hidden = lines.length === 0;
+  // "Copied 56 lines." is of the log as it was: once it changes, it is not true.
+  if ((lines.at(-1)?.n ?? 0) !== drawnUpTo) $('copy-said').textContent = '';
   const first = lines[0];
   const newest = lines.at(-1)?.n ?? 0;
   if (!first || first.n > drawnUpTo + 1 || newest < drawnUpTo) {

@@ -41,6 +41,8 @@ export const renderProgress = memo(
     // An uninstall measures nothing: its bar says only that it runs.
     if (progress.stepped || progress.complete) bar.value = progress.value;
     else bar.removeAttribute('value');
+    // A run that failed is not still filling: its bar is drawn as stopped (red when it failed, grey when cancelled).
+    bar.dataset.state = progress.cancelled ? 'cancelled' : progress.failed ? 'failed' : '';
     $('download-text').textContent = progress.stepped ? progress.text : '';
     $('progress-text').textContent = plain(progress.message);
     const cancel = button('cancel-install-button');

@@ -61,6 +61,40 @@ export function statusNote(status, uninstalled) {
   return '';
 }
 
+/**
+ * Whether Uninstall… is offered: only while Carapace's SkyPilot is there. After a first install
+ * that failed nothing usable is installed, and the next install starts afresh anyway.
+ * @param {Status} status
+ */
+export function offersUninstall(status) {
+  return status.source === 'managed';
+}
+
+/** @param {string[]} names */
+const listed = (names) =>
+  names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+
+/**
+ * What the Uninstall dialog says of the servers it leaves behind, by name, one or many.
+ * @param {{name: string, status: string}[]} servers
+ */
+export function uninstallText(servers) {
+  const running = servers.filter((server) => server.status !== 'STOPPED').map((server) => server.name);
+  const stopped = servers.filter((server) => server.status === 'STOPPED').map((server) => server.name);
+  const said = [
+    running.length ? `${listed(running)} ${running.length > 1 ? 'keep' : 'keeps'} running, and billing.` : '',
+    stopped.length
+      ? `${listed(stopped)} ${stopped.length > 1 ? 'keep their disks' : 'keeps its disk'}, which ${stopped.length > 1 ? 'are' : 'is'} billed.`
+      : '',
+  ].filter(Boolean);
+  const them = servers.length > 1 ? 'them' : 'it';
+  return `SkyPilot, uv and the managed Python are removed from Carapace’s folder. ${
+    said.length
+      ? `${said.join(' ')} Tear ${them} down first, or install again later to see ${them} here.`
+      : 'Servers launched with them keep running, and billing: tear them down first, or install again later to see them.'
+  }`;
+}
+
 /** @param {string} term @param {string} value */
 const detail = (term, value) => [h('dt', { textContent: term }), h('dd', { textContent: value })];
 
@@ -96,9 +130,7 @@ export const renderStatus = memo(
     install.disabled = busy.installing;
     install.setAttribute('aria-busy', String(busy.installing));
     button('update-button').hidden = !managed;
-    // After a failed install something may be left to remove; after a cancelled one nothing is.
-    const cancelled = status.last_error?.code === 'interrupted';
-    button('uninstall-button').hidden = !(managed || (status.state === 'error' && !cancelled));
+    button('uninstall-button').hidden = !offersUninstall(status);
     // An update or uninstall stops SkyPilot's API server, and every request in it: not while sky works.
     button('update-button').disabled = busy.installing || busy.skyRunning;
     button('uninstall-button').disabled = busy.installing || busy.skyRunning;

@@ -44,6 +44,7 @@ export function planOf(event, info) {
         short: 'Repairing',
         done: 'Cloud tools repaired',
         failed: 'The repair failed',
+        packages: 'SkyPilot and its libraries',
         steps: [
           planned('prepare', 'Checking this computer', 0, 5),
           planned('packages', 'Reinstalling SkyPilot', 5, 90),
@@ -58,6 +59,7 @@ export function planOf(event, info) {
         short: `Adding ${cloud}`,
         done: `${cloud} added`,
         failed: `Adding ${cloud} failed`,
+        packages: `${cloud}’s libraries`,
         steps: [
           planned('packages', `Installing ${cloud}’s libraries`, 0, 88),
           planned('verify', 'Checking that SkyPilot runs', 88, 94),
@@ -71,6 +73,7 @@ export function planOf(event, info) {
         short: 'Updating',
         done: 'SkyPilot updated',
         failed: 'The update failed',
+        packages: 'SkyPilot and its libraries',
         steps: [
           planned('packages', 'Downloading the newest SkyPilot', 0, 88),
           planned('verify', 'Checking that it runs', 88, 94),
@@ -84,6 +87,7 @@ export function planOf(event, info) {
         short: 'Removing',
         done: 'Cloud tools removed',
         failed: 'The uninstall failed',
+        packages: '',
         steps: [],
       };
     default:
@@ -92,6 +96,7 @@ export function planOf(event, info) {
         short: 'Installing',
         done: 'Cloud tools installed',
         failed: 'The installation failed',
+        packages: 'SkyPilot and its libraries',
         steps: [
           planned('prepare', 'Checking this computer', 0, 2),
           planned('uv', 'Downloading the package manager (uv)', 2, 16),
@@ -260,10 +265,12 @@ export function progressOf(events, info) {
   const estimate = step === 'packages';
   let amount = '';
   if (latest?.bytes != null && !complete && !failed) {
+    // The bar's percent is of the whole run, the megabytes of one download: each is named.
+    const of = step === 'uv' ? 'package manager' : plan.packages;
     amount =
       latest.total && !estimate
-        ? `${megabytes(latest.bytes)} of ${megabytes(latest.total)} MB`
-        : `${megabytes(latest.bytes)} MB downloaded`;
+        ? `${of}: ${megabytes(latest.bytes)} of ${megabytes(latest.total)} MB`
+        : `${of}: ${megabytes(latest.bytes)} MB downloaded`;
   }
   const left =
     complete || failed
@@ -306,7 +313,10 @@ export function progressOf(events, info) {
     /** What the run does, for the status line ("Adding GCP"), and in a word or two for the tab's title. */
     running: plan.running,
     short: plan.short,
-    text: [`${percent}%`, amount, left].filter(Boolean).join(' · '),
+    // A run that ended short of its end says where it stopped, not a figure that looks still under way.
+    text: failed
+      ? `Stopped at ${percent}%, in “${plan.steps[at]?.label ?? plan.running}”`
+      : [`${percent}% in all`, amount, left].filter(Boolean).join(' · '),
     message: cancelled
       ? 'Cancelled: nothing half-installed was kept.'
       : failed

@@ -148,8 +148,9 @@ const FAILED = {
   uninstall: 'The uninstall failed',
   launch: 'The launch could not start',
   launched: 'The launch failed',
-  'tear-down': 'Tearing down failed',
-  'torn-down': 'Tearing down failed',
+  // The message says "Tearing down <name> failed": the title does not say it again.
+  'tear-down': 'Not torn down',
+  'torn-down': 'Not torn down',
   'cancel-launch': 'The launch could not be cancelled',
   'refresh-servers': 'The servers could not be listed',
   'save-settings': 'The settings were not saved',
@@ -417,7 +418,8 @@ function fromSnapshot(state, snapshot, id) {
  */
 function withStatus(state, status) {
   const next = { ...state, status };
-  if (status.state === 'not_installed' || status.state === 'error') return { ...next, check: null, servers: null };
+  if (status.state === 'not_installed' || status.state === 'error')
+    return { ...next, check: null, servers: null, launchSaid: launchUnderWay(next) ? next.launchSaid : '' };
   if (status.state === 'installed') return { ...next, uninstalled: false };
   return next;
 }
@@ -435,6 +437,9 @@ function withInstallEvent(state, event) {
   if (event.phase === 'error') {
     // What waited for this run to install SkyPilot will not run.
     next.waiting = [];
+    // The answer that failed may have come before this event (they come by two connections).
+    if (next.error && next.error.body.message === event.message)
+      next.error = { ...next.error, title: inInstallTitle(next.error.title) };
     const cancelled = event.code === 'interrupted';
     next.announcement = cancelled ? 'Installation cancelled.' : `${planOf(event, state.info).failed}: ${event.message}`;
     return logged(next, {
@@ -571,7 +576,23 @@ function withCloudAdded(state, answer, name) {
   const text = answer.enabled
     ? `${name} is added and enabled.`
     : `${name} is added; it still needs to be set up (see ${name} in the Clouds list).`;
-  return logged({ ...state, check, announcement: text }, { kind: answer.enabled ? 'good' : 'note', text });
+  // SkyPilot checked this cloud alone, and may end with "No infra to check/enabled." above a list
+  // where others are enabled: the log says what was checked.
+  return logged(
+    { ...state, check, announcement: text },
+    { kind: 'note', text: `Only ${name} was checked; the other clouds are as the last Check Clouds listed them.` },
+    { kind: answer.enabled ? 'good' : 'note', text },
+  );
+}
+
+/** Whether what is said beside Launch is of a launch still asked for, running or waiting. @param {State} state */
+function launchUnderWay(state) {
+  if (state.pending.includes('launch')) return true;
+  const running = Object.values(state.operations).filter((op) => op.kind === 'launch' && op.running && !op.preview);
+  return (
+    running.some((op) => state.launchSaid === LAUNCH_SAID.launching(op.name ?? '')) ||
+    state.waiting.some((name) => state.launchSaid === LAUNCH_SAID.waiting(name))
+  );
 }
 
 /** @param {State} state @param {Action} action @returns {State} */
@@ -582,6 +603,9 @@ function started(state, action) {
     pending: [...state.pending, action.kind],
     error: state.error?.place === place ? null : state.error,
     settingsSaid: action.kind === 'save-settings' ? '' : state.settingsSaid,
+    // What a launch became ("Server web-1 is up.") is old news once the user does something else;
+    // a launch still under way or waiting is still what it says.
+    launchSaid: launchUnderWay(state) ? state.launchSaid : '',
   };
   if (action.kind === 'cancel-install') return { ...next, cancelling: true };
   if (action.kind === 'tear-down') {
@@ -601,22 +625,34 @@ function started(state, action) {
   return next;
 }
 
+/**
+ * The title of a Check Clouds or launch that failed in the install it needed first (its message is
+ * the installer's): said so, or "Check Clouds failed" sits above a message about a download.
+ * @param {string} title
+ */
+function inInstallTitle(title) {
+  return title === FAILED.check || title === FAILED.launch ? `${title}: the cloud tools could not be installed` : title;
+}
+
 /** @param {State} state @param {ErrorBody} error @param {Action} action @returns {State} */
 function failed(state, error, action) {
   // A run the user cancelled ends "interrupted": that is what they asked for, not an error.
   if (error.code === 'interrupted' && state.cancelling) return state;
   const retry = NOT_RETRYABLE.has(error.code) ? null : action;
   const launch = action.kind === 'launch';
+  const last = state.install.at(-1);
+  const inInstall = last?.phase === 'error' && last.message === error.message;
+  const title = inInstall ? inInstallTitle(FAILED[action.kind]) : FAILED[action.kind];
   const waiting = launch ? state.waiting.filter((name) => name !== action.request.name) : state.waiting;
   return logged(
     {
       ...state,
       waiting,
       launchSaid: launch ? '' : state.launchSaid,
-      error: { body: error, title: FAILED[action.kind], place: PLACE[action.kind], retry },
+      error: { body: error, title, place: PLACE[action.kind], retry },
       settingsSaid: action.kind === 'save-settings' ? '' : state.settingsSaid,
       announcement: readable(error.message),
     },
-    { kind: 'bad', text: `${FAILED[action.kind]}: ${error.message}` },
+    { kind: 'bad', text: `${title}: ${error.message}` },
   );
 }

@@ -60,6 +60,12 @@ describe.skipIf(!available)('the Clouds list', () => {
     await watchProgress(s.page);
     await s.page.getByRole('button', { name: 'Add GCP' }).click();
     await shows(s.page.locator('#log'), 'GCP is added; it still needs to be set up');
+    // SkyPilot checked GCP alone: the log says so after what it printed, so that its last line does not
+    // read as if no cloud were enabled.
+    await shows(
+      s.page.locator('#log'),
+      'Only GCP was checked; the other clouds are as the last Check Clouds listed them.',
+    );
     const seen = await s.page.evaluate(
       () => (window as unknown as { seen: { steps: string[]; active: number; button: string; status: string }[] }).seen,
     );

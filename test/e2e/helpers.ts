@@ -1,7 +1,7 @@
 // The page a user clicks, in a real browser (Debian's chromium through playwright-core),
 // on a fresh CARAPACE_HOME. What every test file of test/e2e/ shares: the browser, a
 // fixture per test, and state(): a screenshot of a state of the page at 360, 800 and
-// 1280 px in test-output/screenshots/, axe-core's findings (none serious or critical
+// 1280 px in test-output/screenshots/ (the whole page; the window while a dialog is open), axe-core's findings (none serious or critical
 // allowed) and no element wider than the window at any width, with the figures in
 // test-output/e2e/<file>.json.
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -130,7 +130,10 @@ export async function state(session: Session, name: string, shows: string): Prom
     await page.setViewportSize({ width, height: 1000 });
     if (SHOT_WIDTHS.includes(width)) {
       const path = `${SHOTS}/${name}-${width}.png`;
-      await page.screenshot({ path, fullPage: true });
+      // With a dialog open, what a user sees is the window: the backdrop over it, the dialog in its middle.
+      // A full-page capture would show the backdrop as a band and the dialog mid-page.
+      const dialog = (await page.locator('dialog[open]').count()) > 0;
+      await page.screenshot({ path, fullPage: !dialog });
       screenshots.push(path);
     }
     if (width === 360 || width === 1280) {
@@ -252,6 +255,12 @@ export function pathWithout(programs: string[]): string {
     }
   }
   return folder;
+}
+
+/** A screenshot's width and height in pixels (a PNG's IHDR, right after its 8-byte signature). */
+export function pngSize(path: string): { width: number; height: number } {
+  const png = readFileSync(path);
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
 /** The page's number of the bar and its text, as a user sees them. */

@@ -39,7 +39,12 @@ describe.skipIf(!available)('the install', () => {
     await s.page.waitForFunction(() => {
       const bar = document.querySelector<HTMLProgressElement>('#download-progress');
       const text = document.querySelector('#download-text')?.textContent ?? '';
-      return bar !== null && bar.value > 2 && bar.value < 16 && /^\d+% · \d+\.\d of \d+\.\d MB/.test(text);
+      return (
+        bar !== null &&
+        bar.value > 2 &&
+        bar.value < 16 &&
+        /^\d+% in all · package manager: \d+\.\d of \d+\.\d MB/.test(text)
+      );
     });
     // The figures are the bar's alone: the line under it says what runs, not the same MB again.
     expect(await s.page.locator('#progress-text').textContent()).not.toMatch(/\d+\.\d of \d+\.\d MB/);
@@ -125,7 +130,14 @@ describe.skipIf(!available)('the install', () => {
     await shows(alert, 'The uv download does not match its checksum');
     await shows(alert, 'Error code: checksum');
     await shows(alert, 'What to do:');
+    // The check failed in the install it needed: its title says so, above the message about the download.
+    await reads(s.page.locator('#error-title'), 'Check Clouds failed: the cloud tools could not be installed');
     await expect.poll(() => s.page.locator('li[data-step="uv"]').getAttribute('class'), POLL).toBe('failed');
+    // The bar is not left blue and part-filled as if it ran: it is drawn failed and says where it stopped.
+    expect(await s.page.locator('#download-progress').getAttribute('data-state')).toBe('failed');
+    await shows(s.page.locator('#download-text'), /^Stopped at \d+%, in “Downloading the package manager \(uv\)”$/);
+    // Nothing usable was installed: nothing to uninstall is offered.
+    await visible(s.page.locator('#uninstall-button'), false);
     expect(await s.page.locator('li[data-step="prepare"]').getAttribute('class')).toBe('done');
     const message = (await s.page.locator('#error-message').textContent()) ?? '';
     expect(message.length).toBeGreaterThan(20);
@@ -146,7 +158,7 @@ describe.skipIf(!available)('the install', () => {
     await state(
       s,
       '06-failed',
-      'The error in the Clouds panel under Check Clouds: message, what to do, code checksum, Retry focused; the download step in red.',
+      'The error "Check Clouds failed: the cloud tools could not be installed" in the Clouds panel: message, what to do, code checksum, Retry focused; the download step and the stopped bar in red, "Stopped at N%, in …"; no Uninstall….',
     );
     await s.page.getByText('Show details').click();
     await shows(s.page.locator('#error-details'), /expected [0-9a-f]{64}, got [0-9a-f]{64}/);
@@ -164,6 +176,14 @@ describe.skipIf(!available)('the install', () => {
       'The "Installation log" dialog: the log file path, then its last lines in a scrollable box.',
     );
     await log.getByRole('button', { name: 'Close' }).click();
+
+    // A new tab has an empty log: it says nothing happened since it was opened, and offers the install's log.
+    const tab = await s.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    s.closers.push(() => tab.close());
+    await tab.goto(f.server.pageUrl);
+    await reads(tab.locator('#log-empty-text'), 'Nothing since this page was opened. The log of the last install:');
+    await tab.locator('#log-empty').getByRole('button', { name: 'Show full log' }).click();
+    await shows(tab.getByRole('dialog', { name: 'Installation log' }), `${f.home}/logs/install.log`);
 
     f.mirror.reset();
     await check.click();

@@ -4,7 +4,7 @@
 // breaks, a Copy button and a live region that says summaries, not every line.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { available, open, POLL, shows, state, usePage } from './helpers.js';
+import { available, open, POLL, pngSize, shows, state, usePage } from './helpers.js';
 
 const s = usePage(import.meta.url);
 
@@ -35,6 +35,9 @@ describe.skipIf(!available)('the layout', () => {
     await s.page.getByRole('button', { name: 'Network settings' }).click();
     await s.page.getByRole('dialog', { name: 'Network settings' }).getByLabel('Proxy').waitFor();
     await state(s, '25-settings-dialog', 'The Network settings dialog over the page during an install.');
+    // What a user sees: the window, the backdrop over all of it, not the whole page with a band of backdrop.
+    for (const width of [360, 800, 1280])
+      expect(pngSize(`test-output/screenshots/25-settings-dialog-${width}.png`)).toEqual({ width, height: 1000 });
   });
 
   it('the install folds away after success; the log has no terminal codes, keeps line breaks, copies, and announces summaries', async () => {
@@ -84,11 +87,13 @@ describe.skipIf(!available)('the layout', () => {
     const atEnd = () =>
       s.page.locator('#log').evaluate((log) => log.scrollTop + log.clientHeight >= log.scrollHeight - 8);
     await expect.poll(atEnd, POLL).toBe(true);
+    // "Copied N lines." was of the log before this check: it grew, and the note went.
+    await expect.poll(() => s.page.locator('#copy-said').textContent(), POLL).toBe('');
     await s.page.setViewportSize({ width: 1280, height: 1000 });
     await state(
       s,
       '26-folded',
-      'After the install: "Cloud tools installed in N s" folded, the clouds, the log with Copy and "Copied N lines."',
+      'After the install: "Cloud tools installed in N s" folded, the clouds, the log with Copy (its "Copied N lines." gone once the log grew).',
     );
   });
 });

@@ -56,11 +56,12 @@ describe.skipIf(!available)('Update and Uninstall', () => {
     await s.page.getByLabel('Name', { exact: true }).fill('web-1');
     await s.page.getByRole('button', { name: 'Launch Server' }).click();
     await shows(s.page.getByRole('row', { name: /web-1/ }), 'Running');
+    await reads(s.page.locator('#launch-said'), 'Server web-1 is up.');
     await s.page.getByRole('button', { name: 'Uninstall…' }).click();
     const dialog = s.page.getByRole('dialog');
     await shows(dialog, 'Uninstall the cloud tools?');
-    // The servers that will go on billing, by name.
-    await shows(dialog, 'web-1 keeps running, and billing.');
+    // The servers that will go on billing, by name; one server is "it".
+    await shows(dialog, 'web-1 keeps running, and billing. Tear it down first, or install again later to see it here.');
     await dialog.getByRole('button', { name: 'Uninstall' }).click();
     await reads(
       s.page.locator('#status-text'),
@@ -73,6 +74,8 @@ describe.skipIf(!available)('Update and Uninstall', () => {
     expect(page).not.toContain('Cloud tools installed');
     expect(page).not.toContain('AWS: Enabled');
     expect(page).not.toContain('No servers yet');
+    // What the launch became was said before the uninstall: it is old news.
+    expect(await s.page.locator('#launch-said').textContent()).toBe('');
     expect(await s.page.getByRole('row', { name: /web-1/ }).count()).toBe(0);
     const servers = s.page.locator('#servers-panel');
     await shows(servers, 'keep running, and billing');

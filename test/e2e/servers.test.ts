@@ -72,6 +72,8 @@ describe.skipIf(!available)('servers', () => {
     await s.page.getByRole('button', { name: 'Launch Server' }).click();
     // Installed now: the launch starts at once, and beside the button it is said.
     await shows(s.page.locator('#launch-said'), 'Launching web-2: follow it under Servers.');
+    // 'Copied "ssh web-1".' was of the list before this launch: it went when the launch started.
+    expect(await s.page.locator('#servers-said').textContent()).toBe('');
     const second = s.page.getByRole('row', { name: /web-2/ });
     await shows(second, 'runs until torn down');
 
@@ -107,6 +109,8 @@ describe.skipIf(!available)('servers', () => {
     await s.page.getByRole('dialog').getByRole('button', { name: 'Tear down web-1' }).click();
     const alert = s.page.locator('#servers-panel').getByRole('alert');
     await shows(alert, 'Tearing down web-1 failed');
+    // The message says "failed": the title does not say it again.
+    await reads(s.page.locator('#error-title'), 'Not torn down');
     await shows(alert, 'web-1 is still listed as running');
     await shows(alert, "What to do: Open web-1 in your cloud's console");
     // In words: no Python class, no double period, no raw status (the details keep SkyPilot's text).

@@ -4,7 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { reasonSummary } from '../../public/panel-clouds.js';
-import { apiServerText, FIRST_INSTALL_MB, statusNote, statusText } from '../../public/panel-status.js';
+import { emptyLogText } from '../../public/panel-log.js';
+import {
+  apiServerText,
+  FIRST_INSTALL_MB,
+  offersUninstall,
+  statusNote,
+  statusText,
+  uninstallText,
+} from '../../public/panel-status.js';
 import { barValue, installLine, progressOf, timeLeft } from '../../public/progress.js';
 import { previewChoice, resourcesText, statusWord } from '../../public/sky-text.js';
 import {
@@ -414,7 +422,7 @@ describe('the figures of the progress', () => {
       }),
     ];
     const progress = progressOf(events, null);
-    expect(progress?.text).toBe('7% · 5.8 of 14.6 MB');
+    expect(progress?.text).toBe('7% in all · package manager: 5.8 of 14.6 MB');
     expect(progress?.message).toBe('Downloading package manager (uv 0.12.5) from https://releases.example');
   });
 
@@ -594,5 +602,153 @@ describe('what the page says, and what it leaves to the log', () => {
       'AWS credentials are not set. Run the following commands:\n  $ pip install boto3\n  $ aws configure\n    For more info: https://docs.skypilot.co/x';
     expect(reasonSummary(aws)).toEqual({ summary: 'AWS credentials are not set.', more: true });
     expect(reasonSummary('Add GCP to install them.')).toEqual({ summary: 'Add GCP to install them.', more: false });
+  });
+});
+
+describe('what a new user read on the page (issue 18, third pass)', () => {
+  it('says what an empty log means: nothing since this page was opened, the last install’s log offered', () => {
+    expect(emptyLogText(STATUS).text).toMatch(/^Nothing yet\./);
+    expect(emptyLogText(STATUS).installLog).toBe(false);
+    const installed = { ...STATUS, state: 'installed' as const, source: 'managed' as const };
+    expect(emptyLogText(installed)).toEqual({
+      text: 'Nothing since this page was opened. The log of the last install:',
+      installLog: true,
+    });
+    const failedFirst = {
+      ...STATUS,
+      state: 'error' as const,
+      last_error: { code: 'checksum' as const, message: 'x', hint: '' },
+    };
+    expect(emptyLogText(failedFirst).installLog).toBe(true);
+    const onPath = { ...STATUS, state: 'installed' as const, source: 'path' as const };
+    expect(emptyLogText(onPath)).toEqual({ text: 'Nothing since this page was opened.', installLog: false });
+  });
+
+  it('drops what was said beside Launch of a launch that ended once the next action starts, or SkyPilot goes', () => {
+    const end = {
+      operation_id: 'o-1',
+      kind: 'launch' as const,
+      name: 'web-1',
+      event: 'end' as const,
+      ok: true,
+      message: 'Server web-1 is up.',
+      hint: null,
+      code: null,
+      exit_code: 0,
+    };
+    const launchAction = { kind: 'launch' as const, request: { name: 'web-1' } };
+    let state: State = { ...initialState(), status: { ...STATUS, state: 'installed', source: 'managed' } };
+    state = apply(state, { type: 'started', action: launchAction });
+    state = apply(state, operation({ ...end, event: 'start', command: ['sky', 'launch'] }));
+    state = apply(state, { type: 'ended', action: launchAction });
+    // Under way: another action leaves it.
+    expect(apply(state, { type: 'started', action: { kind: 'check' } }).launchSaid).toBe(
+      'Launching web-1: follow it under Servers.',
+    );
+    const up = apply(state, operation(end));
+    expect(up.launchSaid).toBe('Server web-1 is up.');
+    expect(apply(up, { type: 'started', action: { kind: 'uninstall' } }).launchSaid).toBe('');
+    expect(apply(up, { type: 'status', status: STATUS, id: 'boot-300' }).launchSaid).toBe('');
+  });
+
+  it('a bar that stopped says where, and its figures say what they are of', () => {
+    const events = freshInstall();
+    const running = progressOf(events.slice(0, 3), null);
+    expect(running?.text).toBe('9% in all · package manager: 9.5 of 19.0 MB');
+    const packages = progressOf(events.slice(0, 8), null);
+    expect(packages?.text).toMatch(/^\d+% in all · SkyPilot and its libraries: 12\.0 MB downloaded$/);
+    const added = progressOf(
+      [event('installing', 'x', { job: 'add-cloud', cloud: 'gcp', bytes: 3e6, total: 10e6 })],
+      INFO,
+    );
+    expect(added?.text).toBe('26% in all · GCP’s libraries: 3.0 MB downloaded');
+    const failed = progressOf([...events.slice(0, 3), event('error', 'Offline.', { code: 'network' })], null);
+    expect(failed?.text).toBe('Stopped at 9%, in “Downloading the package manager (uv)”');
+  });
+
+  it('titles a check or launch whose install failed so that its message about a download makes sense', () => {
+    let state = apply(initialState(), install(event('checking', 'Checking')));
+    state = apply(state, install(event('error', 'The uv download does not match its checksum.', { code: 'checksum' })));
+    const error = {
+      code: 'checksum' as const,
+      message: 'The uv download does not match its checksum.',
+      hint: 'Retry.',
+    };
+    const check = apply(state, { type: 'failed', error, action: { kind: 'check' } });
+    expect(check.error?.title).toBe('Check Clouds failed: the cloud tools could not be installed');
+    expect(check.log.at(-1)?.text).toMatch(/^Check Clouds failed: the cloud tools could not be installed: /);
+    // A check that failed in sky check itself is titled as before.
+    const own = apply(state, {
+      type: 'failed',
+      error: { code: 'sky-failed', message: 'sky check failed.', hint: '' },
+      action: { kind: 'check' },
+    });
+    expect(own.error?.title).toBe('Check Clouds failed');
+    // The answer can come before the install's error event: the title is the same.
+    const before = apply(apply(initialState(), install(event('checking', 'Checking'))), {
+      type: 'failed',
+      error,
+      action: { kind: 'check' },
+    });
+    expect(before.error?.title).toBe('Check Clouds failed');
+    const after = apply(before, install(event('error', error.message, { code: 'checksum' })));
+    expect(after.error?.title).toBe('Check Clouds failed: the cloud tools could not be installed');
+  });
+
+  it('offers Uninstall… only while Carapace’s SkyPilot is there, not after a first install that failed', () => {
+    const failedFirst = {
+      ...STATUS,
+      state: 'error' as const,
+      last_error: { code: 'checksum' as const, message: 'x', hint: '' },
+    };
+    expect(offersUninstall(failedFirst)).toBe(false);
+    expect(offersUninstall({ ...STATUS, state: 'installed', source: 'managed' })).toBe(true);
+    expect(offersUninstall({ ...failedFirst, source: 'managed' })).toBe(true);
+    expect(offersUninstall({ ...STATUS, state: 'installed', source: 'path' })).toBe(false);
+  });
+
+  it('says after a one-cloud check that only that cloud was checked', () => {
+    const check = { enabled: [{ name: 'AWS', capabilities: [] }], disabled: [], workspaces: [], raw: '' };
+    const state = apply(initialState(), {
+      type: 'cloud-added',
+      answer: { cloud: 'gcp', enabled: false, check, last_check: null },
+      name: 'GCP',
+    });
+    expect(state.log.map((line) => line.text)).toContain(
+      'Only GCP was checked; the other clouds are as the last Check Clouds listed them.',
+    );
+  });
+
+  it('words the Uninstall dialog for one server or many, and does not say "failed" twice of a tear-down', () => {
+    const one = uninstallText([{ name: 'web-1', status: 'UP' }]);
+    expect(one).toContain(
+      'web-1 keeps running, and billing. Tear it down first, or install again later to see it here.',
+    );
+    const two = uninstallText([
+      { name: 'web-1', status: 'UP' },
+      { name: 'db', status: 'STOPPED' },
+    ]);
+    expect(two).toContain('Tear them down first');
+    const down = { operation_id: 'o-1', kind: 'down' as const, name: 'web-1' };
+    let state = apply(initialState(), operation({ ...down, event: 'start', command: ['sky', 'down'] }));
+    state = apply(
+      state,
+      operation({
+        ...down,
+        event: 'end',
+        ok: false,
+        exit_code: 1,
+        message: 'Tearing down web-1 failed: protected. web-1 is still listed as running and may still be billing.',
+        hint: 'Retry.',
+        code: 'sky-failed',
+      }),
+    );
+    expect(state.error?.title).not.toMatch(/failed/i);
+    const refused = apply(initialState(), {
+      type: 'failed',
+      error: { code: 'sky-failed', message: 'Tearing down web-1 failed: x', hint: '' },
+      action: { kind: 'tear-down', name: 'web-1' },
+    });
+    expect(refused.error?.title).not.toMatch(/failed/i);
   });
 });

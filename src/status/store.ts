@@ -2,11 +2,17 @@
  * The installation status, kept in memory so that GET /status never touches the
  * disk or starts a process: the marker, the install lock and a PATH lookup are
  * read at start and again whenever chokidar reports a change in CARAPACE_HOME (an
- * install from a terminal included). Every change is handed to `onChange` (a
- * `status` event). The status is also kept serialized, for GET /status to send.
+ * install from a terminal included: src/status/watcher.ts). Every change is handed
+ * to `onChange` (a `status` event). The status is also kept serialized, for GET
+ * /status to send.
+ *
+ * While this server's own install runs, the store reads nothing: no watching, no
+ * polling. That install's end reads everything again (endInstall), and reading
+ * meanwhile -- chokidar's pass over the folder at each change the install makes, the
+ * lock and API server polls -- held the event loop for milliseconds while the
+ * installer's lines waited to be read.
  */
 import { existsSync } from 'node:fs';
-import { type FSWatcher, watch } from 'chokidar';
 import type { ErrorBody, InstallState, InstallStatus, SkySource } from '../api.js';
 import { type Layout, type Marker, skypilotIsSupported } from '../contract.js';
 import { runProcess } from '../process/run.js';
@@ -15,6 +21,7 @@ import { type ApiServerEndpoint, localApiServerPids, startEnvironment } from './
 import { lockHolder } from './lock.js';
 import { markerExtras, readMarker } from './marker.js';
 import { findOnPath, isExecutable } from './path.js';
+import { HomeWatcher } from './watcher.js';
 
 export interface SkyLocation {
   path: string;
@@ -28,25 +35,6 @@ export interface StatusStoreOptions {
   skyEnvironment(sky: string | null): NodeJS.ProcessEnv;
   /** The variables the local API server keeps from its start and must have as sky would get them now. */
   serverVariables: readonly string[];
-}
-
-/**
- * The entries of CARAPACE_HOME the status is read from: the marker (and the next one, of a
- * switch), the lock, the tools link, and what names the API server (settings.json, sky's
- * project config). chokidar ignores the rest -- the folders an install makes and fills
- * (staging, tools.<id>, cache, python), whose scans would hold the event loop while the
- * installer's lines wait to be read.
- */
-const STATUS_ENTRIES = new Set<string>(['marker', 'pendingMarker', 'lock', 'tools', 'settings'] as const);
-
-function ignoredBy(layout: Layout): (path: string) => boolean {
-  const read = new Set(
-    Object.entries(layout)
-      .filter(([key]) => STATUS_ENTRIES.has(key))
-      .map(([, path]) => path),
-  );
-  read.add(`${layout.home}/.sky.yaml`);
-  return (path) => path !== layout.home && !read.has(path);
 }
 
 /** While a lock is held elsewhere, look again this often to notice it going stale. */
@@ -69,7 +57,7 @@ export class StatusStore {
   private apiServerEnv: NodeJS.ProcessEnv | null = null;
   private current: InstallStatus;
   private serialized: Buffer;
-  private watcher: FSWatcher | null = null;
+  private readonly watcher: HomeWatcher;
   private lockPoll: NodeJS.Timeout | null = null;
   private settle: NodeJS.Timeout | null = null;
   private apiServerPoll: NodeJS.Timeout | null = null;
@@ -83,6 +71,7 @@ export class StatusStore {
     private readonly onChange: (status: InstallStatus) => void,
     private readonly options: StatusStoreOptions,
   ) {
+    this.watcher = new HomeWatcher(layout, () => void this.refresh());
     this.current = this.compute();
     this.serialized = Buffer.from(jsonWithoutCredentials(this.current));
   }
@@ -90,9 +79,7 @@ export class StatusStore {
   async start(): Promise<void> {
     await this.refresh();
     await this.refreshApiServer();
-    this.watcher = watch(this.layout.home, { depth: 0, ignoreInitial: true, ignored: ignoredBy(this.layout) });
-    this.watcher.on('all', () => void this.refresh());
-    await new Promise<void>((ready) => this.watcher?.once('ready', ready));
+    await this.watcher.resume();
     this.apiServerPoll = setInterval(() => void this.refreshApiServer(), API_SERVER_POLL_MS);
     this.apiServerPoll.unref();
   }
@@ -100,7 +87,7 @@ export class StatusStore {
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of [this.lockPoll, this.settle, this.apiServerPoll]) if (timer) clearTimeout(timer);
-    await this.watcher?.close();
+    await this.watcher.close();
   }
 
   status(): InstallStatus {
@@ -128,12 +115,16 @@ export class StatusStore {
   beginInstall(id: string): void {
     this.own = { id, since: new Date().toISOString() };
     this.lastError = null;
+    void this.watcher.pause();
+    if (this.lockPoll) clearInterval(this.lockPoll);
+    this.lockPoll = null;
     this.update();
   }
 
   async endInstall(error: ErrorBody | null): Promise<void> {
     this.own = null;
     this.lastError = error;
+    await this.watcher.resume();
     await this.refresh();
     await this.refreshApiServer();
   }
@@ -148,6 +139,7 @@ export class StatusStore {
    * and every API_SERVER_POLL_MS, which also notices `sky api login` in a terminal).
    */
   async refreshApiServer(): Promise<void> {
+    if (this.own) return;
     const pids = await localApiServerPids(this.layout.home).catch(() => []);
     this.apiServerPids = pids;
     this.apiServerEnv = pids[0] === undefined ? null : startEnvironment(pids[0]);
@@ -156,6 +148,7 @@ export class StatusStore {
 
   /** Re-read the marker, the lock and PATH; concurrent calls share one pass, plus one more if asked meanwhile. */
   refresh(): Promise<void> {
+    if (this.own) return Promise.resolve();
     if (this.refreshing) {
       this.refreshAgain = true;
       return this.refreshing;
@@ -177,7 +170,9 @@ export class StatusStore {
     const onPath = findOnPath('sky', this.env.PATH, this.layout.home);
     if (onPath !== this.pathSky) {
       this.pathSky = onPath;
-      this.pathSkyVersion = onPath ? await this.versionOf(onPath) : null;
+      this.pathSkyVersion = onPath
+        ? await versionOf(onPath, this.options.skyEnvironment(onPath), this.layout.home)
+        : null;
     }
     const holder = await lockHolder(this.layout);
     this.foreignSince = holder ? (this.foreignSince ?? holder.started_at ?? new Date().toISOString()) : null;
@@ -196,15 +191,6 @@ export class StatusStore {
       this.settle = null;
       void this.refresh();
     }, SETTLE_MS);
-  }
-
-  /** Once per sky found on PATH: its version, from `sky --version` (which starts no API server). */
-  private async versionOf(path: string): Promise<string | null> {
-    const child = runProcess(path, ['--version'], { env: this.options.skyEnvironment(path), cwd: this.layout.home });
-    const timer = setTimeout(() => child.stop(), 30_000);
-    const result = await child.result;
-    clearTimeout(timer);
-    return /version (\S+)/.exec(result.stdout)?.[1] ?? null;
   }
 
   private compute(): InstallStatus {
@@ -231,19 +217,18 @@ export class StatusStore {
         endpoint: redactUrl(endpoint.url),
         team: endpoint.team,
         source: endpoint.source,
-        restart_pending: !endpoint.team && running && this.startedWithOtherSettings(location?.path ?? null),
+        restart_pending:
+          !endpoint.team &&
+          running &&
+          startedWithOtherValues(
+            this.apiServerEnv,
+            this.options.skyEnvironment(location?.path ?? null),
+            this.options.serverVariables,
+          ),
         running,
         pids: this.apiServerPids,
       },
     };
-  }
-
-  /** Whether the local API server runs with other values than sky would now give it (known on Linux only). */
-  private startedWithOtherSettings(sky: string | null): boolean {
-    const started = this.apiServerEnv;
-    if (!started) return false;
-    const now = this.options.skyEnvironment(sky);
-    return this.options.serverVariables.some((name) => (started[name] ?? '') !== (now[name] ?? ''));
   }
 
   private update(): void {
@@ -255,4 +240,22 @@ export class StatusStore {
     this.serialized = Buffer.from(json);
     this.onChange(next);
   }
+}
+
+/** Once per sky found on PATH: its version, from `sky --version` (which starts no API server). */
+async function versionOf(path: string, env: NodeJS.ProcessEnv, cwd: string): Promise<string | null> {
+  const child = runProcess(path, ['--version'], { env, cwd });
+  const timer = setTimeout(() => child.stop(), 30_000);
+  const result = await child.result;
+  clearTimeout(timer);
+  return /version (\S+)/.exec(result.stdout)?.[1] ?? null;
+}
+
+/** Whether the local API server runs with other values than sky would now give it (its start's are known on Linux only). */
+function startedWithOtherValues(
+  started: NodeJS.ProcessEnv | null,
+  now: NodeJS.ProcessEnv,
+  names: readonly string[],
+): boolean {
+  return started !== null && names.some((name) => (started[name] ?? '') !== (now[name] ?? ''));
 }

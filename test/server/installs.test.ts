@@ -80,6 +80,18 @@ describe('an install started in a terminal while the server runs', () => {
   });
 });
 
+describe("the status watcher and the server's own install", () => {
+  it("is paused while the install runs and watches again after it: a terminal's uninstall is then noticed", async () => {
+    const f = await suite.open();
+    const sse = suite.listener();
+    expect((await f.request('POST', '/install')).status).toBe(202);
+    await until(() => f.server.store.status().state === 'installed', 'installed');
+    expect(await runInstallerInTerminal(f.env, ['--uninstall']).exit).toBe(0);
+    await sse.waitFor((e) => e.type === 'status' && e.data.state === 'not_installed', 'a status event');
+    expect(f.server.session.runs).toBe(1);
+  });
+});
+
 describe('a failed install', () => {
   it('answers with code, message and hint, sets last_error, and a retry succeeds once the fault is gone', async () => {
     const f = await suite.open();

@@ -29,6 +29,8 @@ export interface InstallerOptions {
 }
 
 const STDERR_TAIL = 20;
+/** The installer's nice value over the server's: uv's work yields the CPU to the server when both want it. */
+const INSTALLER_NICE = 10;
 
 export function runInstaller({ script, flags, env, onEvent }: InstallerOptions): InstallerRun {
   let error: InstallEvent | null = null;
@@ -36,6 +38,8 @@ export function runInstaller({ script, flags, env, onEvent }: InstallerOptions):
   // CARAPACE_WATCH_PID: the script stops itself (releasing its lock) if this server dies.
   const child = runProcess('sh', [script, ...flags], {
     env: { ...env, CARAPACE_WATCH_PID: String(process.pid) },
+    // An install is background work; the page, its events and the app's answers are not.
+    lowerPriority: INSTALLER_NICE,
     onLine(stream, line) {
       if (stream === 'stderr') {
         stderrTail.push(line);

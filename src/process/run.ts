@@ -7,6 +7,7 @@
  * as it arrives, the output is kept up to a bound for the parsers, and stop()
  * signals the program itself.
  */
+import { getPriority, setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { $, type ProcessPromise } from 'zx/core';
@@ -33,6 +34,12 @@ export interface ProcessOptions {
   /** The folder it runs in; the server's own when not given. */
   cwd?: string;
   onLine?(stream: OutputStream, line: string): void;
+  /**
+   * How much lower than the server's the program's CPU priority is (a nice value; its
+   * children inherit it): for work in the background, which must not keep the server
+   * waiting for the CPU while it has a line to read or an answer to send.
+   */
+  lowerPriority?: number;
 }
 
 /** Output kept per stream for the parsers: far more than `sky status` or `sky check` print. */
@@ -93,6 +100,14 @@ function readLines(stream: Readable | null | undefined, onLine: (line: string) =
   });
 }
 
+function lowerPriority(pid: number, by: number): void {
+  try {
+    setPriority(pid, Math.min(19, getPriority() + by));
+  } catch {
+    // Already ended; or a system that refuses: the program runs at the server's priority.
+  }
+}
+
 function delay(ms: number): Promise<false> {
   return new Promise((resolve) => setTimeout(() => resolve(false), ms).unref());
 }
@@ -105,6 +120,7 @@ export function runProcess(command: string, args: readonly string[], options: Pr
   })`exec ${command} ${[...args]}`;
   const child = program.child;
   let ended = false;
+  if (options.lowerPriority && child?.pid !== undefined) lowerPriority(child.pid, options.lowerPriority);
 
   const stdoutRead = readLines(child?.stdout, (line) => options.onLine?.('stdout', line));
   const stderrRead = readLines(child?.stderr, (line) => options.onLine?.('stderr', line));

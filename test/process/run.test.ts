@@ -1,5 +1,6 @@
 // src/process/run.ts: zx under /bin/sh, with `exec`, so that every argument arrives as it
 // was given and the shell becomes the program.
+import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { posixQuote } from '../../src/process/quote.js';
 import { runProcess } from '../../src/process/run.js';
@@ -60,6 +61,19 @@ describe('runProcess', () => {
 });
 
 describe('posixQuote', () => {
+  it('runs work in the background at a lower CPU priority, which the programs it starts inherit', async () => {
+    // The priority is lowered once the program has started: it reads its own after a pause.
+    const niceOf = "sleep 0.3; ps -o nice= -p $$; sh -c 'ps -o nice= -p $$'";
+    const lowered = await runProcess('sh', ['-c', niceOf], { env, lowerPriority: 10 }).result;
+    const plain = await runProcess('sh', ['-c', niceOf], { env }).result;
+    const server = getPriority();
+    expect(lowered.stdout.trim().split(/\s+/).map(Number)).toEqual([
+      Math.min(19, server + 10),
+      Math.min(19, server + 10),
+    ]);
+    expect(plain.stdout.trim().split(/\s+/).map(Number)).toEqual([server, server]);
+  });
+
   it('single-quotes, writing a quote as the four characters that close, escape and reopen', () => {
     expect(posixQuote("a'b")).toBe("'a'\\''b'");
     expect(posixQuote('')).toBe("''");

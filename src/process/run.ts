@@ -8,8 +8,8 @@
  * signals the program itself.
  */
 import { getPriority, setPriority } from 'node:os';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { $, type ProcessPromise } from 'zx/core';
 import type { OutputStream } from '../api.js';
 import { posixQuote } from './quote.js';
@@ -83,19 +83,41 @@ const shell = $({
   verbose: false,
 });
 
+/** Where a line ends, as zx's own line iteration split stdout: at \n, a \r before it dropped. A lone \r (a progress bar redrawn) stays in its line. */
+const LINE_END = /\r?\n/;
+
 /**
  * Hands over each line of a stream in the event-loop turn its bytes arrive in. zx's
  * own line iteration passes every line through an async generator and its promises:
  * more work per line on the server's one thread (1-3 µs a line here, 20,000 lines).
- * Resolves when the stream closes.
+ * A line a consumer fails on is dropped, not the server. Resolves when the stream closes.
  */
 function readLines(stream: Readable | null | undefined, onLine: (line: string) => void): Promise<void> {
   return new Promise<void>((resolve) => {
     if (!stream) return resolve();
-    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on('line', onLine);
-    lines.on('close', resolve);
-    // Destroyed (see below) rather than ended, the stream closes without readline hearing of it.
+    const decoder = new StringDecoder('utf8');
+    let partial = '';
+    const deliver = (lines: string[]) => {
+      for (const line of lines) {
+        try {
+          onLine(line);
+        } catch {
+          // The parsers never throw on a line; were one to, the program's other lines still count.
+        }
+      }
+    };
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (partial + decoder.write(chunk)).split(LINE_END);
+      partial = lines.pop() ?? '';
+      deliver(lines);
+    });
+    stream.once('end', () => {
+      const last = partial + decoder.end();
+      partial = '';
+      if (last !== '') deliver([last]);
+      resolve();
+    });
+    // Destroyed (see below) rather than ended: what came before is all there is.
     stream.once('close', resolve);
   });
 }

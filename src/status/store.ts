@@ -6,8 +6,9 @@
  * to `onChange` (a `status` event). The status is also kept serialized, for GET
  * /status to send.
  *
- * While this server's own install runs, the store reads nothing: no watching, no
- * polling. That install's end reads everything again (endInstall), and reading
+ * While this server's own install runs, the store reads nothing of its own accord: no
+ * watching, no polling (a sky command run meanwhile still has the API server looked for
+ * again). That install's end reads everything again (endInstall), and reading
  * meanwhile -- chokidar's pass over the folder at each change the install makes, the
  * lock and API server polls -- held the event loop for milliseconds while the
  * installer's lines waited to be read.
@@ -80,7 +81,9 @@ export class StatusStore {
     await this.refresh();
     await this.refreshApiServer();
     await this.watcher.resume();
-    this.apiServerPoll = setInterval(() => void this.refreshApiServer(), API_SERVER_POLL_MS);
+    this.apiServerPoll = setInterval(() => {
+      if (!this.own) void this.refreshApiServer();
+    }, API_SERVER_POLL_MS);
     this.apiServerPoll.unref();
   }
 
@@ -122,9 +125,10 @@ export class StatusStore {
   }
 
   async endInstall(error: ErrorBody | null): Promise<void> {
+    // Until the disk is read anew (refresh reads the marker at once), the status stays the install's.
+    await this.watcher.resume();
     this.own = null;
     this.lastError = error;
-    await this.watcher.resume();
     await this.refresh();
     await this.refreshApiServer();
   }
@@ -139,7 +143,6 @@ export class StatusStore {
    * and every API_SERVER_POLL_MS, which also notices `sky api login` in a terminal).
    */
   async refreshApiServer(): Promise<void> {
-    if (this.own) return;
     const pids = await localApiServerPids(this.layout.home).catch(() => []);
     this.apiServerPids = pids;
     this.apiServerEnv = pids[0] === undefined ? null : startEnvironment(pids[0]);
@@ -175,10 +178,11 @@ export class StatusStore {
         : null;
     }
     const holder = await lockHolder(this.layout);
-    this.foreignSince = holder ? (this.foreignSince ?? holder.started_at ?? new Date().toISOString()) : null;
-    if (holder && !this.lockPoll) {
+    const foreign = this.own ? null : holder; // this server's own install, begun meanwhile, holds it
+    this.foreignSince = foreign ? (this.foreignSince ?? foreign.started_at ?? new Date().toISOString()) : null;
+    if (foreign && !this.lockPoll) {
       this.lockPoll = setInterval(() => void this.refresh(), LOCK_POLL_MS);
-    } else if (!holder && this.lockPoll) {
+    } else if (!foreign && this.lockPoll) {
       clearInterval(this.lockPoll);
       this.lockPoll = null;
     }

@@ -62,7 +62,10 @@ export class HomeWatcher {
   private async start(): Promise<void> {
     if (this.watcher) return;
     const watcher = watch(this.layout.home, { depth: 0, ignoreInitial: true, ignored: ignoredBy(this.layout) });
-    watcher.on('all', () => this.onChange());
+    // Paused before chokidar was ready, it still reports until it is closed below.
+    watcher.on('all', () => {
+      if (!this.paused) this.onChange();
+    });
     await new Promise<void>((ready) => watcher.once('ready', ready));
     if (this.paused) await watcher.close();
     else this.watcher = watcher;

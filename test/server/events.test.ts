@@ -1,4 +1,5 @@
 // GET /events with a real SSE client: ids, snapshot, replay of missed events, heartbeats.
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Fixture, startFixture, until } from '../support/fixture.js';
 import { Listener, sequenceOf } from '../support/sse.js';
@@ -127,5 +128,33 @@ describe('GET /events', () => {
     }
     await reader?.cancel();
     expect(text).toContain(': heartbeat\n\n');
+  });
+
+  it('sends the frames as they are, the body ending with the connection (no chunked encoding)', async () => {
+    fx = await startFixture();
+    const { hostname, port } = new URL(fx.server.url);
+    const socket = connect(Number(port), hostname);
+    try {
+      socket.write(
+        `GET /events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${fx.server.token}\r\n\r\n`,
+      );
+      let received = '';
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('utf8');
+      });
+      await until(() => received.includes('event: snapshot'), 'the snapshot');
+      await fx.request('POST', '/clouds/check');
+      await until(() => /event: operation[\s\S]*?\n\n/.test(received), 'an operation event');
+      const [head = '', body = ''] = received.split('\r\n\r\n');
+      expect(head).toMatch(/^connection: close$/im);
+      expect(head).not.toMatch(/^transfer-encoding:/im);
+      // Nothing but frames: every block of the body is a comment, a retry or a whole event.
+      expect(body.startsWith('retry: 2000\n\n')).toBe(true);
+      for (const block of body.split('\n\n').filter((part) => part !== '')) {
+        expect(block).toMatch(/^(retry: \d+|: heartbeat|id: [0-9a-f]+-\d+\nevent: [a-z_]+\ndata: \{.*\})$/);
+      }
+    } finally {
+      socket.destroy();
+    }
   });
 });

@@ -19,6 +19,7 @@ class SlowResponse {
   writeHead(): this {
     return this;
   }
+  removeHeader(): void {}
   write(chunk: string | Buffer): boolean {
     const until = performance.now() + this.writeMs;
     while (performance.now() < until);
@@ -130,6 +131,7 @@ describe('EventStream.closeAll', () => {
       },
       cork: () => undefined,
       uncork: () => undefined,
+      removeHeader: () => undefined,
       on: () => response,
       end: () => {
         ended = true;

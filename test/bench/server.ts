@@ -2,13 +2,15 @@
  * The measured side of the benchmark, in a process of its own, as a user runs it:
  * `node dist/bench/test/bench/server.js <json>` (see processes.ts). Kinds:
  * - carapace: a Carapace server with the token on; notes when each event reached
- *   its bus (CLOCK_MONOTONIC, as every benchmark process stamps), and answers the
- *   parent's questions over IPC (with the events, the CPU time it has used);
+ *   its bus (CLOCK_MONOTONIC, as every benchmark process stamps) and the main thread's
+ *   scheduler counters then, and answers the parent's questions over IPC (with the
+ *   events, the CPU time it has used);
  * - bare: a bare node:http server answering every request with the same body.
  * Sends {url, token} once listening; then answers {ask: 'bus' | 'memory' | 'spawn' | 'runs' | 'close'}
  * (the bare one: 'spawn' and 'close').
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startServer } from '../../src/server.js';
@@ -32,11 +34,27 @@ export interface BusStamp {
   type: string;
   /** When bus.publish ran (ms, CLOCK_MONOTONIC). */
   at: number;
+  /** Then, the main thread's time so far on a CPU and waiting for one (ns; NaN without /proc). */
+  ran: number;
+  waited: number;
   /** The event's data, for install events (the rest are only counted). */
   data: Record<string, unknown> | null;
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * The main thread's scheduler counters (Linux: /proc/self/schedstat, read again at
+ * each call, ~10 µs): its time on a CPU, and runnable but waiting for one.
+ */
+function schedulerCounters(): { ran: number; waited: number } {
+  try {
+    const [ran = '', waited = ''] = readFileSync('/proc/self/schedstat', 'utf8').split(' ');
+    return { ran: Number(ran), waited: Number(waited) };
+  } catch {
+    return { ran: Number.NaN, waited: Number.NaN };
+  }
+}
 const send = (message: unknown) => process.send?.(message);
 
 /** Memory once garbage is collected (run with --expose-gc). */
@@ -75,9 +93,12 @@ async function carapace(job: CarapaceJob): Promise<void> {
     env: job.env,
     script: job.script,
   });
-  const stamps: { id: string; type: string; at: number; frame: string }[] = [];
+  const stamps: { id: string; type: string; at: number; ran: number; waited: number; frame: string }[] = [];
   // Subscribed after the event stream: the stream's listener only queues the frame.
-  server.bus.subscribe((event) => stamps.push({ id: event.id, type: event.type, at: now(), frame: event.frame }));
+  server.bus.subscribe((event) => {
+    const at = now();
+    stamps.push({ id: event.id, type: event.type, at, ...schedulerCounters(), frame: event.frame });
+  });
   process.on('message', async (message: { ask: string }) => {
     if (message.ask === 'bus') {
       const taken = stamps.splice(0);
@@ -85,10 +106,12 @@ async function carapace(job: CarapaceJob): Promise<void> {
       send({
         cpu: (cpu.user + cpu.system) / 1000,
         bus: taken.map(
-          ({ id, type, at, frame }): BusStamp => ({
+          ({ id, type, at, ran, waited, frame }): BusStamp => ({
             id,
             type,
             at,
+            ran,
+            waited,
             data:
               type === 'install' ? (JSON.parse(/^data: (.*)$/m.exec(frame)?.[1] ?? '{}') as BusStamp['data']) : null,
           }),

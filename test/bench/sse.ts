@@ -34,11 +34,20 @@ export interface Trip {
   relayed: number;
   /** When the server published it on its bus. */
   bus: number;
+  /**
+   * From just after the relay wrote it on to its publish: how long the server's main
+   * thread ran, and waited for a CPU (ms; NaN without /proc, or when the relay read the
+   * counters only after the publish).
+   */
+  serverRan: number;
+  serverWaited: number;
   /** When each client received it. */
   arrivals: number[];
 }
 
 export interface FanOutRun {
+  /** The nice values the server, the stamping relay and the script ran at. */
+  nice: { server: number; relay: number; program: number };
   trips: Trip[];
   /** Other events (status, operation) published during the run: bus → each client. */
   others: { type: string; bus: number; arrivals: number[] }[];
@@ -48,8 +57,26 @@ export interface FanOutRun {
   wall: number;
   /** CPU time (ms, user + system) the server and each client process used from the install's start to the end of the run. */
   cpu: { server: number; clients: number[] };
+  /**
+   * The server's main thread from the run's first event to its last: ms on a CPU and
+   * waiting for one (NaN without /proc).
+   */
+  serverThread: { ran: number; waited: number };
+  /** CPU time the host took from this VM during the run, and the run's wall time (ms; all CPUs: steal in /proc/stat; 0 elsewhere). */
+  steal: { ms: number; over: number };
   /** Events published in that time (lines, status, heartbeats). */
   events: number;
+}
+
+/** The CPU time (ms, all CPUs) the host has taken from this VM so far: steal in /proc/stat; 0 without it. */
+function stolen(): number {
+  try {
+    const [cpus = ''] = readFileSync('/proc/stat', 'utf8').split('\n');
+    // "cpu  user nice system idle iowait irq softirq steal ...", in clock ticks (USER_HZ, 100 on Linux).
+    return Number(cpus.trim().split(/\s+/)[8] ?? 0) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -97,6 +124,8 @@ export async function fanOutRun({
     const serverCpuBefore = (await server.ask<{ cpu: number }>({ ask: 'bus' })).cpu;
     const clientsCpuBefore = (await report()).map((one) => one.cpu);
     const bus: BusStamp[] = [];
+    const stealBefore = stolen();
+    const stealFrom = performance.now();
     const answer = await fetch(`${server.url}/install`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
@@ -118,16 +147,26 @@ export async function fanOutRun({
     }
     // The events after the last line (the status of the end), and the clients' last reads.
     await sleep(1500);
+    const steal = { ms: stolen() - stealBefore, over: performance.now() - stealFrom };
     await takeBus();
     const reports = await report();
     await server.close();
     const arrivals = (id: string) => reports.flatMap((one) => one.arrivals[id] ?? []);
-    const lines = readFileSync(stampsFile, 'utf8')
-      .split('\n')
+    const [niceLine = '', ...stamps] = readFileSync(stampsFile, 'utf8').split('\n');
+    const [, serverNice = '', relayNice = '', programNice = ''] = niceLine.split('\t');
+    const lines = stamps
       .filter((stamp) => stamp !== '')
       .map((stamp) => {
-        const [read = '', written = '', ...line] = stamp.split('\t');
-        return { printed: Number(read), relayed: Number(written), event: parseInstallerLine(line.join('\t')) };
+        const [read = '', written = '', counted = '', ran = '', waited = '', ...line] = stamp.split('\t');
+        return {
+          printed: Number(read),
+          relayed: Number(written),
+          counted: Number(counted),
+          // ns, as /proc gives them; "-" (NaN) without it.
+          ran: Number(ran),
+          waited: Number(waited),
+          event: parseInstallerLine(line.join('\t')),
+        };
       })
       .filter((line) => line.event !== null);
     const installs = bus.filter((stamp) => stamp.type === 'install');
@@ -147,6 +186,9 @@ export async function fanOutRun({
         printed: line.printed,
         relayed: line.relayed,
         bus: published.at,
+        // Counters the relay read only once the line was published tell nothing of its wait.
+        serverRan: line.counted < published.at ? (published.ran - line.ran) / 1e6 : Number.NaN,
+        serverWaited: line.counted < published.at ? (published.waited - line.waited) / 1e6 : Number.NaN,
         arrivals: arrivals(published.id),
       };
     });
@@ -154,11 +196,17 @@ export async function fanOutRun({
       .filter((stamp) => stamp.type !== 'install')
       .map((stamp) => ({ type: stamp.type, bus: stamp.at, arrivals: arrivals(stamp.id) }));
     return {
+      nice: { server: Number(serverNice), relay: Number(relayNice), program: Number(programNice) },
       trips,
       others,
       clients: swarms.reduce((sum, count) => sum + count, 0),
       duplicated: reports.reduce((sum, one) => sum + one.duplicated, 0),
       cpu: { server: serverCpu, clients: reports.map((one, i) => one.cpu - (clientsCpuBefore[i] ?? 0)) },
+      serverThread: {
+        ran: ((bus.at(-1)?.ran ?? Number.NaN) - (bus[0]?.ran ?? Number.NaN)) / 1e6,
+        waited: ((bus.at(-1)?.waited ?? Number.NaN) - (bus[0]?.waited ?? Number.NaN)) / 1e6,
+      },
+      steal,
       events: bus.length,
       wall: (trips.at(-1)?.printed ?? 0) - (trips[0]?.printed ?? 0),
     };
@@ -201,6 +249,49 @@ function busSplit(trips: Trip[], toBus: (trip: Trip) => number): string {
     `${shown(trips.map(toBus))}; the first line of each install (its code's first run in the server) ` +
     `${ms(min(first))}–${ms(max(first))}, the other lines p99 ${ms(percentile(rest, 0.99))}`
   );
+}
+
+/**
+ * Where the time from the pipe to the bus went, by the server's main thread's scheduler
+ * counters: over each install, its time waiting for a CPU (runnable: a wake-up counts
+ * until it runs) and running, per event; and for each line over 2 ms from the pipe,
+ * between the relay's reading (once it had written the line on) and the publish, what
+ * took most of it: a wait for a CPU (a wait under way when the relay reads counts whole:
+ * the kernel adds a wait up when it ends), the thread's running, or neither (the relay
+ * slow to read the counters, or the host running something else on this VM's CPU). A
+ * line whose counters the relay read only after the publish tells nothing.
+ */
+export function whereTheWaitWent(runs: FanOutRun[]): string {
+  if (!runs.some((run) => Number.isFinite(run.serverThread.waited))) return 'no scheduler counters here (no /proc)';
+  const perEvent = (part: (run: FanOutRun) => number) => ms(median(runs.map((run) => part(run) / run.events)));
+  const slow = runs.flatMap((run) => run.trips).filter((trip) => trip.bus - trip.relayed > 2);
+  const counted = slow.filter((trip) => Number.isFinite(trip.serverWaited));
+  const neither = (trip: Trip) => trip.bus - trip.relayed - trip.serverWaited - trip.serverRan;
+  const most = (trip: Trip) => Math.max(trip.serverWaited, trip.serverRan, neither(trip));
+  const waiting = counted.filter((trip) => trip.serverWaited === most(trip)).map((trip) => trip.serverWaited);
+  const running = counted.filter((trip) => trip.serverRan === most(trip)).map((trip) => trip.serverRan);
+  const other = counted.filter((trip) => neither(trip) === most(trip)).map(neither);
+  const range = (values: number[]) => (values.length > 0 ? ` (${ms(min(values))}–${ms(max(values))})` : '');
+  const steal = runs.reduce((sum, run) => sum + run.steal.ms, 0);
+  const wall = runs.reduce((sum, run) => sum + run.steal.over, 0);
+  return (
+    `the server's main thread, per event published (medians over installs): waiting for a CPU ` +
+    `${perEvent((run) => run.serverThread.waited)}, running ${perEvent((run) => run.serverThread.ran)}. Of the ` +
+    `${slow.length} lines over 2 ms from the pipe, most of the time went to a wait for a CPU for ${waiting.length}` +
+    `${range(waiting)}, to the thread's running for ${running.length}${range(running)}, to neither for ` +
+    `${other.length}${range(other)}; ${slow.length - counted.length} unknown (the relay read the counters after the ` +
+    `publish). The host took ${ms(steal)} of this VM's CPUs over the ${ms(wall)} of the runs (steal, /proc/stat)`
+  );
+}
+
+/** The priorities the processes of the line's way ran at, over the runs. */
+function niceOf(runs: FanOutRun[]): string {
+  const seen = new Set(
+    runs.map(
+      ({ nice }) => `the script at nice ${nice.program}, the relay at ${nice.relay}, the server at ${nice.server}`,
+    ),
+  );
+  return `${[...seen].join('; ')} (${runs.length} installs)`;
 }
 
 /** The spread over runs of one figure of each: "per <each> lo–hi". */
@@ -248,9 +339,10 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         `(user + system over each install, ÷ its events; medians over installs): the server ${ms(serverCpu)}, each client ` +
         `process ${ms(clientCpu)}: on 2 cores, the floor of bus → the last client; the server's is ` +
         `${((1000 * serverCpu) / clients).toFixed(1)} µs per stream written. The slowest lines are the first of an ` +
-        `install: they queue behind the status event of its start, which reached the last client ` +
+        `install: they come while the status event of its start is being sent and read, which reached the last client ` +
         `${ms(median(runs.map(startStatusDelay)))} after it was published (median over installs; the server starts ` +
-        'the installer in the same turn, before that event goes out).',
+        `the installer in the same turn, before that event goes out). Line → bus, at ${clients} clients: ` +
+        `${whereTheWaitWent(runs)}. ${niceOf(runs)}.`,
     );
     return [
       {
@@ -301,6 +393,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
       runs.push(await fanOutRun({ mirror, swarms: [1] }));
     }
     const trips = runs.flatMap((run) => run.trips);
+    results.note(`Line → bus, at 1 client: ${whereTheWaitWent(runs)}. ${niceOf(runs)}.`);
     return {
       measure: 'installer line → bus, 1 client',
       timed: `as the line → bus row, with one event stream in one client process in place of ${clients}`,

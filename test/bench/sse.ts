@@ -288,7 +288,7 @@ export function whereTheWaitWent(runs: FanOutRun[]): string {
 function niceOf(runs: FanOutRun[]): string {
   const seen = new Set(
     runs.map(
-      ({ nice }) => `the script at nice ${nice.program}, the relay at ${nice.relay}, the server at ${nice.server}`,
+      ({ nice }) => `The script at nice ${nice.program}, the relay at ${nice.relay}, the server at ${nice.server}`,
     ),
   );
   return `${[...seen].join('; ')} (${runs.length} installs)`;
@@ -350,7 +350,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         timed: `from the relay reading the line off the script's stdout to \`bus.publish\` in the server process (one clock: CLOCK_MONOTONIC); then from the relay's write, when the line was on the server's pipe (stamped once the write has returned: a relay that loses the CPU right after its write stamps after the server has published, and that line shows below 0); ${how}`,
         issue12: '—',
         previous:
-          'p50 0.72 ms, p99 9.48 ms, max 9.67 ms (stop 22, 138 lines); issue 20: 10–76 ms for the first lines and each phase change',
+          'p50 0.52 ms, p99 4.69 ms, max 5.49 ms (stop 23); p99 9.48 ms (stop 22); issue 20: 10–76 ms for the first lines and each phase change',
         now:
           `${busSplit(trips, toBus)}; ${perRun('install', runs, (run) => percentile(run.trips.map(toBus), 0.99))} (p99); ` +
           `from the pipe: ${busSplit(trips, pipeToBus)}`,
@@ -362,7 +362,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         timed: `from the relay reading the line off the script's stdout to each client process's \`data\` callback for it; ${how}`,
         issue12: 'p50 20 ms, p99 74–78 ms',
         previous:
-          'p50 17 ms, p99 71 ms, max 117 ms (stop 22); p50 14 ms, p99 32 ms (bus.publish() called by the bench on an idle server); issue 20, real installs: p99 75–206 ms',
+          'p50 15 ms, p99 53 ms, max 65 ms (stop 23); p99 71 ms (stop 22); p50 14 ms, p99 32 ms (bus.publish() called by the bench on an idle server); issue 20, real installs: p99 75–206 ms',
         now: `${shown(lineToClient)}; ${perRun('install', runs, (run) => percentile(run.trips.flatMap(toClients), 0.99))} (p99); ${lost} lost, ${duplicated} duplicated`,
         target: 'p99 ≤ 40 ms (issue 20), 0 lost, 0 duplicated',
         runs: `${trips.length} lines × ${clients} clients, ${installs} installs`,
@@ -373,7 +373,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
           'as above, to the last client to get the line: the line whose phase differs from the one before, and the first three lines',
         issue12: '—',
         previous:
-          'checking → downloading 95 ms to the last client (6.79 ms to the bus), first lines 117 ms (9.67 ms to the bus) (stop 22); issue 20: the slow events are these, 10–76 ms late at the bus',
+          'checking → downloading 65 ms to the last client (0.98 ms to the bus), first lines 65 ms (5.49 ms to the bus) (stop 23); 95 ms and 117 ms (stop 22); issue 20: the slow events are these, 10–76 ms late at the bus',
         now:
           `${before(worstChange)} → ${worstChange.phase}: ${ms(slowest(worstChange))} to the last client (${ms(toBus(worstChange))} to the bus); ` +
           `first lines: ${ms(max(starts.map(slowest)))} at worst (${ms(max(starts.map(toBus)))} to the bus)`,
@@ -398,7 +398,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
       measure: 'installer line → bus, 1 client',
       timed: `as the line → bus row, with one event stream in one client process in place of ${clients}`,
       issue12: '—',
-      previous: 'p50 0.75 ms, p99 5.65 ms, max 5.65 ms (69 lines, 3 installs); from the pipe p99 5.62 ms',
+      previous: 'p50 0.57 ms, p99 1.68 ms, max 2.04 ms (stop 23); p99 5.65 ms (stop 22, 69 lines)',
       now: `${busSplit(trips, (trip) => trip.bus - trip.printed)}; from the pipe: ${busSplit(trips, (trip) => trip.bus - trip.relayed)}`,
       target: '≤ 2 ms p99',
       runs: `${trips.length} lines over ${runs.length} installs`,
@@ -415,7 +415,8 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
       timed:
         'as the installer row, the server running `test/bench/emit-lines.sh` (lines of the installer’s grammar) in place of the installer',
       issue12: '146–511 ms (p99)',
-      previous: 'p50 9.84 ms, p99 42 ms, max 99 ms (stop 22); p99 41 ms (p50 13 ms), bus.publish() called by the bench',
+      previous:
+        'p50 10 ms, p99 40 ms, max 82 ms (stop 23); p99 42 ms (stop 22); p99 41 ms (p50 13 ms), bus.publish() called by the bench',
       now:
         `${shown(runs.flatMap(toClients))}; ${perRun('run', runs, (run) => percentile(toClients(run), 0.99))} (p99); ` +
         `${runs.reduce((sum, run) => sum + lostOf(run), 0)} lost, ${runs.reduce((sum, run) => sum + run.duplicated, 0)} duplicated`,
@@ -459,7 +460,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         measure: 'SSE memory per idle client (heap + external; RSS)',
         timed: `the server process's memory after 3 GCs with ${clients} streams open, minus before they opened, ÷ ${clients}`,
         issue12: '33 KB',
-        previous: '4.6 KB (RSS 4.5 KB)',
+        previous: '7.1 KB (RSS 18.3 KB) (stop 23); 4.6 KB (RSS 4.5 KB)',
         now: `${(perClient / 1024).toFixed(1)} KB (RSS ${(rssPerClient / 1024).toFixed(1)} KB)`,
         target: '≤ 20 KB',
         runs: `${clients} clients`,

@@ -294,11 +294,13 @@ export function addableClouds(state) {
 }
 
 /**
- * The one next step the page puts forward (its button the primary one): the install while
+ * The one next step the page puts forward (its button the primary one): Retry while an error
+ * offers it (the failed action, which installs first if it must), else the install while
  * SkyPilot is missing, then Check Clouds, then Launch.
- * @param {State} state @returns {'install'|'check'|'launch'}
+ * @param {State} state @returns {'retry'|'install'|'check'|'launch'}
  */
 export function nextStep(state) {
+  if (state.error?.retry) return 'retry';
   if (!state.status?.source) return 'install';
   return state.check ? 'launch' : 'check';
 }

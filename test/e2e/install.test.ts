@@ -155,6 +155,8 @@ describe.skipIf(!available)('the install', () => {
     const [button, panel] = [await check.boundingBox(), await alert.boundingBox()];
     expect(panel && button && panel.y >= button.y + button.height).toBe(true);
     expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('retry-button');
+    // One button put forward: Retry, not also the install beside it.
+    expect(await s.page.locator('#install-button').getAttribute('class')).toBe('secondary');
     await state(
       s,
       '06-failed',
@@ -165,6 +167,8 @@ describe.skipIf(!available)('the install', () => {
     await s.page.keyboard.press('Escape');
     await visible(alert, false);
     expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('check-button');
+    // Closed, the error no longer puts Retry forward: the install is the next step again.
+    expect(await s.page.locator('#install-button').getAttribute('class')).toBe('');
 
     await s.page.locator('#log-button').click();
     const log = s.page.getByRole('dialog', { name: 'Installation log' });

@@ -597,6 +597,29 @@ describe('what the page says, and what it leaves to the log', () => {
     expect(nextStep({ ...installed, check: { enabled: [], disabled: [], workspaces: [], raw: '' } })).toBe('launch');
   });
 
+  it('puts Retry forward while an error offers it, and the usual step once it is closed', () => {
+    const failed = apply(
+      { ...initialState(), status: STATUS },
+      {
+        type: 'failed',
+        error: { code: 'checksum', message: 'The uv download does not match its checksum.', hint: 'Retry.' },
+        action: { kind: 'check' },
+      },
+    );
+    expect(failed.error?.retry).not.toBeNull();
+    expect(nextStep(failed)).toBe('retry');
+    expect(nextStep(apply(failed, { type: 'error-closed' }))).toBe('install');
+    const unretryable = apply(
+      { ...initialState(), status: STATUS },
+      {
+        type: 'failed',
+        error: { code: 'platform', message: 'This computer is not supported.', hint: 'Use another.' },
+        action: { kind: 'check' },
+      },
+    );
+    expect(nextStep(unretryable)).toBe('install');
+  });
+
   it('shows the first sentence of what SkyPilot says about a cloud, and folds the rest', () => {
     const aws =
       'AWS credentials are not set. Run the following commands:\n  $ pip install boto3\n  $ aws configure\n    For more info: https://docs.skypilot.co/x';

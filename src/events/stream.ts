@@ -152,7 +152,11 @@ export class EventStream {
     res.write(opening);
     // The opening holds every event published so far: what is still queued is not for it.
     this.clients.set(res, this.log.end);
-    res.on('close', () => this.clients.delete(res));
+    const forget = () => this.clients.delete(res);
+    res.on('close', forget);
+    // A stream pipelined behind another on its connection never gets the socket (the first
+    // never ends), and its response hears nothing when the connection closes: the socket does.
+    req.socket.once('close', forget);
   }
 
   get clientCount(): number {

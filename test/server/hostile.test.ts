@@ -159,6 +159,21 @@ describe('event-stream clients', () => {
     expect(reader.of('install').map((e) => e.data.i)).toEqual(Array.from({ length: 12_000 }, (_, i) => i));
   });
 
+  it('a stream pipelined behind another on one connection gives its place back when the connection closes', async () => {
+    fx = await startFixture({ heartbeatMs: 60_000 });
+    const f = fx;
+    const port = Number(new URL(f.server.url).port);
+    const request = `GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${f.server.token}\r\n\r\n`;
+    const socket = connect(port, '127.0.0.1', () => socket.write(request + request));
+    socket.on('error', () => undefined);
+    sockets.push(socket);
+    // The second waits behind the first, which never ends: it never gets the connection.
+    await until(() => f.server.events.clientCount === 2, 'both streams');
+    socket.destroy();
+    await until(() => f.server.events.clientCount === 0, 'both places given back');
+    expect(f.server.events.clientCount).toBe(0);
+  });
+
   it('beyond the limit, a new stream is answered 503 with a plain reason', async () => {
     fx = await startFixture({ server: { maxEventClients: 2 } });
     const f = fx;

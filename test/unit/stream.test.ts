@@ -1,6 +1,7 @@
 // The event stream's fan-out, with stand-in responses whose writes take time as a
 // socket's do: the sweep lets the event loop run before it has reached every client,
 // and every client still gets every event once, in order.
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/api.js';
@@ -46,7 +47,8 @@ class SlowResponse {
   }
 }
 
-const request = { headers: {} } as IncomingMessage;
+/** A request on a connection of its own, which these tests never close. */
+const request = () => ({ headers: {}, socket: new EventEmitter() }) as unknown as IncomingMessage;
 const snapshot = () => ({}) as Snapshot;
 let stream: EventStream | undefined;
 
@@ -59,7 +61,7 @@ function connect(count: number, writeMs: number): { bus: EventBus; clients: Slow
   const bus = new EventBus();
   stream = new EventStream({ bus, snapshot, heartbeatMs: 60_000 });
   const clients = Array.from({ length: count }, () => new SlowResponse(writeMs));
-  for (const client of clients) stream.handle(request, client as unknown as ServerResponse, new URLSearchParams());
+  for (const client of clients) stream.handle(request(), client as unknown as ServerResponse, new URLSearchParams());
   return { bus, clients };
 }
 
@@ -102,9 +104,9 @@ describe('EventStream fan-out', () => {
     const late = new SlowResponse(0);
     const first = bus.publish('install', { i: 0 }).id;
     // Before the sweep of `first` begins, and while it runs.
-    stream?.handle(request, early as unknown as ServerResponse, new URLSearchParams());
+    stream?.handle(request(), early as unknown as ServerResponse, new URLSearchParams());
     await turn();
-    stream?.handle(request, late as unknown as ServerResponse, new URLSearchParams());
+    stream?.handle(request(), late as unknown as ServerResponse, new URLSearchParams());
     const second = bus.publish('install', { i: 1 }).id;
     while ([...clients, early, late].some((client) => !client.ids().includes(second))) await turn();
     for (const joined of [early, late]) {
@@ -137,7 +139,7 @@ describe('EventStream.closeAll', () => {
         ended = true;
       },
     };
-    stream.handle(request, response as unknown as ServerResponse, new URLSearchParams());
+    stream.handle(request(), response as unknown as ServerResponse, new URLSearchParams());
     stream.closeAll();
     expect(ended).toBe(true);
     bus.publish('install', { line: 'after the end' });

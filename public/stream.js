@@ -37,6 +37,10 @@ export function openEventStream(url, options) {
     const reader = body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
+    // The spec's "last event ID buffer": an id: line sets it; it becomes the id to resume
+    // after only when its event is complete, so that a connection cut inside a frame
+    // replays that event instead of skipping it.
+    let idBuffer = lastEventId;
     let type = '';
     /** @type {string[]} */
     let data = [];
@@ -50,7 +54,8 @@ export function openEventStream(url, options) {
         buffer = buffer.slice(end + 1);
         end = buffer.indexOf('\n');
         if (line === '') {
-          // A blank line ends an event; one without data is no event (the spec's rule).
+          // A blank line ends an event; one without data is no event, but its id counts (the spec's rules).
+          lastEventId = idBuffer;
           if (data.length) options.onEvent({ type: type || 'message', data: data.join('\n'), id: lastEventId });
           type = '';
           data = [];
@@ -62,7 +67,7 @@ export function openEventStream(url, options) {
         const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
         if (field === 'event') type = text;
         else if (field === 'data') data.push(text);
-        else if (field === 'id' && !text.includes('\0')) lastEventId = text;
+        else if (field === 'id' && !text.includes('\0')) idBuffer = text;
         else if (field === 'retry' && /^\d+$/.test(text)) retryMs = Number(text);
       }
     }

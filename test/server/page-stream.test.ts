@@ -85,6 +85,27 @@ describe("the page's event stream", () => {
     expect(client.states).toEqual([true, false, true]);
   });
 
+  it('resumes after the last complete event: a connection cut inside a frame does not skip it', async () => {
+    const server = await playedServer([
+      (res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        // The server dies while it writes boot-2: its id came, its blank line did not.
+        res.end('retry: 50\n\nid: boot-1\nevent: install\ndata: one\n\nid: boot-2\nevent: install\nda');
+      },
+      (res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('id: boot-2\nevent: install\ndata: two\n\n');
+      },
+    ]);
+    const client = stream(server.url);
+    await until(() => client.seen.length === 2, 'the event cut off, sent again');
+    expect(server.requests[1]?.['last-event-id']).toBe('boot-1');
+    expect(client.seen.map((event) => [event.id, event.data])).toEqual([
+      ['boot-1', 'one'],
+      ['boot-2', 'two'],
+    ]);
+  });
+
   it('stops, and says so, when the server refuses the token', async () => {
     const server = await playedServer([
       (res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).end('retry: 10\n\n'),

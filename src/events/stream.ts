@@ -134,6 +134,7 @@ export class EventStream {
 
   handle(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
     const { bus, snapshot } = this.options;
+    // Removed, not just absent: Node would otherwise frame the body in chunks (see HEADERS).
     res.removeHeader('Transfer-Encoding');
     res.writeHead(200, HEADERS);
     // The header on reconnects; the query from a reloaded page, whose EventSource cannot set headers.

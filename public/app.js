@@ -118,11 +118,27 @@ function render() {
 
 // ---------------------------------------------------------------- persistence across reloads
 
+/**
+ * At most one write every 100 ms, each of the state then: an install's events come faster
+ * than that, and a save put off at each event would never be made. A reload or a closing
+ * tab writes what is still to be written (pagehide), or what came in the last 100 ms --
+ * the action just clicked -- would be lost to the reloaded page.
+ */
 let saveTimer = 0;
 function save() {
-  clearTimeout(saveTimer);
-  saveTimer = window.setTimeout(() => sessionStorage.setItem(STORAGE_KEY, JSON.stringify(persisted(state))), 100);
+  if (saveTimer === 0) saveTimer = window.setTimeout(saveNow, 100);
 }
+
+function saveNow() {
+  clearTimeout(saveTimer);
+  saveTimer = 0;
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(persisted(state)));
+}
+
+// Only a save under way: before the saved state is restored, there is nothing newer to write.
+window.addEventListener('pagehide', () => {
+  if (saveTimer !== 0) saveNow();
+});
 
 function restore() {
   try {

@@ -2,7 +2,8 @@
 // own steps (never back to the install's); every cloud the launch form says to add first
 // can be added from it, and the others are marked until they are set up; a cloud not
 // set up reads as such (no red, SkyPilot's text folded); a reload during or after Check
-// Clouds keeps its busy state and its result, and a new tab gets the last check.
+// Clouds keeps its busy state, its place in the log and its result, and a new tab gets
+// the last check.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { folderWithPrograms } from '../support/path.js';
@@ -155,5 +156,15 @@ describe.skipIf(!available)('the Clouds list', () => {
     s.closers.push(() => other.close());
     await other.goto(f.server.pageUrl);
     await other.locator('#clouds-panel').getByText('AWS: Enabled').waitFor();
+  });
+
+  it('a reload right after Check Clouds is clicked keeps it in the log, while the install streams its lines', async () => {
+    const f = await open(s);
+    f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 150_000 }]);
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    // The page has had no quiet 100 ms since the click: only the reload itself can have saved it.
+    await s.page.reload();
+    await s.page.locator('#clouds-panel').getByText('AWS: Enabled').waitFor({ timeout: 30_000 });
+    expect(await s.page.locator('#log li', { hasText: /^Check Clouds$/ }).count()).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ export interface Row {
   timed: string;
   /** Issue 12's figure. */
   issue12: string;
-  /** The last bench/results.md before this one (2026-12-02), and issue 20's re-measurement where it gave one. */
+  /** The runs of bench/results.md before this one, the last first, and issue 20's re-measurement where it gave one. */
   previous: string;
   now: string;
   /** The 1-minute load average when the row began and when it ended. */
@@ -53,10 +53,11 @@ export class Results {
       'alternate the two sides within one run. "load" is the 1-minute load average (`/proc/loadavg`, 2 cores)',
       'when the row began → when it ended: above ~1, other programs took CPU from the measurement.',
       '',
-      'Columns: **issue 12** is what issue 12 measured; **2026-12-02** is the previous `bench/results.md`',
-      "(with issue 20's independent re-measurement where it gave one); **now** is this run.",
+      'Columns: **issue 12** is what issue 12 measured; **before** gives the previous runs of `bench/results.md`,',
+      'the last first: (317b684) 2026-12-03 16:19; (stop 23) bd84524, 15:02; (stop 22) c86daeb, 13:30; unmarked,',
+      "2026-12-02 (ec8db94); and issue 20's independent re-measurement where it gave one. **now** is this run.",
       '',
-      '| measure | what is timed | issue 12 | 2026-12-02 | now | load | target | runs |',
+      '| measure | what is timed | issue 12 | before | now | load | target | runs |',
       '|---|---|---|---|---|---|---|---|',
       ...this.rows.map((row) =>
         [row.measure, row.timed, row.issue12, row.previous, row.now, row.load, row.target, row.runs]

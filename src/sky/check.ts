@@ -13,8 +13,9 @@
  *
  * With several workspaces the first line names them, and without -v only the
  * summary of each workspace is printed (`🎉 Enabled infra for workspace: 'x' 🎉`).
- * Cloud names may hold spaces and parentheses ("Cloudflare (for R2 object store)");
- * a reason's continuation lines may be indented by only 4 spaces.
+ * A full check prints every cloud SkyPilot registers and the storage-only ones, sorted by name.
+ * Cloud names may hold spaces and parentheses (older versions named R2 "Cloudflare
+ * (for R2 object store)"); a reason's continuation lines may be indented by only 4 spaces.
  */
 import type {
   CloudCheck,

@@ -74,7 +74,10 @@ export function parseSkyCheck(text: string): CloudCheck {
       continue;
     }
     const detail = DETAIL.exec(line);
-    if (detail) {
+    // SkyPilot's own Reason and Hint lines name their capabilities (old versions' single `Reason:` comes
+    // right after the cloud's line, with no reason open); one without them inside a reason is that
+    // reason's own text: Paperspace's ends with `    Reason: <error>` (sky/clouds/paperspace.py).
+    if (detail && !(reason && detail[2] === undefined)) {
       reason = null;
       if (detail[1] === 'Reason' && cloud) {
         reason = { capabilities: splitList(detail[2]), text: (detail[3] ?? '').trim() };

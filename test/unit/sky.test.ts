@@ -108,7 +108,7 @@ describe('parseSkyCheck', () => {
     ]);
   });
 
-  it('reads every cloud of a full check with its own capabilities: compute, storage or both', () => {
+  it('reads every cloud of a full check with its own capabilities: compute, storage or both, one reason for each', () => {
     const check = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout);
     expect(check.disabled.map((cloud) => cloud.name)).toEqual(ALL_CLOUDS);
     const reasons = (name: string) => check.disabled.find((cloud) => cloud.name === name)?.reasons ?? [];
@@ -117,6 +117,19 @@ describe('parseSkyCheck', () => {
     expect(reasons('Verda').map((reason) => reason.capabilities)).toEqual([['compute', 'storage']]);
     // nebius.py checks each capability on its own: two reasons.
     expect(reasons('Nebius').map((reason) => reason.capabilities)).toEqual([['compute'], ['storage']]);
+    // paperspace.py's own text ends with a `Reason:` line of its own: still the one reason.
+    expect(reasons('Paperspace')).toEqual([
+      {
+        capabilities: ['compute'],
+        text: [
+          'Failed to access Paperspace Cloud with credentials.',
+          'To configure credentials, follow the instructions at: https://docs.skypilot.co/en/latest/getting-started/installation.html#paperspace',
+          'Generate API key and create a json at `~/.paperspace/config.json` with',
+          '{"apiKey": "[YOUR API KEY]"}',
+          'Reason: Credentials not found',
+        ].join('\n'),
+      },
+    ]);
   });
 
   it('keeps continuation lines indented by only 4 spaces', () => {

@@ -13,8 +13,9 @@
  *
  * With several workspaces the first line names them, and without -v only the
  * summary of each workspace is printed (`🎉 Enabled infra for workspace: 'x' 🎉`).
- * Cloud names may hold spaces and parentheses ("Cloudflare (for R2 object store)");
- * a reason's continuation lines may be indented by only 4 spaces.
+ * A full check prints every cloud SkyPilot registers and the storage-only ones, sorted by name.
+ * Cloud names may hold spaces and parentheses (older versions named R2 "Cloudflare
+ * (for R2 object store)"); a reason's continuation lines may be indented by only 4 spaces.
  */
 import type {
   CloudCheck,
@@ -73,7 +74,10 @@ export function parseSkyCheck(text: string): CloudCheck {
       continue;
     }
     const detail = DETAIL.exec(line);
-    if (detail) {
+    // SkyPilot's own Reason and Hint lines name their capabilities (old versions' single `Reason:` comes
+    // right after the cloud's line, with no reason open); one without them inside a reason is that
+    // reason's own text: Paperspace's ends with `    Reason: <error>` (sky/clouds/paperspace.py).
+    if (detail && !(reason && detail[2] === undefined)) {
       reason = null;
       if (detail[1] === 'Reason' && cloud) {
         reason = { capabilities: splitList(detail[2]), text: (detail[3] ?? '').trim() };

@@ -37,24 +37,56 @@ describe('the clouds offered', () => {
     for (const id of ADDABLE_CLOUD_IDS) expect(SKYPILOT_CLOUD_EXTRAS, id).toContain(id);
     for (const cloud of CLOUDS) expect(cloud.addable, cloud.id).toBe(SKYPILOT_CLOUD_EXTRAS.includes(cloud.id));
     // The names `sky check` printed (sky/clouds/<cloud>.py, _REPR) lead to the extra that adds them.
-    const check = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout);
-    expect(check.disabled.map((cloud) => extraOfCloud(cloud.name))).toEqual([
-      'aws',
-      'azure',
-      'gcp',
-      'kubernetes',
-      'lambda',
-    ]);
-    expect(extraOfCloud('Cloudflare (for R2 object store)')).toBeNull();
+    const names = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout).disabled.map(
+      (cloud) => cloud.name,
+    );
+    for (const cloud of CLOUDS) {
+      expect(names, cloud.id).toContain(cloud.name);
+      expect(extraOfCloud(cloud.name), cloud.id).toBe(cloud.addable ? cloud.id : null);
+    }
+    // The storage-only clouds have no extra Carapace offers.
+    expect(extraOfCloud('Cloudflare')).toBeNull();
+    expect(extraOfCloud('HuggingFace')).toBeNull();
   });
 });
+
+/** Every cloud a full `sky check` prints (sky/check.py, get_all_clouds), sorted by name as it prints them. */
+const ALL_CLOUDS = [
+  'AWS',
+  'Azure',
+  'Cloudflare',
+  'CoreWeave',
+  'Cudo',
+  'Fluidstack',
+  'GCP',
+  'HuggingFace',
+  'Hyperbolic',
+  'IBM',
+  'Kubernetes',
+  'Lambda',
+  'Mithril',
+  'Nebius',
+  'OCI',
+  'Paperspace',
+  'PrimeIntellect',
+  'RunPod',
+  'SCP',
+  'Seeweb',
+  'Shadeform',
+  'Slurm',
+  'Vast',
+  'VastData',
+  'Verda',
+  'Yotta',
+  'vSphere',
+];
 
 describe('parseSkyCheck', () => {
   it('reads enabled clouds and disabled ones with every reason line, colours removed', () => {
     const check = parseSkyCheck(realOutput('sky-check-aws-enabled', ENDPOINT).stdout);
     expect(check.enabled).toEqual([{ name: 'AWS', capabilities: ['compute', 'storage'] }]);
-    expect(check.disabled.map((cloud) => cloud.name)).toEqual(['Azure', 'GCP', 'Kubernetes', 'Lambda']);
-    expect(check.disabled[1]?.reasons).toEqual([
+    expect(check.disabled.map((cloud) => cloud.name)).toEqual(ALL_CLOUDS.filter((name) => name !== 'AWS'));
+    expect(check.disabled.find((cloud) => cloud.name === 'GCP')?.reasons).toEqual([
       {
         capabilities: ['compute', 'storage'],
         text: [
@@ -73,6 +105,30 @@ describe('parseSkyCheck', () => {
     ]);
     expect(check.workspaces).toEqual([
       { workspace: 'default', enabled: [{ name: 'AWS', capabilities: ['compute', 'storage'] }] },
+    ]);
+  });
+
+  it('reads every cloud of a full check with its own capabilities: compute, storage or both, one reason for each', () => {
+    const check = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout);
+    expect(check.disabled.map((cloud) => cloud.name)).toEqual(ALL_CLOUDS);
+    const reasons = (name: string) => check.disabled.find((cloud) => cloud.name === name)?.reasons ?? [];
+    expect(reasons('CoreWeave').map((reason) => reason.capabilities)).toEqual([['storage']]);
+    expect(reasons('Cudo').map((reason) => reason.capabilities)).toEqual([['compute']]);
+    expect(reasons('Verda').map((reason) => reason.capabilities)).toEqual([['compute', 'storage']]);
+    // nebius.py checks each capability on its own: two reasons.
+    expect(reasons('Nebius').map((reason) => reason.capabilities)).toEqual([['compute'], ['storage']]);
+    // paperspace.py's own text ends with a `Reason:` line of its own: still the one reason.
+    expect(reasons('Paperspace')).toEqual([
+      {
+        capabilities: ['compute'],
+        text: [
+          'Failed to access Paperspace Cloud with credentials.',
+          'To configure credentials, follow the instructions at: https://docs.skypilot.co/en/latest/getting-started/installation.html#paperspace',
+          'Generate API key and create a json at `~/.paperspace/config.json` with',
+          '{"apiKey": "[YOUR API KEY]"}',
+          'Reason: Credentials not found',
+        ].join('\n'),
+      },
     ]);
   });
 
@@ -119,16 +175,19 @@ describe('parseSkyCheck', () => {
     expect(check.disabled).toEqual([]);
   });
 
-  it('reads cloud names with parentheses, hints, and contexts under an enabled cloud', () => {
+  it('reads hints, and contexts under an enabled cloud', () => {
     const check = parseSkyCheck(realOutput('sky-check-kubernetes-cloudflare', ENDPOINT).stdout);
     expect(check.enabled).toEqual([
       { name: 'AWS', capabilities: ['compute', 'storage'] },
       { name: 'Kubernetes', capabilities: ['compute'] },
     ]);
-    expect(check.disabled).toMatchObject([
+    expect(check.disabled.map((cloud) => cloud.name)).toEqual(
+      ALL_CLOUDS.filter((name) => name !== 'AWS' && name !== 'Kubernetes'),
+    );
+    expect(check.disabled.find((cloud) => cloud.name === 'Cloudflare')).toMatchObject({
       // cloudflare.py checks compute as storage: one reason for both.
-      { name: 'Cloudflare (for R2 object store)', reasons: [{ capabilities: ['compute', 'storage'] }] },
-    ]);
+      reasons: [{ capabilities: ['compute', 'storage'] }],
+    });
     expect(check.workspaces[0]?.enabled.map((cloud) => cloud.name)).toEqual(['AWS', 'Kubernetes']);
   });
 
@@ -143,7 +202,11 @@ describe('parseSkyCheck', () => {
         text: "SkyPilot's libraries for GCP are not part of Carapace's cloud tools yet. Add GCP to install them.",
       },
     ]);
-    expect(JSON.stringify(advice)).not.toContain('pip install');
+    // For the clouds Carapace offers; the others' reasons are SkyPilot's own words (see inCarapaceWords).
+    const offered = advice.filter((cloud) => CLOUDS.some((known) => known.name === cloud.name));
+    // Every cloud Carapace offers but AWS (enabled) is among them.
+    expect(offered).toHaveLength(CLOUDS.length - 1);
+    expect(JSON.stringify(offered)).not.toContain('pip install');
     // Azure asks for a login first (its token cache), yet its libraries are what is missing here.
     expect(advice.find((cloud) => cloud.name === 'Azure')?.missing_extra).toBe('azure');
     expect(advice.find((cloud) => cloud.name === 'Kubernetes')?.missing_extra).toBe('kubernetes');
@@ -172,7 +235,8 @@ describe('parseSkyCheck', () => {
   it("with a team's API server, adds nothing here and says that the server's admin enables clouds", () => {
     const check = parseSkyCheck(realOutput('sky-check-kubernetes-cloudflare', ENDPOINT).stdout);
     const advice = inCarapaceWords(check, { installedExtras: ['aws'], teamServer: 'https://sky.corp.example' });
-    expect(advice.map((cloud) => cloud.missing_extra)).toEqual([null]);
+    expect(advice).toHaveLength(check.disabled.length);
+    expect(new Set(advice.map((cloud) => cloud.missing_extra))).toEqual(new Set([null]));
     expect(advice[0]?.reasons[0]?.text).toContain("by the server's admin");
     expect(advice[0]?.reasons[0]?.text).toContain('https://sky.corp.example');
   });

@@ -85,6 +85,7 @@ function render() {
     state.check,
     state.status,
     addable,
+    state.info?.clouds ?? [],
     busy,
     { addCloud: (cloud) => void run({ kind: 'add-cloud', cloud: cloud.id, name: cloud.name }) },
     next === 'check',

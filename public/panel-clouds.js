@@ -1,9 +1,14 @@
 // @ts-check
 /**
  * The Clouds panel: Check Clouds, and what it found -- every cloud of the last check,
- * in one list by name, a cloud added since updated in place -- with an Add button for
- * each cloud whose libraries Carapace can add, and for the others what they need: its
- * first sentence shown, SkyPilot's whole text (commands, addresses) folded under it.
+ * by name, a cloud added since updated in place -- with an Add button for each cloud
+ * whose libraries Carapace can add, and for the others what they need: its first
+ * sentence shown, SkyPilot's whole text (commands, addresses) folded under it.
+ *
+ * A full `sky check` lists every cloud SkyPilot supports, some 27 (sky/check.py): the
+ * enabled ones and Carapace's own (those its launch form offers) are listed; the others
+ * that are not enabled are folded into one line saying how many, so that what a user can
+ * launch on, and what Carapace can add, is not three screens down.
  */
 import { $, button, h, memo } from './dom.js';
 import { clock } from './text.js';
@@ -40,9 +45,10 @@ const heading = (name, state, className) =>
 export const renderClouds = memo(
   /**
    * @param {State['check']} check @param {State['status']} status @param {CloudInfo[]} addable
+   * @param {CloudInfo[]} offered Carapace's clouds (its launch form's)
    * @param {Busy} busy @param {CloudActions} actions @param {boolean} primary Check Clouds is the next step
    */
-  (check, status, addable, busy, actions, primary) => {
+  (check, status, addable, offered, busy, actions, primary) => {
     const team = status?.api_server.team ?? false;
     const installed = status?.state === 'installed';
     $('clouds-intro').textContent = team
@@ -69,7 +75,7 @@ export const renderClouds = memo(
         onclick: () => actions.addCloud(cloud),
       });
 
-    /** @type {{name: string, item: HTMLLIElement}[]} */
+    /** @type {{name: string, item: HTMLLIElement, folded?: boolean}[]} */
     const entries = [];
     for (const cloud of check?.enabled ?? []) {
       // A cloud enabled for storage alone cannot take a server.
@@ -105,10 +111,17 @@ export const renderClouds = memo(
           );
         }
       }
-      entries.push({ name: cloud.name, item });
+      entries.push({ name: cloud.name, item, folded: !offered.some((known) => known.name === cloud.name) });
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
-    $('clouds-list').replaceChildren(...entries.map(({ item }) => item));
+    $('clouds-list').replaceChildren(...entries.filter(({ folded }) => !folded).map(({ item }) => item));
+    const others = entries.filter(({ folded }) => folded);
+    // The same element from one check to the next: a user who opened it keeps it open.
+    $('clouds-others').hidden = others.length === 0;
+    $('clouds-others-summary').textContent =
+      `${others.length} more ${others.length === 1 ? 'cloud' : 'clouds'} SkyPilot supports, ` +
+      (team ? 'not enabled on your team’s API server' : 'not set up on this computer');
+    $('clouds-others-list').replaceChildren(...others.map(({ item }) => item));
 
     // The clouds the launch form says to add first and the check did not list.
     const listed = new Set(entries.map(({ name }) => name));

@@ -49,6 +49,19 @@ describe.skipIf(!available)('the Clouds list', () => {
     const before = await cloudLines(s.page);
     expect(before).toContain('GCP: Not added');
     expect(before.length).toBeGreaterThan(2);
+    // SkyPilot checks every cloud it supports (27 in its newest sky/check.py): Carapace's own are listed,
+    // the other clouds not enabled are folded into one line that says how many.
+    const others = s.page.locator('#clouds-others');
+    const folded = await others.locator('li > .cloud').allTextContents();
+    expect(folded).toContain('Cudo: Not set up');
+    expect(before.some((line) => line.startsWith('Cudo'))).toBe(false);
+    const summary = s.page.locator('#clouds-others-summary');
+    await shows(summary, `${folded.length} more clouds SkyPilot supports, not set up on this computer`);
+    expect(await others.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
+    const cudo = others.locator('li', { hasText: 'Cudo: Not set up' });
+    expect(await cudo.isVisible()).toBe(false);
+    await summary.click();
+    await cudo.waitFor();
     // Not set up is no error: not in red. Lambda needs no library, only its credentials: no Add.
     const lambda = s.page.locator('#clouds-list > li', { hasText: 'Lambda: Not set up' });
     expect(await lambda.getByRole('button').count()).toBe(0);

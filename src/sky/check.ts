@@ -109,6 +109,17 @@ function splitList(list: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Whether SkyPilot's reason asks for a `pip install` of libraries that Carapace's SkyPilot
+ * does not have. boto3, which the S3-like storage clouds name (sky/adaptors/cloudflare.py,
+ * coreweave.py, nebius.py), comes with the aws extra: with it, their reason is their
+ * credentials, and stays SkyPilot's.
+ */
+function lacksLibraries(said: string, installedExtras: string[]): boolean {
+  const wanted = [...said.matchAll(/pip install (\S+)/gi)].map((match) => match[1]);
+  return wanted.some((name) => name !== 'boto3' || !installedExtras.includes('aws'));
+}
+
 /** Whose clouds a check reports, and what Carapace can do about a disabled one. */
 export interface CheckContext {
   /** The extras of Carapace's own SkyPilot; null for a sky on PATH (installed outside Carapace). */
@@ -132,6 +143,8 @@ export interface CheckContext {
  *   `gcloud --version` failing; Azure's `az` comes with its extra (sky/environment.ts
  *   puts it on PATH): Repair if it fails;
  * - libraries installed that fail to load: Repair;
+ * - a cloud Carapace does not offer, whose libraries its SkyPilot lacks (Vast, Cudo,
+ *   HuggingFace…): it cannot be used from Carapace yet;
  * - anything else (credentials): SkyPilot's own words.
  */
 export function inCarapaceWords(
@@ -178,6 +191,11 @@ export function inCarapaceWords(
     if (extra !== null && /pip install/i.test(said)) {
       return advice(
         `SkyPilot could not load its libraries for ${cloud.name}. Repair the cloud tools, then check again.`,
+      );
+    }
+    if (extra === null && lacksLibraries(said, installedExtras)) {
+      return advice(
+        `SkyPilot's libraries for ${cloud.name} are not among those Carapace installs: ${cloud.name} cannot be used from Carapace yet.`,
       );
     }
     return { ...cloud, missing_extra: null };

@@ -42,6 +42,13 @@ const heading = (name, state, className) =>
     h('span', { className, textContent: state }),
   );
 
+/**
+ * The clouds whose SkyPilot text the user has opened: the list is drawn anew at each change
+ * (an Add, a check), and a text being read must not close under the reader.
+ * @type {Set<string>}
+ */
+const openReasons = new Set();
+
 export const renderClouds = memo(
   /**
    * @param {State['check']} check @param {State['status']} status @param {CloudInfo[]} addable
@@ -104,7 +111,15 @@ export const renderClouds = memo(
           item.append(
             h(
               'details',
-              { className: 'reason-more' },
+              {
+                className: 'reason-more',
+                open: openReasons.has(cloud.name),
+                ontoggle: (/** @type {Event} */ event) => {
+                  const { open } = /** @type {HTMLDetailsElement} */ (event.currentTarget);
+                  if (open) openReasons.add(cloud.name);
+                  else openReasons.delete(cloud.name);
+                },
+              },
               h('summary', { textContent: `What SkyPilot says about ${cloud.name}` }),
               h('pre', { textContent: text }),
             ),

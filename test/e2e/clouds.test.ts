@@ -70,6 +70,8 @@ describe.skipIf(!available)('the Clouds list', () => {
     // What SkyPilot says (addresses, commands) is folded under its first sentence.
     await shows(lambda.locator('.reason').first(), 'Failed to access Lambda Cloud with credentials.');
     expect(await lambda.locator('details').evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
+    // Opened, it stays open while the list is drawn anew (the Add below, its check).
+    await lambda.locator('summary').click();
 
     await watchProgress(s.page);
     await s.page.getByRole('button', { name: 'Add GCP' }).click();
@@ -102,6 +104,7 @@ describe.skipIf(!available)('the Clouds list', () => {
 
     // The whole list, GCP where it was, now without an Add button and with what it still needs.
     await expect.poll(() => cloudLines(s.page), POLL).toContain('GCP: Not set up');
+    expect(await lambda.locator('details').evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
     const after = await cloudLines(s.page);
     expect(after.map((line) => line.split(':')[0])).toEqual(before.map((line) => line.split(':')[0]));
     const gcp = s.page.locator('#clouds-list > li', { hasText: 'GCP: Not set up' });

@@ -36,7 +36,8 @@
 #                         MARKER PENDING_MARKER TOOLS_LINK LOCK_DIR LOCK_OWNER UV_BIN UVX_BIN SKY_BIN
 #                         PYTHON_INSTALLS PYTHON_BIN UV_CACHE CREDENTIALS_DIR LOG_FILE STAGING
 #                         SETTINGS_FILE; UV_VERSION UV_SHA256 UV_ARCHIVE CLOUDS SKYPILOT_SPEC
-#                         SPEC_GIVEN EXTRAS PYTHON_VERSION LOCK_TIMEOUT MIN_FREE_MB STALL_TIMEOUT
+#                         SPEC_GIVEN EXTRAS PYTHON_GIVEN PYTHON_VERSION LOCK_TIMEOUT MIN_FREE_MB
+#                         STALL_TIMEOUT
 #                         WATCH_PID UV_MIRRORS UV_MIRROR_SETTING
 #   install state         INSTALLED_* (install.json as read_marker last read it); already_installed
 #   the fast path         begin (options, settings, traps), then the end of an install with nothing
@@ -128,6 +129,9 @@ DEFAULT_UV_MIRROR="$DEFAULT_ASTRAL_MIRROR$UV_MIRROR_SUFFIX https://github.com/as
 SKYPILOT_PACKAGE=skypilot-nightly
 DEFAULT_CLOUDS=aws
 DEFAULT_PYTHON=3.12
+# SkyPilot's IBM libraries work with Python 3.11 and older (its installation guide: "IBM is
+# only supported for Python <= 3.11"): with IBM among the clouds, SkyPilot gets this Python.
+IBM_PYTHON=3.11
 DEFAULT_LOCK_TIMEOUT=600
 # SkyPilot's environment is ~530 MB installed, the managed Python ~80 MB, uv ~40 MB,
 # and the downloaded wheels kept in uv's cache ~200 MB: ~850 MB, rounded up for headroom.
@@ -491,7 +495,7 @@ read_settings() {
     UV_ARCHIVE=${CARAPACE_UV_ARCHIVE:-}
     CLOUDS=${CARAPACE_CLOUDS:-$DEFAULT_CLOUDS}
     SKYPILOT_SPEC=${CARAPACE_SKYPILOT_SPEC:-}
-    PYTHON_VERSION=${CARAPACE_PYTHON:-$DEFAULT_PYTHON}
+    PYTHON_GIVEN=${CARAPACE_PYTHON:-}
     LOCK_TIMEOUT=${CARAPACE_LOCK_TIMEOUT:-$DEFAULT_LOCK_TIMEOUT}
     MIN_FREE_MB=${CARAPACE_MIN_FREE_MB:-$DEFAULT_MIN_FREE_MB}
     STALL_TIMEOUT=${CARAPACE_STALL_TIMEOUT:-$DEFAULT_STALL_TIMEOUT}
@@ -507,8 +511,8 @@ read_settings() {
     case $UV_VERSION in
         *[!0-9.]* | *..*) bad_uv_version ;;
     esac
-    case $PYTHON_VERSION in
-        '' | *[!0-9.]*) err python "CARAPACE_PYTHON is not a Python version: '$PYTHON_VERSION'" "Use a version such as 3.12." ;;
+    case $PYTHON_GIVEN in
+        *[!0-9.]*) err python "CARAPACE_PYTHON is not a Python version: '$PYTHON_GIVEN'" "Use a version such as 3.12." ;;
     esac
     case $CLOUDS in
         '' | *[!a-z0-9,-]* | ,* | *,) err package "CARAPACE_CLOUDS is not a list of clouds: '$CLOUDS'" \
@@ -529,6 +533,19 @@ read_settings() {
         extras_of "$SKYPILOT_SPEC"
         EXTRAS=$RETVAL
     fi
+    python_for "$EXTRAS"
+    PYTHON_VERSION=$RETVAL
+}
+
+# python_for EXTRAS: sets RETVAL to the Python SkyPilot is installed with for these clouds:
+# CARAPACE_PYTHON when given, else the default, or an older one that all their libraries work with.
+python_for() {
+    RETVAL=$PYTHON_GIVEN
+    [ -n "$RETVAL" ] && return 0
+    case ",$1," in
+        *,ibm,*) RETVAL=$IBM_PYTHON ;;
+        *) RETVAL=$DEFAULT_PYTHON ;;
+    esac
 }
 
 # refuse_unknown_clouds LIST: every cloud of the comma list is one of CLOUD_EXTRAS.
@@ -661,7 +678,10 @@ read_marker() {
 # The marker's install runs and holds what is asked: the same requirement when one is
 # given (CARAPACE_SKYPILOT_SPEC), else every cloud asked for (CARAPACE_CLOUDS, --add-cloud).
 managed_install_is_current() {
-    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] && [ "$INSTALLED_PYTHON" = "$PYTHON_VERSION" ] || return 1
+    [ ! -e "$PENDING_MARKER" ] && read_marker && [ -x "$SKY_BIN" ] || return 1
+    # The clouds installed stay installed (see run_install): their Python is the one asked for.
+    python_for "$INSTALLED_EXTRAS"
+    [ "$INSTALLED_PYTHON" = "$RETVAL" ] || return 1
     if [ -n "$SPEC_GIVEN" ]; then
         [ "$INSTALLED_SPEC" = "$SKYPILOT_SPEC" ]
     else
@@ -2521,7 +2541,10 @@ run_install() {
         REQUIREMENT=$SKYPILOT_SPEC
         [ -x "$SKY_BIN" ] && [ -n "$INSTALLED_SKY_VERSION" ] && REQUIREMENT="$SKYPILOT_SPEC==$INSTALLED_SKY_VERSION"
     fi
+    python_for "$EXTRAS"
+    PYTHON_VERSION=$RETVAL
     refuse_extras_for_python
+    say_python_change
     [ -n "$ADD_CLOUD" ] && say installing "Adding the SkyPilot libraries of $ADD_CLOUD ($SKYPILOT_SPEC)"
     say checking "Platform $PLATFORM; installing into $CARAPACE_HOME_DIR"
     install_uv
@@ -2555,7 +2578,7 @@ prepare_to_install() {
     scrub_environment
 }
 
-# SkyPilot's IBM libraries need Python 3.11 or older (sky/setup_files/dependencies.py).
+# Only a Python named in CARAPACE_PYTHON can be one IBM's libraries do not work with.
 refuse_extras_for_python() {
     local minor
     case ",$EXTRAS," in
@@ -2565,8 +2588,18 @@ refuse_extras_for_python() {
     minor=${PYTHON_VERSION#*.}
     minor=${minor%%.*}
     [ "${PYTHON_VERSION%%.*}" = 3 ] && [ "$minor" -le 11 ] 2>/dev/null && return 0
-    err package "SkyPilot's IBM libraries need Python 3.11 or older, and Carapace installs SkyPilot with Python $PYTHON_VERSION" \
-        "Use another cloud, or set CARAPACE_PYTHON=3.11 for a separate CARAPACE_HOME, then retry."
+    err package "SkyPilot's IBM libraries need Python 3.11 or older, and CARAPACE_PYTHON asks for Python $PYTHON_VERSION" \
+        "Unset CARAPACE_PYTHON (Carapace then installs SkyPilot with Python $IBM_PYTHON for IBM) or set it to $IBM_PYTHON, then retry."
+}
+
+# A new Python for SkyPilot (IBM added, or CARAPACE_PYTHON changed) means more to download
+# than a cloud's libraries alone: that Python, and every package built for one Python.
+say_python_change() {
+    local reason
+    read_marker && [ -n "$INSTALLED_PYTHON" ] && [ "$INSTALLED_PYTHON" != "$PYTHON_VERSION" ] || return 0
+    reason=""
+    [ -z "$PYTHON_GIVEN" ] && [ "$PYTHON_VERSION" = "$IBM_PYTHON" ] && reason=", which SkyPilot's IBM libraries need"
+    say checking "SkyPilot moves from Python $INSTALLED_PYTHON to Python $PYTHON_VERSION$reason: uv downloads that Python and the packages built for it"
 }
 
 # --update: the newest version of the installed requirement, beside the one in use,
@@ -2582,6 +2615,8 @@ run_update() {
     read_marker
     UPDATING_FROM=$INSTALLED_SKY_VERSION
     SKYPILOT_SPEC=$INSTALLED_SPEC EXTRAS=$INSTALLED_EXTRAS REQUIREMENT=$INSTALLED_SPEC
+    python_for "$EXTRAS"
+    PYTHON_VERSION=$RETVAL
     install_uv
     install_skypilot
     verify_skypilot

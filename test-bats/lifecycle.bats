@@ -97,11 +97,34 @@ tools_folders() {
         fail "uv was not asked to refresh skypilot: $(grep argv "$RECORDS"/uv-run.*)"
 }
 
-@test "IBM's libraries are refused with the managed Python 3.12" {
-    INSTALLER_ENV+=(CARAPACE_CLOUDS=aws,ibm)
+@test "adding IBM moves SkyPilot to Python 3.11, which its libraries need, and the fast path holds after" {
+    installer >/dev/null
+    run installer --add-cloud ibm
+    assert_success
+    assert_grammar
+    assert_line "[carapace] checking: SkyPilot moves from Python 3.12 to Python 3.11, which SkyPilot's IBM libraries need: uv downloads that Python and the packages built for it"
+    assert_line --partial "[carapace] installing: Installing cloud tools (skypilot-nightly[aws,ibm]=="
+    assert_line --partial " with Python 3.11)..."
+    grep -q -- '--python 3.11 ' "$RECORDS"/uv-run.* || fail "uv was not asked for Python 3.11: $(grep argv "$RECORDS"/uv-run.*)"
+    assert_equal "$(marker_field python)" "3.11"
+    # The server's usual run asks for aws alone: IBM stays, and so does its Python.
+    run installer
+    assert_success
+    assert_equal "${#lines[@]}" 1
+    run installer --add-cloud gcp
+    assert_success
+    refute_line --partial "SkyPilot moves from Python"
+    assert_line --partial "[carapace] installing: Installing cloud tools (skypilot-nightly[aws,ibm,gcp]=="
+    assert_equal "$(marker_field python)" "3.11"
+    assert_equal "$(uv_install_count)" 3
+}
+
+@test "IBM's libraries are refused with a Python they do not work with, named in CARAPACE_PYTHON" {
+    INSTALLER_ENV+=(CARAPACE_CLOUDS=aws,ibm CARAPACE_PYTHON=3.12)
     run installer
     assert_failure 18
-    assert_line --partial "code=package: SkyPilot's IBM libraries need Python 3.11 or older"
+    assert_line --partial "code=package: SkyPilot's IBM libraries need Python 3.11 or older, and CARAPACE_PYTHON asks for Python 3.12"
+    assert_line --partial "What to do: Unset CARAPACE_PYTHON (Carapace then installs SkyPilot with Python 3.11 for IBM) or set it to 3.11, then retry."
     assert_equal "$(uv_install_count)" 0
 }
 

@@ -100,6 +100,21 @@ const LAUNCH_SAID = {
   waiting: (name) => `${name} is launched once the cloud tools are installed: follow it under Servers.`,
 };
 
+/**
+ * What the log says of a sky run that ended while the tab was away (a reload): its last
+ * lines and its end went by unseen; the list it changed shows the outcome.
+ * @param {Operation} operation
+ */
+function endedWhileAway(operation) {
+  const name = operation.name ?? '';
+  if (operation.kind === 'check')
+    return 'sky check ended while this page was away: the Clouds list shows the last result.';
+  if (operation.preview) return `The preview of ${name} ended while this page was away: Preview again to see it.`;
+  if (operation.kind === 'down')
+    return `Tearing down ${name} ended while this page was away: the Servers list shows how it stands.`;
+  return `The launch of ${name} ended while this page was away: the Servers list shows how it stands.`;
+}
+
 /** sky/server/common.py, when no local API server answers: "Failed to connect to SkyPilot API server at URL. Starting a local server." */
 const API_SERVER_STARTING = /Failed to connect to SkyPilot API server at \S+\s+Starting a local server/;
 
@@ -373,6 +388,8 @@ function fromSnapshot(state, snapshot, id) {
   }
   // What ran when this tab last looked and runs no more ended meanwhile; its end was missed.
   const runningNow = new Set(snapshot.operations.map((op) => op.operation_id));
+  const endedAway = Object.values(next.operations).filter((op) => op.running && !runningNow.has(op.id));
+  next = logged(next, ...endedAway.map((op) => ({ kind: /** @type {const} */ ('note'), text: endedWhileAway(op) })));
   const operations = Object.fromEntries(
     Object.entries(next.operations).filter(([key, op]) => !op.running || runningNow.has(key)),
   );

@@ -201,6 +201,49 @@ describe('the page state', () => {
     expect(state.install).toEqual([]);
   });
 
+  it('says in the log which sky runs ended while the page was away, and keeps the one still running', () => {
+    let state = apply(
+      initialState(),
+      operation({ operation_id: 'o-1', kind: 'check', name: null, event: 'start', command: ['sky', 'check'] }),
+    );
+    state = apply(
+      state,
+      operation({ operation_id: 'o-2', kind: 'launch', name: 'web-2', event: 'start', command: ['sky', 'launch'] }),
+    );
+    state = apply(
+      state,
+      operation({ operation_id: 'o-3', kind: 'down', name: 'web-3', event: 'start', command: ['sky', 'down'] }),
+    );
+    state = apply(
+      state,
+      operation({
+        operation_id: 'o-4',
+        kind: 'launch',
+        name: 'web-4',
+        event: 'start',
+        command: ['sky', 'launch', '--dryrun'],
+      }),
+    );
+    const still = {
+      operation_id: 'o-2',
+      kind: 'launch' as const,
+      name: 'web-2',
+      started_at: '',
+      request_id: null,
+      lines: [],
+    };
+    const snapshot = { status: STATUS, install: null, operations: [still], last_check: null, waiting_launches: [] };
+    const after = apply(state, { type: 'snapshot', snapshot, id: 'boot-999' });
+    expect(after.log.slice(4).map((line) => [line.kind, line.text])).toEqual([
+      ['note', 'sky check ended while this page was away: the Clouds list shows the last result.'],
+      ['note', 'Tearing down web-3 ended while this page was away: the Servers list shows how it stands.'],
+      ['note', 'The preview of web-4 ended while this page was away: Preview again to see it.'],
+    ]);
+    expect(Object.keys(after.operations)).toEqual(['o-2']);
+    // From another server life the tab's log starts afresh: nothing of the old runs is said.
+    expect(apply(state, { type: 'snapshot', snapshot, id: 'other-1' }).log).toEqual([]);
+  });
+
   it('an uninstall makes what was read through SkyPilot untrue: no clouds, no servers, and says so', () => {
     let state: State = {
       ...initialState(),

@@ -49,6 +49,28 @@ const heading = (name, state, className) =>
  */
 const openReasons = new Set();
 
+/**
+ * Where the focus is in a cloud's entry (its Add button, its SkyPilot text), so that a
+ * keyboard user keeps their place when the list is drawn anew: an Add disables every Add,
+ * and its end replaces the button with what the cloud still needs.
+ * @returns {{cloud: string, part: 'button'|'summary'|null}|null}
+ */
+function focusedCloud() {
+  const active = document.activeElement;
+  const cloud = active?.closest('[data-cloud]')?.getAttribute('data-cloud');
+  if (!active || !cloud) return null;
+  const part = active.tagName === 'BUTTON' ? 'button' : active.tagName === 'SUMMARY' ? 'summary' : null;
+  return { cloud, part };
+}
+
+/** Puts the focus back where it was, or on the cloud's entry when that part is gone or disabled. @param {ReturnType<typeof focusedCloud>} place */
+function refocus(place) {
+  if (!place || (document.activeElement && document.activeElement !== document.body)) return;
+  const entry = /** @type {HTMLElement|null} */ (document.querySelector(`[data-cloud="${CSS.escape(place.cloud)}"]`));
+  const part = place.part ? /** @type {HTMLButtonElement|null} */ (entry?.querySelector(place.part)) : null;
+  (part && !part.disabled ? part : entry)?.focus();
+}
+
 export const renderClouds = memo(
   /**
    * @param {State['check']} check @param {State['status']} status @param {CloudInfo[]} addable
@@ -57,7 +79,8 @@ export const renderClouds = memo(
    */
   (check, status, addable, offered, busy, actions, primary) => {
     const team = status?.api_server.team ?? false;
-    const installed = status?.state === 'installed';
+    // A SkyPilot in use (its source) is installed, also while a cloud is added to it or it is updated.
+    const installed = Boolean(status?.source);
     $('clouds-intro').textContent = team
       ? 'Your team’s API server decides which clouds can be used: its admin enables them.'
       : installed
@@ -77,6 +100,7 @@ export const renderClouds = memo(
       h('button', {
         type: 'button',
         className: 'secondary',
+        'data-cloud': cloud.name,
         textContent: `Add ${cloud.name}`,
         disabled: busy.installing || busy.adding || busy.checking,
         onclick: () => actions.addCloud(cloud),
@@ -89,12 +113,20 @@ export const renderClouds = memo(
       const storageOnly = cloud.capabilities.length > 0 && !cloud.capabilities.includes('compute');
       entries.push({
         name: cloud.name,
-        item: h('li', {}, heading(cloud.name, storageOnly ? 'Enabled for storage only' : 'Enabled', 'enabled')),
+        item: h(
+          'li',
+          { 'data-cloud': cloud.name, tabIndex: -1 },
+          heading(cloud.name, storageOnly ? 'Enabled for storage only' : 'Enabled', 'enabled'),
+        ),
       });
     }
     for (const cloud of check?.disabled ?? []) {
       const add = cloud.missing_extra === null ? undefined : addableNamed(cloud.name);
-      const item = h('li', {}, heading(cloud.name, add ? 'Not added' : 'Not set up', 'not-set-up'));
+      const item = h(
+        'li',
+        { 'data-cloud': cloud.name, tabIndex: -1 },
+        heading(cloud.name, add ? 'Not added' : 'Not set up', 'not-set-up'),
+      );
       if (add) {
         item.append(
           h('p', {
@@ -129,6 +161,7 @@ export const renderClouds = memo(
       entries.push({ name: cloud.name, item, folded: !offered.some((known) => known.name === cloud.name) });
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
+    const place = focusedCloud();
     $('clouds-list').replaceChildren(...entries.filter(({ folded }) => !folded).map(({ item }) => item));
     const others = entries.filter(({ folded }) => folded);
     // The same element from one check to the next: a user who opened it keeps it open.
@@ -149,5 +182,6 @@ export const renderClouds = memo(
           ]
         : []),
     );
+    refocus(place);
   },
 );

@@ -19,7 +19,7 @@ async function cloudLines(page: Page): Promise<string[]> {
 /** What the progress panel and the install button showed, each time either changed. */
 async function watchProgress(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const seen: { steps: string[]; active: number; button: string; status: string }[] = [];
+    const seen: { steps: string[]; active: number; button: string; status: string; intro: string }[] = [];
     (window as unknown as { seen: typeof seen }).seen = seen;
     const record = () => {
       const items = [...document.querySelectorAll('#steps li')];
@@ -28,9 +28,10 @@ async function watchProgress(page: Page): Promise<void> {
         active: items.findIndex((item) => item.classList.contains('active')),
         button: document.querySelector('#install-button')?.textContent ?? '',
         status: document.querySelector('#status-text')?.textContent ?? '',
+        intro: document.querySelector('#clouds-intro')?.textContent ?? '',
       });
     };
-    for (const id of ['progress-panel', 'tools-panel'])
+    for (const id of ['progress-panel', 'tools-panel', 'clouds-panel'])
       new MutationObserver(record).observe(document.getElementById(id) as Node, {
         subtree: true,
         childList: true,
@@ -83,7 +84,12 @@ describe.skipIf(!available)('the Clouds list', () => {
       'Only GCP was checked; the other clouds are as the last Check Clouds listed them.',
     );
     const seen = await s.page.evaluate(
-      () => (window as unknown as { seen: { steps: string[]; active: number; button: string; status: string }[] }).seen,
+      () =>
+        (
+          window as unknown as {
+            seen: { steps: string[]; active: number; button: string; status: string; intro: string }[];
+          }
+        ).seen,
     );
     // Until its first event the panel still holds the install's (folded) steps; from then on, its own.
     const start = seen.findIndex((each) => each.steps[0] === 'Installing GCP’s libraries');
@@ -101,10 +107,16 @@ describe.skipIf(!available)('the Clouds list', () => {
     expect(new Set(seen.map((each) => each.button))).toEqual(new Set(['Repair…']));
     expect(seen.some((each) => each.status === 'Adding GCP…')).toBe(true);
     expect(seen.some((each) => /installed…|being installed/.test(each.status))).toBe(false);
+    // The cloud tools are installed: adding a cloud to them is not their install.
+    expect(seen.filter((each) => each.intro.includes('installs the cloud tools first'))).toEqual([]);
 
     // The whole list, GCP where it was, now without an Add button and with what it still needs.
     await expect.poll(() => cloudLines(s.page), POLL).toContain('GCP: Not set up');
     expect(await lambda.locator('details').evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
+    // The Add button clicked is gone: the focus is on GCP's entry, not thrown back to the top of the page.
+    const focused = () =>
+      s.page.evaluate(() => document.activeElement?.closest('[data-cloud]')?.getAttribute('data-cloud'));
+    expect(await focused()).toBe('GCP');
     const after = await cloudLines(s.page);
     expect(after.map((line) => line.split(':')[0])).toEqual(before.map((line) => line.split(':')[0]));
     const gcp = s.page.locator('#clouds-list > li', { hasText: 'GCP: Not set up' });

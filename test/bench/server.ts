@@ -3,7 +3,8 @@
  * `node dist/bench/test/bench/server.js <json>` (see processes.ts). Kinds:
  * - carapace: a Carapace server with the token on; notes when each event reached
  *   its bus (CLOCK_MONOTONIC, as every benchmark process stamps) and the main thread's
- *   scheduler counters then, and answers the parent's questions over IPC (with the
+ *   scheduler counters then, and when each line of the installer came off its pipe into
+ *   the process, and answers the parent's questions over IPC (with the
  *   events, the CPU time it has used);
  * - bare: a bare node:http server answering every request with the same body.
  * Sends {url, token} once listening; then answers {ask: 'bus' | 'memory' | 'spawn' | 'runs' | 'close'}
@@ -12,7 +13,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { startServer } from '../../src/server.js';
 
 interface CarapaceJob {
@@ -57,6 +59,43 @@ function schedulerCounters(): { ran: number; waited: number } {
 }
 const send = (message: unknown) => process.send?.(message);
 
+/** A line of the grammar a child's output pipe brought into this process, and when. */
+export interface PipeRead {
+  at: number;
+  line: string;
+}
+
+/**
+ * Stamps what comes off a child's pipe: when Node pushes the bytes of a read into the
+ * pipe's stream, before any of the server's code sees them (zx's, its line splitting, its
+ * parser). The bench's work there is the stamp and keeping the bytes: cut into lines
+ * only when asked (`lines`), after the runs.
+ */
+function stampPipeReads(): { lines(): PipeRead[] } {
+  const reads: { at: number; stream: Readable; chunk: Buffer }[] = [];
+  const isPipe = (stream: Readable) =>
+    stream instanceof Socket &&
+    (stream as unknown as { _handle?: { constructor?: { name?: string } } })._handle?.constructor?.name === 'Pipe';
+  const push = Readable.prototype.push;
+  Readable.prototype.push = function stampedPush(this: Readable, chunk: unknown, encoding?: BufferEncoding) {
+    if (Buffer.isBuffer(chunk) && isPipe(this)) reads.push({ at: now(), stream: this, chunk });
+    return push.call(this, chunk, encoding);
+  };
+  return {
+    /** The lines of the grammar read so far (a line split over two reads is stamped at the second), forgotten once given. */
+    lines() {
+      const partial = new Map<Readable, string>();
+      const lines: PipeRead[] = [];
+      for (const { at, stream, chunk } of reads.splice(0)) {
+        const parts = ((partial.get(stream) ?? '') + chunk.toString()).split('\n');
+        partial.set(stream, parts.pop() ?? '');
+        for (const line of parts) if (line.startsWith('[carapace] ')) lines.push({ at, line });
+      }
+      return lines;
+    },
+  };
+}
+
 /** Memory once garbage is collected (run with --expose-gc). */
 async function settledMemory(): Promise<NodeJS.MemoryUsage> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -83,6 +122,7 @@ async function spawnCalls(): Promise<{ calls: number[]; rss: number }> {
 }
 
 async function carapace(job: CarapaceJob): Promise<void> {
+  const pipeReads = stampPipeReads();
   const server = await startServer({
     host: '127.0.0.1',
     port: 0,
@@ -105,6 +145,7 @@ async function carapace(job: CarapaceJob): Promise<void> {
       const cpu = process.cpuUsage();
       send({
         cpu: (cpu.user + cpu.system) / 1000,
+        reads: pipeReads.lines(),
         bus: taken.map(
           ({ id, type, at, ran, waited, frame }): BusStamp => ({
             id,

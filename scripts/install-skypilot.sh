@@ -512,7 +512,11 @@ read_settings() {
         *[!0-9.]* | *..*) bad_uv_version ;;
     esac
     case $PYTHON_GIVEN in
-        *[!0-9.]*) err python "CARAPACE_PYTHON is not a Python version: '$PYTHON_GIVEN'" "Use a version such as 3.12." ;;
+        '' | [0-9]*.[0-9]*) ;;
+        *) bad_python_version ;;
+    esac
+    case $PYTHON_GIVEN in
+        *[!0-9.]* | *..* | *. | *.*.*.*) bad_python_version ;;
     esac
     case $CLOUDS in
         '' | *[!a-z0-9,-]* | ,* | *,) err package "CARAPACE_CLOUDS is not a list of clouds: '$CLOUDS'" \
@@ -533,8 +537,6 @@ read_settings() {
         extras_of "$SKYPILOT_SPEC"
         EXTRAS=$RETVAL
     fi
-    python_for "$EXTRAS"
-    PYTHON_VERSION=$RETVAL
 }
 
 # python_for EXTRAS: sets RETVAL to the Python SkyPilot is installed with for these clouds:
@@ -542,10 +544,19 @@ read_settings() {
 python_for() {
     RETVAL=$PYTHON_GIVEN
     [ -n "$RETVAL" ] && return 0
+    if has_ibm "$1"; then
+        RETVAL=$IBM_PYTHON
+    else
+        RETVAL=$DEFAULT_PYTHON
+    fi
+}
+
+# has_ibm EXTRAS: IBM is among them, in any case (uv lowercases the names of extras).
+has_ibm() {
     case ",$1," in
-        *,ibm,*) RETVAL=$IBM_PYTHON ;;
-        *) RETVAL=$DEFAULT_PYTHON ;;
+        *,[Ii][Bb][Mm],*) return 0 ;;
     esac
+    return 1
 }
 
 # refuse_unknown_clouds LIST: every cloud of the comma list is one of CLOUD_EXTRAS.
@@ -601,6 +612,10 @@ extras_cover() {
         esac
     done
     IFS=$saved_ifs
+}
+
+bad_python_version() {
+    err python "CARAPACE_PYTHON is not a Python version such as 3.12: '$PYTHON_GIVEN'" "Use a version such as 3.12, or unset it, then retry."
 }
 
 bad_uv_version() {
@@ -2581,10 +2596,7 @@ prepare_to_install() {
 # Only a Python named in CARAPACE_PYTHON can be one IBM's libraries do not work with.
 refuse_extras_for_python() {
     local minor
-    case ",$EXTRAS," in
-        *,ibm,*) ;;
-        *) return 0 ;;
-    esac
+    has_ibm "$EXTRAS" || return 0
     minor=${PYTHON_VERSION#*.}
     minor=${minor%%.*}
     [ "${PYTHON_VERSION%%.*}" = 3 ] && [ "$minor" -le 11 ] 2>/dev/null && return 0
@@ -2617,6 +2629,8 @@ run_update() {
     SKYPILOT_SPEC=$INSTALLED_SPEC EXTRAS=$INSTALLED_EXTRAS REQUIREMENT=$INSTALLED_SPEC
     python_for "$EXTRAS"
     PYTHON_VERSION=$RETVAL
+    refuse_extras_for_python
+    say_python_change
     install_uv
     install_skypilot
     verify_skypilot

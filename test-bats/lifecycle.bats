@@ -119,6 +119,41 @@ tools_folders() {
     assert_equal "$(uv_install_count)" 3
 }
 
+@test "IBM named in capitals in the requirement is IBM, as uv reads extras: SkyPilot gets Python 3.11" {
+    INSTALLER_ENV+=("CARAPACE_SKYPILOT_SPEC=skypilot-nightly[aws,IBM]")
+    run installer
+    assert_success
+    assert_line "[carapace] installing: Installing cloud tools (skypilot-nightly[aws,IBM] with Python 3.11)..."
+    refute_line --partial "does not have an extra"
+}
+
+@test "an update keeps IBM's Python, and refuses a CARAPACE_PYTHON IBM's libraries do not work with" {
+    INSTALLER_ENV+=(CARAPACE_CLOUDS=aws,ibm)
+    installer >/dev/null
+    assert_equal "$(marker_field python)" "3.11"
+    offer_skypilot "$OLD" "$NEW"
+    INSTALLER_ENV+=(CARAPACE_PYTHON=3.12)
+    run installer --update
+    assert_failure 18
+    assert_line --partial "code=package: SkyPilot's IBM libraries need Python 3.11 or older, and CARAPACE_PYTHON asks for Python 3.12"
+    assert_equal "$(uv_install_count)" 1
+    unset 'INSTALLER_ENV[-1]'
+    run installer --update
+    assert_success
+    assert_line "[carapace] installing: Installing cloud tools (skypilot-nightly[aws,ibm] with Python 3.11)..."
+    assert_equal "$(marker_field python)" "3.11"
+}
+
+@test "CARAPACE_PYTHON must name a version such as 3.12, not a major version alone" {
+    for python in 3 3. .12 3.12.1.1 3..12 3.x; do
+        INSTALLER_ENV=("CARAPACE_PYTHON=$python")
+        run installer
+        assert_failure 19
+        assert_line --partial "code=python: CARAPACE_PYTHON is not a Python version such as 3.12: '$python'"
+    done
+    assert_equal "$(uv_install_count)" 0
+}
+
 @test "IBM's libraries are refused with a Python they do not work with, named in CARAPACE_PYTHON" {
     INSTALLER_ENV+=(CARAPACE_CLOUDS=aws,ibm CARAPACE_PYTHON=3.12)
     run installer

@@ -96,11 +96,17 @@ function unreachableHint({ source, configFile }: ApiServerEndpoint): string {
   }
 }
 
+/**
+ * What sky prints when it starts its local API server, which is no failure: the first sky
+ * run after an install or an Add prints it (sky/server/common.py, _start_api_server).
+ */
+const API_SERVER_STARTING = /^Failed to connect to SkyPilot API server at \S+\. Starting a local server\.$/;
+
 /** The last line that reads like an error, or ''. */
 export function lastReason(text: string): string {
   const lines = plainLines(text)
     .map((line) => line.trim())
-    .filter(Boolean);
+    .filter((line) => line !== '' && !API_SERVER_STARTING.test(line));
   return [...lines].reverse().find((line) => /error|reason|failed|denied|not found/i.test(line)) ?? '';
 }
 

@@ -391,6 +391,16 @@ describe('skyFailure', () => {
     });
   });
 
+  it("does not take sky's note that it starts its local API server for the reason of a failure", () => {
+    const starting = realOutput('sky-api-server-started').stdout;
+    const failed = realOutput('sky-api-logs-not-found', { REQUEST_ID: 'r-1' }).stderr;
+    expect(skyFailure('Checking IBM', starting, failed, LOCAL).message).toBe(
+      "Checking IBM failed: RuntimeError: Failed to stream logs: Request 'r-1' not found.",
+    );
+    // Nothing else that reads like an error: no reason rather than the note.
+    expect(skyFailure('Checking IBM', starting, 'Aborted!', LOCAL).message).toBe('Checking IBM failed.');
+  });
+
   it('names an API server it cannot reach, and where its address is set', () => {
     const url = 'http://team.example:46580';
     const stderr = realOutput('sky-api-unreachable', { ENDPOINT: url }).stderr;

@@ -120,6 +120,19 @@ function lacksLibraries(said: string, installedExtras: string[]): boolean {
   return wanted.some((name) => name !== 'boto3' || !installedExtras.includes('aws'));
 }
 
+/**
+ * Whether a reason says that the cloud's libraries are missing or failed to load, in its
+ * first line ("GCP tools are not installed.", "Failed to import runpod or TOML parser.
+ * Install: pip install ...", "`oci` is not installed."). A `pip install` further down is a
+ * step of setting up credentials ("$ pip install runpod", "$ runpod config" in runpod.py;
+ * boto3 for the S3-like storage of nebius.py), not a sign of broken libraries.
+ */
+function librariesFail(reasons: readonly { text: string }[]): boolean {
+  return reasons.some(({ text }) =>
+    /not installed|failed to import|ModuleNotFoundError|ImportError|pip install/i.test(text.split('\n')[0] ?? ''),
+  );
+}
+
 /** Whose clouds a check reports, and what Carapace can do about a disabled one. */
 export interface CheckContext {
   /** The extras of Carapace's own SkyPilot; null for a sky on PATH (installed outside Carapace). */
@@ -188,7 +201,7 @@ export function inCarapaceWords(
         "SkyPilot runs Azure's `az` command, which comes with its libraries for Azure, and could not run it. Repair the cloud tools, then check again.",
       );
     }
-    if (extra !== null && /pip install/i.test(said)) {
+    if (extra !== null && librariesFail(cloud.reasons)) {
       return advice(
         `SkyPilot could not load its libraries for ${cloud.name}. Repair the cloud tools, then check again.`,
       );

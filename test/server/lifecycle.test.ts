@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '../../src/api.js';
+import type { CloudCheckAnswer, CloudEnableAnswer, InstallStatus, LogTail, SettingsAnswer } from '../../src/api.js';
 import { SKYPILOT_VERSION } from '../mirror/artifacts.js';
 import { startMirror } from '../mirror/server.js';
 import { type Fixture, standinSkyOnPath, until } from '../support/fixture.js';
@@ -82,6 +82,39 @@ describe('adding a cloud from the page', () => {
     const text = answer.check.disabled[0]?.reasons[0]?.text ?? '';
     expect(text).toContain('Install the Google Cloud CLI');
     expect(text).not.toContain('Repair');
+  });
+
+  it('Add RunPod: what RunPod then lacks is its credentials (runpod.py), not libraries to Repair; a full check says the same', async () => {
+    const f = await open();
+    await installed(f);
+    const answer = (await (await f.request('POST', '/clouds/runpod/enable')).json()) as CloudEnableAnswer;
+    expect((await status(f)).extras).toEqual(['aws', 'runpod']);
+    expect(answer.enabled).toBe(false);
+    const runpod = answer.check.disabled.find((cloud) => cloud.name === 'RunPod');
+    expect(runpod?.missing_extra).toBeNull();
+    // runpod.py's credential steps begin with "$ pip install runpod": a step, not broken libraries.
+    expect(runpod?.reasons[0]?.text).toContain('~/.runpod/config.toml does not exist.');
+    expect(runpod?.reasons[0]?.text).toContain('$ runpod config');
+    const full = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
+    expect(full.disabled.find((cloud) => cloud.name === 'RunPod')?.reasons).toEqual(runpod?.reasons);
+  });
+
+  it('Add IBM: SkyPilot moves to Python 3.11, then its check says what IBM lacks, its credentials', async () => {
+    const f = await open();
+    await installed(f);
+    const answer = (await (await f.request('POST', '/clouds/ibm/enable')).json()) as CloudEnableAnswer;
+    expect((await status(f)).extras).toEqual(['aws', 'ibm']);
+    const messages = suite
+      .listener()
+      .events.filter((e) => e.type === 'install')
+      .map((e) => String(e.data.message));
+    expect(messages).toContain(
+      "SkyPilot moves from Python 3.12 to Python 3.11, which SkyPilot's IBM libraries need: uv downloads that Python and the packages built for it",
+    );
+    expect(answer.enabled).toBe(false);
+    expect(answer.check.disabled.find((cloud) => cloud.name === 'IBM')?.reasons[0]?.text).toContain(
+      `Missing credential file at ${f.userHome}/.ibm/credentials.yaml.`,
+    );
   });
 
   it("lets sky run Azure's az, which the azure extra installs into sky's own environment", async () => {

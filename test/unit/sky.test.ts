@@ -233,6 +233,26 @@ describe('parseSkyCheck', () => {
     ).toContain('found on PATH');
   });
 
+  it("keeps SkyPilot's words when a `pip install` is a step of setting up credentials, not broken libraries", () => {
+    const nebius = inCarapaceWords(parseSkyCheck(realOutput('sky-check-nebius-no-credentials', ENDPOINT).stdout), {
+      installedExtras: ['aws', 'nebius'],
+      teamServer: null,
+    });
+    // nebius.py's storage reason asks for `pip install boto3` before `aws configure --profile nebius`.
+    expect(nebius[0]?.reasons.map((reason) => reason.text.split('\n')[0])).toEqual([
+      'Credentials can be set up by running:',
+      '[nebius] profile is not set in ~/.aws/credentials. Run the following commands:',
+    ]);
+    const oci = inCarapaceWords(parseSkyCheck(realOutput('sky-check-oci-not-installed', ENDPOINT).stdout), {
+      installedExtras: ['aws', 'oci'],
+      teamServer: null,
+    });
+    // Installed, yet SkyPilot says `oci` is not: they failed to load.
+    expect(oci[0]?.reasons[0]?.text).toBe(
+      'SkyPilot could not load its libraries for OCI. Repair the cloud tools, then check again.',
+    );
+  });
+
   it.each([
     ['the newest SkyPilot (shutil.which)', 'sky-check-gcp-no-gcloud'],
     ['older SkyPilots (gcloud --version)', 'sky-check-gcp-no-gcloud-old'],

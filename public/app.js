@@ -20,7 +20,7 @@ import {
   whenUnauthorized,
 } from './api.js';
 import { confirm, renderError, showLog } from './dialogs.js';
-import { $, button } from './dom.js';
+import { $, button, focusNear } from './dom.js';
 import { renderClouds } from './panel-clouds.js';
 import {
   clearFieldError,
@@ -53,8 +53,12 @@ let state = initialState();
 /** @type {Map<string, (event: InstallEvent) => void>} */
 const installWaiters = new Map();
 
-/** The element that started the action whose error shows: focus goes back to it when the error is closed. */
-let errorOrigin = /** @type {HTMLElement|null} */ (null);
+/**
+ * The element that started the action whose error shows, the cloud it was for and its section:
+ * focus goes back to it when the error is closed, or near it (focusNear) if it is gone.
+ * @type {{element: HTMLElement, cloud: string|null, section: Element|null}|null}
+ */
+let errorOrigin = null;
 
 /** @param {PageEvent} event */
 function dispatch(event) {
@@ -212,7 +216,13 @@ function rejoin(snapshot) {
  * @param {Action} action
  */
 async function run(action) {
-  const origin = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  // Read now: the element may be gone from the page by the time the action fails.
+  const origin = active && {
+    element: active,
+    cloud: active.closest('[data-cloud]')?.getAttribute('data-cloud') ?? null,
+    section: active.closest('section'),
+  };
   // 'Copied "ssh web-1".' is of what the list showed before: the next action makes it old news.
   $('servers-said').textContent = '';
   dispatch({ type: 'started', action });
@@ -388,9 +398,12 @@ async function loadSettings() {
 
 function closeError() {
   dispatch({ type: 'error-closed' });
-  const back = errorOrigin?.isConnected ? errorOrigin : null;
+  const origin = errorOrigin;
   errorOrigin = null;
-  back?.focus();
+  if (!origin) return;
+  const { element } = origin;
+  if (element.isConnected && !(element instanceof HTMLButtonElement && element.disabled)) element.focus();
+  else focusNear(origin.cloud, origin.section);
 }
 
 /**

@@ -48,3 +48,22 @@ export function memo(draw) {
     draw(...inputs);
   };
 }
+
+/**
+ * Puts the focus where a user expects it when the element that had it is gone (its list
+ * drawn anew) or disabled: on what stands for the same cloud now, else on the heading of
+ * the section it was in -- not back at the top of the page.
+ * @param {string|null} cloud @param {Element|null} section
+ */
+export function focusNear(cloud, section) {
+  const same = cloud ? document.querySelector(`[data-cloud="${CSS.escape(cloud)}"]`) : null;
+  if (same instanceof HTMLElement && !(same instanceof HTMLButtonElement && same.disabled)) {
+    same.focus();
+    return;
+  }
+  const title = section?.querySelector('h2');
+  if (title instanceof HTMLElement) {
+    title.tabIndex = -1;
+    title.focus();
+  }
+}

@@ -10,7 +10,7 @@
  * that are not enabled are folded into one line saying how many, so that what a user can
  * launch on, and what Carapace can add, is not three screens down.
  */
-import { $, button, h, memo } from './dom.js';
+import { $, button, focusNear, h, memo } from './dom.js';
 import { clock } from './text.js';
 
 /** @typedef {import('./state.js').State} State */
@@ -63,12 +63,13 @@ function focusedCloud() {
   return { cloud, part };
 }
 
-/** Puts the focus back where it was, or on the cloud's entry when that part is gone or disabled. @param {ReturnType<typeof focusedCloud>} place */
+/** Puts the focus back where it was, or near it (see focusNear) when that part is gone or disabled. @param {ReturnType<typeof focusedCloud>} place */
 function refocus(place) {
   if (!place || (document.activeElement && document.activeElement !== document.body)) return;
-  const entry = /** @type {HTMLElement|null} */ (document.querySelector(`[data-cloud="${CSS.escape(place.cloud)}"]`));
+  const entry = document.querySelector(`[data-cloud="${CSS.escape(place.cloud)}"]`);
   const part = place.part ? /** @type {HTMLButtonElement|null} */ (entry?.querySelector(place.part)) : null;
-  (part && !part.disabled ? part : entry)?.focus();
+  if (part && !part.disabled) part.focus();
+  else focusNear(place.cloud, $('clouds-panel'));
 }
 
 export const renderClouds = memo(
@@ -122,12 +123,23 @@ export const renderClouds = memo(
     }
     for (const cloud of check?.disabled ?? []) {
       const add = cloud.missing_extra === null ? undefined : addableNamed(cloud.name);
+      // Its libraries were missing at the check, and are installed since (an Add, before its own check's answer).
+      const addedSince = cloud.missing_extra !== null && !add;
       const item = h(
         'li',
         { 'data-cloud': cloud.name, tabIndex: -1 },
-        heading(cloud.name, add ? 'Not added' : 'Not set up', 'not-set-up'),
+        heading(cloud.name, add ? 'Not added' : addedSince ? 'Added, not checked yet' : 'Not set up', 'not-set-up'),
       );
-      if (add) {
+      if (addedSince) {
+        item.append(
+          h('p', {
+            className: 'reason',
+            textContent: busy.adding
+              ? `SkyPilot’s libraries for ${cloud.name} are installed; checking what ${cloud.name} still needs…`
+              : `SkyPilot’s libraries for ${cloud.name} are installed. Check Clouds to see what ${cloud.name} still needs.`,
+          }),
+        );
+      } else if (add) {
         item.append(
           h('p', {
             className: 'reason',
@@ -174,7 +186,20 @@ export const renderClouds = memo(
     // The clouds the launch form says to add first and the check did not list.
     const listed = new Set(entries.map(({ name }) => name));
     const more = addable.filter((cloud) => !listed.has(cloud.name));
+    // Before any check, what is installed shows nowhere else in this panel: an Add ends here.
+    const installedClouds = check ? [] : offered.filter((cloud) => status?.extras?.includes(cloud.id));
     $('clouds-more').replaceChildren(
+      ...(installedClouds.length
+        ? [
+            h('p', {
+              id: 'clouds-installed',
+              textContent:
+                installedClouds.length === 1
+                  ? `SkyPilot’s support for ${installedClouds[0]?.name} is installed: Check Clouds to see whether it is set up.`
+                  : `SkyPilot’s support for ${installedClouds.map((cloud) => cloud.name).join(', ')} is installed: Check Clouds to see which of them are set up.`,
+            }),
+          ]
+        : []),
       ...(more.length
         ? [
             h('p', { id: 'clouds-more-title', textContent: 'Carapace can add SkyPilot’s support for these clouds:' }),

@@ -108,11 +108,11 @@ const LAUNCH_SAID = {
 function endedWhileAway(operation) {
   const name = operation.name ?? '';
   if (operation.kind === 'check')
-    return 'sky check ended while this page was away: the Clouds list shows the last result.';
-  if (operation.preview) return `The preview of ${name} ended while this page was away: Preview again to see it.`;
+    return 'sky check ended while the page reloaded: the Clouds list shows the last result.';
+  if (operation.preview) return `The preview of ${name} ended while the page reloaded: Preview again to see it.`;
   if (operation.kind === 'down')
-    return `Tearing down ${name} ended while this page was away: the Servers list shows how it stands.`;
-  return `The launch of ${name} ended while this page was away: the Servers list shows how it stands.`;
+    return `Tearing down ${name} ended while the page reloaded: the Servers list shows how it stands.`;
+  return `The launch of ${name} ended while the page reloaded: the Servers list shows how it stands.`;
 }
 
 /** sky/server/common.py, when no local API server answers: "Failed to connect to SkyPilot API server at URL. Starting a local server." */

@@ -155,6 +155,45 @@ describe.skipIf(!available)('the Clouds list', () => {
     expect(await alert.textContent()).not.toMatch(/ResourcesUnavailableError|sky\.exceptions/);
   });
 
+  it('Add from the row under the list, by keyboard: the focus stays in the Clouds panel, after a failure too', async () => {
+    const f = await open(s);
+    await s.page.getByRole('button', { name: 'Install cloud tools' }).click();
+    const add = s.page.locator('#clouds-more').getByRole('button', { name: 'Add Kubernetes' });
+    await add.waitFor({ timeout: 30_000 });
+    // No check yet: what is installed is said here, the only place in the panel that could.
+    await shows(
+      s.page.locator('#clouds-installed'),
+      'SkyPilot’s support for AWS is installed: Check Clouds to see whether it is set up.',
+    );
+    const focused = () =>
+      s.page.evaluate(() => {
+        const element = document.activeElement;
+        return {
+          text: element?.textContent ?? '',
+          inClouds: element?.closest('#clouds-panel') !== null,
+          body: element === document.body,
+        };
+      });
+    // The package index fails: the add fails, its error shows where it was asked for.
+    f.mirror.setFaults([{ match: '', kind: '500' }]);
+    await add.focus();
+    await s.page.keyboard.press('Enter');
+    const alert = s.page.locator('#clouds-panel').getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    expect((await focused()).inClouds).toBe(true);
+    // Closed, the focus goes back to Add Kubernetes: drawn anew, it is another element than the one pressed.
+    await s.page.keyboard.press('Escape');
+    await expect.poll(() => alert.count(), POLL).toBe(0);
+    expect(await focused()).toMatchObject({ text: 'Add Kubernetes', inClouds: true });
+
+    f.mirror.setFaults([]);
+    await s.page.keyboard.press('Enter');
+    await shows(s.page.locator('#log'), 'Kubernetes is added');
+    const after = await focused();
+    expect(after.body).toBe(false);
+    expect(after.inClouds).toBe(true);
+  });
+
   it('a reload during Check Clouds keeps it busy and shows its result; after it, the result stays; a new tab gets it', async () => {
     const f = await open(s);
     f.mirror.setFaults([{ match: '.tar.gz', kind: 'slow', bytesPerSecond: 150_000 }]);

@@ -235,9 +235,9 @@ describe('the page state', () => {
     const snapshot = { status: STATUS, install: null, operations: [still], last_check: null, waiting_launches: [] };
     const after = apply(state, { type: 'snapshot', snapshot, id: 'boot-999' });
     expect(after.log.slice(4).map((line) => [line.kind, line.text])).toEqual([
-      ['note', 'sky check ended while this page was away: the Clouds list shows the last result.'],
-      ['note', 'Tearing down web-3 ended while this page was away: the Servers list shows how it stands.'],
-      ['note', 'The preview of web-4 ended while this page was away: Preview again to see it.'],
+      ['note', 'sky check ended while the page reloaded: the Clouds list shows the last result.'],
+      ['note', 'Tearing down web-3 ended while the page reloaded: the Servers list shows how it stands.'],
+      ['note', 'The preview of web-4 ended while the page reloaded: Preview again to see it.'],
     ]);
     expect(Object.keys(after.operations)).toEqual(['o-2']);
     // From another server life the tab's log starts afresh: nothing of the old runs is said.

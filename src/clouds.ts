@@ -10,7 +10,7 @@ import type { Lifecycle } from './installer/lifecycle.js';
 import type { InstallSession } from './installer/session.js';
 import { redactUrl } from './redact.js';
 import { inCarapaceWords, parseSkyCheck } from './sky/check.js';
-import { ADDABLE_CLOUD_IDS, extraOfCloud } from './sky/clouds.js';
+import { ADDABLE_CLOUD_IDS, CLOUDS, extraOfCloud } from './sky/clouds.js';
 import { failedOutcome, type OperationRegistry, outcomeError } from './sky/operations.js';
 import type { ApiServerEndpoint } from './status/api-server.js';
 import type { StatusStore } from './status/store.js';
@@ -93,11 +93,13 @@ export class CloudChecks {
       command: ['sky', ...args],
       run: async (context) => {
         const result = await context.sky(args);
+        // Said by its name ("IBM"), not SkyPilot's id for it ("ibm").
+        const shown = CLOUDS.find((known) => known.id === cloud)?.name ?? cloud;
         if (result.exitCode !== 0) {
-          return failedOutcome(cloud ? `Checking ${cloud}` : 'The cloud check', result, { sky: sky.path, endpoint });
+          return failedOutcome(shown ? `Checking ${shown}` : 'The cloud check', result, { sky: sky.path, endpoint });
         }
         check = parseSkyCheck(result.stdout);
-        const message = cloud ? `Checked ${cloud}.` : 'Cloud check finished.';
+        const message = shown ? `Checked ${shown}.` : 'Cloud check finished.';
         return { ok: true, message, hint: null, code: null, exit_code: 0 };
       },
     });

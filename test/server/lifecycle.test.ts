@@ -111,6 +111,12 @@ describe('adding a cloud from the page', () => {
     expect(messages).toContain(
       "SkyPilot moves from Python 3.12 to Python 3.11, which SkyPilot's IBM libraries need: uv downloads that Python and the packages built for it",
     );
+    // The check of it is said by its name, not SkyPilot's id for it.
+    const ends = suite
+      .listener()
+      .events.filter((e) => e.type === 'operation' && e.data.event === 'end')
+      .map((e) => String(e.data.message));
+    expect(ends).toContain('Checked IBM.');
     expect(answer.enabled).toBe(false);
     expect(answer.check.disabled.find((cloud) => cloud.name === 'IBM')?.reasons[0]?.text).toContain(
       `Missing credential file at ${f.userHome}/.ibm/credentials.yaml.`,

@@ -72,7 +72,7 @@ export async function checkOverhead(results: Results, mirror: Mirror, quick: boo
           'from the same small client process: `fetch` of POST /clouds/check (token on) to the end of its answer, and `spawn()` of sky check to `close`',
         issue12: '+3 ms',
         previous:
-          '+8.64 ms (40 vs 31 ms) (317b684); +3.77 ms (26 vs 22 ms; the request from the server’s own process); issue 20: +2.5 ms',
+          '+7.12 ms (34 vs 27 ms) (stop 25); +3.77 ms (26 vs 22 ms; the request from the server’s own process); issue 20: +2.5 ms',
         now: overBaseline(through, direct),
         target: '≤ +1 ms (issue 19: must not grow by more than zx’s price)',
         runs: `${runs} interleaved runs each, order rotated`,
@@ -134,7 +134,7 @@ export async function firstClicks(results: Results, mirror: Mirror, quick: boole
         'in the client process, from sending the clicks (all at once) to the last answer: a check answers with its result, a ' +
         'launch preview when its operation starts (both wait for the install SkyPilot needs first)',
       issue12: '2.4×',
-      previous: '2.57× (901 vs 350 ms) (317b684); 1.59× (504 vs 318 ms), checks only, clients in the server’s process',
+      previous: '2.48× (795 vs 320 ms) (stop 25); 1.59× (504 vs 318 ms), checks only, clients in the server’s process',
       now:
         `${ratio(median(crowds) / alone)} (${ms(median(crowds))}, ${ms(min(crowds))}–${ms(max(crowds))}, vs the slower single ` +
         `kind; 1 check ${ms(median(singleCheck))}, 1 preview ${ms(median(singleLaunch))}); ${installs} installer run`,

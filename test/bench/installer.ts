@@ -83,7 +83,7 @@ export async function fastPath(results: Results, mirror: Mirror, quick: boolean)
         '`spawn()` to `close` of `sh install-skypilot.sh`, and of `sh -c true`, both from the same small client process',
       issue12: '+1.3 ms',
       previous:
-        '+0.87 ms (2.63 vs 1.76 ms) (317b684); +1.87 ms (5.95 vs 4.08 ms, timed from the bench’s large process); issue 20, from a small one: +1.35–1.54 ms',
+        '+0.89 ms (2.54 vs 1.65 ms) (stop 25); +1.87 ms (5.95 vs 4.08 ms, timed from the bench’s large process); issue 20, from a small one: +1.35–1.54 ms',
       now: overBaseline(script, baseline),
       target: 'keep',
       runs: `${runs} interleaved runs each, order rotated`,
@@ -128,7 +128,7 @@ export async function processLayer(results: Results, quick: boolean): Promise<vo
       timed:
         "`runProcess('true')` to its result, and `spawn('true')` to `close` (both streams read), from the same small client process",
       issue12: '—',
-      previous: '+1.25 ms (3.03 vs 1.78 ms) (317b684); issue 19: must stay ≤ 1 ms',
+      previous: '+1.51 ms (3.60 vs 2.10 ms) (stop 25); issue 19: must stay ≤ 1 ms',
       now: overBaseline(zx, bare),
       target: '≤ +1 ms',
       runs: `${runs} interleaved runs each, order rotated`,
@@ -235,7 +235,7 @@ export async function freshInstallOverhead(results: Results, mirror: Mirror, qui
       timed:
         'the script’s wall time (spawn to close, from the bench process) minus the union of the mirror’s request times and the stand-ins’ own runs',
       issue12: '~600 ms',
-      previous: '88 ms (76–97 ms; of 240 ms wall) (317b684); 179 ms (of 330 ms wall)',
+      previous: '96 ms (80–105 ms; of 253 ms wall) (stop 25); 179 ms (of 330 ms wall)',
       now: `${ms(median(overheads))} (${ms(min(overheads))}–${ms(max(overheads))}; of ${ms(median(walls))} wall)`,
       target: '≤ 50 ms',
       runs: `${runs} installs`,
@@ -278,7 +278,7 @@ export async function realSizes(results: Results, quick: boolean): Promise<void>
           timed:
             'from the `Downloading package manager (` line to the `Checking the SHA-256` line, as the bench process read them',
           issue12: '1.15',
-          previous: '1.01× (4750 vs 4695 ms) (317b684); 1.02× (4766 ms vs 4694 ms)',
+          previous: '1.01× (4755 vs 4695 ms) (stop 25); 1.02× (4766 ms vs 4694 ms)',
           now: `${ratio(uvStep / archiveFloor)} (${ms(uvStep)} vs ${ms(archiveFloor)}; the mirror sent it in ${ms(archiveTransfer)})`,
           target: '≤ 1.03',
           runs: '1 install',
@@ -287,7 +287,7 @@ export async function realSizes(results: Results, quick: boolean): Promise<void>
           measure: `fresh install at ${megabits} Mbit/s, real sizes: whole install ÷ transfer floor (all bytes)`,
           timed: `the script’s wall time (spawn to close) over the bytes served ÷ ${megabits} Mbit/s`,
           issue12: '—',
-          previous: '1.03× (43.8 s for 133 MB, floor 42.6 s) (317b684); 1.03× (43.8 s for 133 MB, floor 42.5 s)',
+          previous: '1.03× (43.8 s for 133 MB, floor 42.6 s) (stop 25); 1.03× (43.8 s for 133 MB, floor 42.5 s)',
           now: `${ratio(run.wall / floor)} (${(run.wall / 1000).toFixed(1)} s for ${(bytes / 1e6).toFixed(0)} MB, floor ${(floor / 1000).toFixed(1)} s)`,
           target: '≤ 1.03',
           runs: '1 install',
@@ -298,7 +298,7 @@ export async function realSizes(results: Results, quick: boolean): Promise<void>
             'between consecutive lines with a percent; from the mirror’s last byte of the archive to the `100%` line',
           issue12: '1/s; the last 0.25 s poll late',
           previous:
-            '1266 ms longest gap, 100% line 3.21 ms after the last byte (317b684); 1261 ms longest gap over 43 lines; 100% line 5.53 ms after the last byte',
+            '1244 ms longest gap, 100% line 0.75 ms after the last byte (stop 25); 1261 ms longest gap over 43 lines; 100% line 5.53 ms after the last byte',
           now: `${ms(Math.max(...gaps))} longest gap over ${progress.length} lines; 100% line ${ms((lastArchiveLine?.at ?? 0) - (archive?.endedMs ?? 0))} after the last byte`,
           target: '≥ 1 per second; ≤ 50 ms',
           runs: '1 install',

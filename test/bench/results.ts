@@ -54,7 +54,7 @@ export class Results {
       'when the row began → when it ended: above ~1, other programs took CPU from the measurement.',
       '',
       'Columns: **issue 12** is what issue 12 measured; **before** gives the previous runs of `bench/results.md`,',
-      'the last first: (317b684) 2026-12-03 16:19; (stop 23) bd84524, 15:02; (stop 22) c86daeb, 13:30; unmarked,',
+      'the last first: (stop 25) f134748, 18:12; (stop 23) bd84524, 15:02; (stop 22) c86daeb, 13:30; unmarked,',
       "2026-12-02 (ec8db94); and issue 20's independent re-measurement where it gave one. **now** is this run.",
       '',
       '| measure | what is timed | issue 12 | before | now | load | target | runs |',

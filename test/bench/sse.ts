@@ -378,7 +378,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         timed: `from the relay reading the line off the script's stdout to \`bus.publish\` in the server process (one clock: CLOCK_MONOTONIC); then from the relay's write, when the line was on the server's pipe (stamped once the write has returned: a relay that loses the CPU right after its write stamps after the server has published, and that line shows below 0); ${how}`,
         issue12: '—',
         previous:
-          'p50 0.59 ms, p99 3.12 ms, max 5.06 ms (317b684); p50 0.52 ms, p99 4.69 ms, max 5.49 ms (stop 23); p99 9.48 ms (stop 22); issue 20: 10–76 ms for the first lines and each phase change',
+          'p50 0.58 ms, p99 3.02 ms, max 3.24 ms; from the pipe p99 2.70 ms (stop 25); p50 0.52 ms, p99 4.69 ms, max 5.49 ms (stop 23); p99 9.48 ms (stop 22); issue 20: 10–76 ms for the first lines and each phase change',
         now:
           `${busSplit(trips, toBus)}; ${perRun('install', runs, (run) => percentile(run.trips.map(toBus), 0.99))} (p99); ` +
           `from the pipe: ${busSplit(trips, pipeToBus)}; from the server's read of the pipe: ${busSplit(trips, readToBus)}`,
@@ -390,7 +390,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         timed: `from the relay reading the line off the script's stdout to each client process's \`data\` callback for it; ${how}`,
         issue12: 'p50 20 ms, p99 74–78 ms',
         previous:
-          'p50 15 ms, p99 49 ms, max 67 ms (317b684); p50 15 ms, p99 53 ms, max 65 ms (stop 23); p99 71 ms (stop 22); p50 14 ms, p99 32 ms (bus.publish() called by the bench on an idle server); issue 20, real installs: p99 75–206 ms',
+          'p50 14 ms, p99 49 ms, max 56 ms (stop 25); p50 15 ms, p99 53 ms, max 65 ms (stop 23); p99 71 ms (stop 22); p50 14 ms, p99 32 ms (bus.publish() called by the bench on an idle server); issue 20, real installs: p99 75–206 ms',
         now: `${shown(lineToClient)}; ${perRun('install', runs, (run) => percentile(run.trips.flatMap(toClients), 0.99))} (p99); ${lost} lost, ${duplicated} duplicated`,
         target: 'p99 ≤ 40 ms (issue 20), 0 lost, 0 duplicated',
         runs: `${trips.length} lines × ${clients} clients, ${installs} installs`,
@@ -401,7 +401,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
           'as above, to the last client to get the line: the line whose phase differs from the one before, and the first three lines',
         issue12: '—',
         previous:
-          'checking → downloading 55 ms to the last client (1.20 ms to the bus), first lines 67 ms (5.06 ms to the bus) (317b684); checking → downloading 65 ms to the last client (0.98 ms to the bus), first lines 65 ms (5.49 ms to the bus) (stop 23); 95 ms and 117 ms (stop 22); issue 20: the slow events are these, 10–76 ms late at the bus',
+          'checking → downloading 56 ms to the last client (1.14 ms to the bus), first lines 56 ms (1.92 ms to the bus) (stop 25); checking → downloading 65 ms to the last client (0.98 ms to the bus), first lines 65 ms (5.49 ms to the bus) (stop 23); 95 ms and 117 ms (stop 22); issue 20: the slow events are these, 10–76 ms late at the bus',
         now:
           `${before(worstChange)} → ${worstChange.phase}: ${ms(slowest(worstChange))} to the last client (${ms(toBus(worstChange))} to the bus); ` +
           `first lines: ${ms(max(starts.map(slowest)))} at worst (${ms(max(starts.map(toBus)))} to the bus)`,
@@ -429,7 +429,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
       timed: `as the line → bus row, with one event stream in one client process in place of ${clients}`,
       issue12: '—',
       previous:
-        'p50 0.59 ms, p99 2.68 ms, max 3.65 ms (317b684); p50 0.57 ms, p99 1.68 ms, max 2.04 ms (stop 23); p99 5.65 ms (stop 22, 69 lines)',
+        'p50 0.57 ms, p99 2.82 ms, max 3.87 ms; from the pipe p99 2.79 ms (stop 25); p50 0.57 ms, p99 1.68 ms, max 2.04 ms (stop 23); p99 5.65 ms (stop 22, 69 lines)',
       now: `${busSplit(trips, (trip) => trip.bus - trip.printed)}; from the pipe: ${busSplit(trips, (trip) => trip.bus - trip.relayed)}; from the server's read of the pipe: ${busSplit(trips, readToBus)}`,
       target: '≤ 2 ms p99',
       runs: `${trips.length} lines over ${runs.length} installs`,
@@ -447,7 +447,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         'as the installer row, the server running `test/bench/emit-lines.sh` (lines of the installer’s grammar) in place of the installer',
       issue12: '146–511 ms (p99)',
       previous:
-        'p50 8.41 ms, p99 28 ms, max 69 ms (317b684); p50 10 ms, p99 40 ms, max 82 ms (stop 23); p99 42 ms (stop 22); p99 41 ms (p50 13 ms), bus.publish() called by the bench',
+        'p50 8.68 ms, p99 36 ms, max 65 ms (stop 25); p50 10 ms, p99 40 ms, max 82 ms (stop 23); p99 42 ms (stop 22); p99 41 ms (p50 13 ms), bus.publish() called by the bench',
       now:
         `${shown(runs.flatMap(toClients))}; ${perRun('run', runs, (run) => percentile(toClients(run), 0.99))} (p99); ` +
         `${runs.reduce((sum, run) => sum + lostOf(run), 0)} lost, ${runs.reduce((sum, run) => sum + run.duplicated, 0)} duplicated`,
@@ -491,7 +491,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
         measure: 'SSE memory per idle client (heap + external; RSS)',
         timed: `the server process's memory after 3 GCs with ${clients} streams open, minus before they opened, ÷ ${clients}`,
         issue12: '33 KB',
-        previous: '6.8 KB (RSS 18.9 KB) (317b684); 7.1 KB (RSS 18.3 KB) (stop 23); 4.6 KB (RSS 4.5 KB)',
+        previous: '7.1 KB (RSS 17.5 KB) (stop 25); 7.1 KB (RSS 18.3 KB) (stop 23); 4.6 KB (RSS 4.5 KB)',
         now: `${(perClient / 1024).toFixed(1)} KB (RSS ${(rssPerClient / 1024).toFixed(1)} KB)`,
         target: '≤ 20 KB',
         runs: `${clients} clients`,

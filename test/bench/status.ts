@@ -76,9 +76,9 @@ export async function statusRows(results: Results, quick: boolean): Promise<void
             'Carapace with the token checked, the bare server ignoring it',
           issue12: '1.6–2.5×',
           previous: {
-            1: 'p50 1.09×, mean 1.07×, throughput 1.07× (317b684); 1.01× (0.21 vs 0.20 ms); 1.05× throughput',
-            50: 'p50 1.10×, mean 1.12×, throughput 1.12× (317b684); 1.08× (2.50 vs 2.32 ms); 1.00× throughput',
-            200: 'p50 1.09×, mean 1.04×, throughput 1.04× (317b684); 1.92× (24 vs 13 ms); 1.08× throughput; issue 20: 0.91×, and by Little’s law 14.4 vs 13.4 ms mean',
+            1: 'p50 1.07×, mean 1.05×, throughput 1.06× (stop 25); 1.01× (0.21 vs 0.20 ms); 1.05× throughput',
+            50: 'p50 0.94×, mean 0.99×, throughput 0.99× (stop 25); 1.08× (2.50 vs 2.32 ms); 1.00× throughput',
+            200: 'p50 1.13×, mean 1.16×, throughput 1.16× (stop 25); 1.92× (24 vs 13 ms); 1.08× throughput; issue 20: 0.91×, and by Little’s law 14.4 vs 13.4 ms mean',
           }[connections as 1 | 50 | 200],
           now:
             `p50 ${ratios(ours, theirs, (s) => s.p50)} (${ms(figure(ours, (s) => s.p50))} vs ${ms(figure(theirs, (s) => s.p50))}); ` +
@@ -108,7 +108,7 @@ export async function statusRows(results: Results, quick: boolean): Promise<void
         timed:
           'in the client process, from `request()` (connection not yet open) to the end of the answer, 200 at once',
         issue12: '0.4–1.1 s',
-        previous: 'median of maxima 55 ms (45–72 ms) (317b684); median of maxima 59 ms, worst 65 ms',
+        previous: 'median of maxima 50 ms (42–81 ms) (stop 25); median of maxima 59 ms, worst 65 ms',
         now: `median of maxima ${ms(median(firsts))} (${ms(min(firsts))}–${ms(max(firsts))})`,
         target: '≤ 100 ms',
         runs: `${firsts.length} rounds of 200`,

@@ -247,7 +247,7 @@ describe('parseSkyCheck', () => {
       installedExtras: ['aws', 'oci'],
       teamServer: null,
     });
-    // Installed, yet SkyPilot says `oci` is not: they failed to load.
+    // Installed, yet SkyPilot cannot find `oci`: the install is broken.
     expect(oci[0]?.reasons[0]?.text).toBe(
       'SkyPilot could not load its libraries for OCI. Repair the cloud tools, then check again.',
     );

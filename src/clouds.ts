@@ -11,6 +11,7 @@ import type { InstallSession } from './installer/session.js';
 import { redactUrl } from './redact.js';
 import { inCarapaceWords, parseSkyCheck } from './sky/check.js';
 import { ADDABLE_CLOUD_IDS, CLOUDS, extraOfCloud } from './sky/clouds.js';
+import { awsCliForUser } from './sky/environment.js';
 import { failedOutcome, type OperationRegistry, outcomeError } from './sky/operations.js';
 import type { ApiServerEndpoint } from './status/api-server.js';
 import type { StatusStore } from './status/store.js';
@@ -22,6 +23,8 @@ export interface CloudsContext {
   operations: OperationRegistry;
   /** The SkyPilot API server every sky run uses now. */
   apiServer(): ApiServerEndpoint;
+  /** The PATH of the user who runs Carapace (theirs is the terminal SkyPilot's steps are typed in). */
+  userPath: string | undefined;
 }
 
 export class CloudChecks {
@@ -111,6 +114,7 @@ export class CloudChecks {
       disabled: inCarapaceWords(answer, {
         installedExtras: store.status().extras,
         teamServer: endpoint.team ? redactUrl(endpoint.url) : null,
+        awsCli: awsCliForUser(sky, this.context.userPath),
       }),
     };
     if (cloud && this.last) this.last = withCloudsOf(this.last, inWords);

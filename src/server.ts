@@ -96,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sky ? localApiServer.runningRequests(sky.path) : [];
     },
   });
-  const clouds = new CloudChecks({ session, lifecycle, store, operations, apiServer });
+  const clouds = new CloudChecks({ session, lifecycle, store, operations, apiServer, userPath: env.PATH });
   // The demo's stand-in sky never runs ssh or rsync: it neither needs nor asks for them.
   const needsSshTools = !options.demo;
   const servers: ServersContext = { session, store, operations, runner, layout, env, apiServer, needsSshTools };

@@ -139,6 +139,25 @@ export interface CheckContext {
   installedExtras: string[] | null;
   /** A team's API server checked the clouds (with its own libraries and credentials), at this address (shown). */
   teamServer: string | null;
+  /** The AWS CLI of Carapace's cloud tools as the user can run it, when `aws` is not on their PATH (environment.ts). */
+  awsCli?: string | null;
+}
+
+/** A step of SkyPilot's that runs the AWS CLI: "$ aws configure", "$ AWS_SHARED_CREDENTIALS_FILE=… aws configure …". */
+const AWS_COMMAND = /^\s*\$ (?:[A-Z_]+=\S+ )*aws /m;
+
+/** SkyPilot's own words, with where its `aws` is when the user's PATH has none. */
+function ownWords(cloud: DisabledCloud, awsCli: string | null | undefined): DisabledCloudAdvice {
+  if (!awsCli || !cloud.reasons.some((reason) => AWS_COMMAND.test(reason.text)))
+    return { ...cloud, missing_extra: null };
+  const note = `The aws command above came with Carapace's cloud tools and is not on your PATH: run it as ${awsCli} (for example, ${awsCli} configure).`;
+  return {
+    ...cloud,
+    missing_extra: null,
+    reasons: cloud.reasons.map((reason) =>
+      AWS_COMMAND.test(reason.text) ? { ...reason, text: `${reason.text}\n${note}` } : reason,
+    ),
+  };
 }
 
 /**
@@ -158,11 +177,12 @@ export interface CheckContext {
  * - libraries installed that fail to load: Repair;
  * - a cloud Carapace does not offer, whose libraries its SkyPilot lacks (Vast, Cudo,
  *   HuggingFace…): it cannot be used from Carapace yet;
- * - anything else (credentials): SkyPilot's own words.
+ * - anything else (credentials): SkyPilot's own words, and where its `aws` is when a step
+ *   runs it and the user's PATH has none (the aws extra puts it beside sky only).
  */
 export function inCarapaceWords(
   check: CloudCheck,
-  { installedExtras, teamServer }: CheckContext,
+  { installedExtras, teamServer, awsCli }: CheckContext,
 ): DisabledCloudAdvice[] {
   return check.disabled.map((cloud) => {
     const capabilities = [...new Set(cloud.reasons.flatMap((reason) => reason.capabilities))];
@@ -211,6 +231,6 @@ export function inCarapaceWords(
         `SkyPilot's libraries for ${cloud.name} are not among those Carapace installs: ${cloud.name} cannot be used from Carapace yet.`,
       );
     }
-    return { ...cloud, missing_extra: null };
+    return ownWords(cloud, awsCli);
   });
 }

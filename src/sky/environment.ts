@@ -18,8 +18,10 @@
  *   uv links only `sky` onto its bin folder. Last, so that the user's own tools win.
  */
 import { realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { type Settings, TEAM_SERVER } from '../settings/settings.js';
+import { findOnPath, isExecutable } from '../status/path.js';
+import type { SkyLocation } from '../status/store.js';
 
 /** What makes CPython look for another Python's library than its own (scripts/install-skypilot.sh, scrub_environment). */
 export const PYTHON_VARIABLES = [
@@ -67,4 +69,25 @@ function toolsOf(sky: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The AWS CLI that the aws extra put beside Carapace's sky, as a user can type it in a
+ * terminal, when `aws` is not on their PATH: SkyPilot's reasons say "$ aws configure",
+ * which fails there otherwise. Named through the `tools` link (the folder of sky's link,
+ * tools/bin/sky), which an update or an Add switches, so that the path stays true. Null
+ * for a sky installed outside Carapace, or when the user has an `aws` of their own.
+ */
+export function awsCliForUser(sky: SkyLocation, pathVariable: string | undefined): string | null {
+  if (sky.source !== 'managed' || findOnPath('aws', pathVariable)) return null;
+  const bin = toolsOf(sky.path);
+  if (!bin || !isExecutable(join(bin, 'aws'))) return null;
+  const link = dirname(dirname(sky.path));
+  try {
+    const target = realpathSync(link);
+    if (bin.startsWith(target + sep)) return join(link, relative(target, bin), 'aws');
+  } catch {
+    // The link is being switched: the folder it pointed to names it as well.
+  }
+  return join(bin, 'aws');
 }

@@ -123,6 +123,18 @@ describe('adding a cloud from the page', () => {
     );
   });
 
+  it("names the aws that came with the cloud tools under SkyPilot's '$ aws configure', when the user's PATH has none", async () => {
+    const f = await open({ env: { PATH: pathWithout(['aws']), AWS_ACCESS_KEY_ID: '' } });
+    await installed(f);
+    const check = (await (await f.request('POST', '/clouds/check')).json()) as CloudCheckAnswer;
+    const aws = check.disabled.find((cloud) => cloud.name === 'AWS')?.reasons[0]?.text ?? '';
+    expect(aws).toContain('$ aws configure');
+    const cli = join(f.home, 'tools/envs/skypilot-nightly/bin/aws');
+    expect(aws).toContain(`is not on your PATH: run it as ${cli} (for example, ${cli} configure).`);
+    // It is the one the aws extra installed, and it runs.
+    expect(statSync(cli).mode & 0o111).not.toBe(0);
+  });
+
   it("lets sky run Azure's az, which the azure extra installs into sky's own environment", async () => {
     const f = await open();
     await installed(f);

@@ -1,11 +1,12 @@
 // The parsers of sky's output, each on the real output in test/fixtures/real/.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inCarapaceWords, parseSkyCheck } from '../../src/sky/check.js';
 import { ADDABLE_CLOUD_IDS, CLOUDS, extraOfCloud, SKYPILOT_CLOUD_EXTRAS } from '../../src/sky/clouds.js';
 import { parseSkyDown } from '../../src/sky/down.js';
+import { awsCliForUser } from '../../src/sky/environment.js';
 import { skyFailure } from '../../src/sky/failure.js';
 import { parseLaunchRequestId, wasCancelled } from '../../src/sky/launch.js';
 import { parseApiStatus } from '../../src/sky/requests.js';
@@ -492,6 +493,56 @@ function withSkyHome(test: (home: string, cwd: string) => void): void {
     rmSync(home, { recursive: true, force: true });
   }
 }
+
+describe("the AWS CLI SkyPilot's steps run", () => {
+  /** CARAPACE_HOME as the installer leaves it: tools -> tools.1, whose bin/sky links into the environment, aws beside it. */
+  function withTools(test: (home: string, sky: string, elsewhere: string) => void): void {
+    const home = mkdtempSync(join(tmpdir(), 'carapace-aws-cli-'));
+    try {
+      const bin = join(home, 'tools.1/envs/skypilot-nightly/bin');
+      mkdirSync(bin, { recursive: true });
+      mkdirSync(join(home, 'tools.1/bin'));
+      mkdirSync(join(home, 'elsewhere'));
+      for (const program of [join(bin, 'sky'), join(bin, 'aws'), join(home, 'elsewhere/aws')]) {
+        writeFileSync(program, '#!/bin/sh\n');
+        chmodSync(program, 0o755);
+      }
+      symlinkSync('../envs/skypilot-nightly/bin/sky', join(home, 'tools.1/bin/sky'));
+      symlinkSync('tools.1', join(home, 'tools'));
+      test(home, join(home, 'tools/bin/sky'), join(home, 'elsewhere'));
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+
+  it('is named through the tools link, and only when the user has no aws of their own and the sky is Carapace’s', () => {
+    withTools((home, sky, elsewhere) => {
+      const managed = { path: sky, source: 'managed' as const };
+      expect(awsCliForUser(managed, '/usr/bin:/bin')).toBe(join(home, 'tools/envs/skypilot-nightly/bin/aws'));
+      expect(awsCliForUser(managed, `/usr/bin:${elsewhere}`)).toBeNull();
+      expect(awsCliForUser({ path: sky, source: 'path' }, '/usr/bin')).toBeNull();
+    });
+  });
+
+  it("is said under SkyPilot's steps that run aws (AWS's, Cloudflare's), and nowhere else", () => {
+    const check = parseSkyCheck(realOutput('sky-check-nothing-enabled', ENDPOINT).stdout);
+    const awsCli = '/home/u/.carapace/tools/envs/skypilot-nightly/bin/aws';
+    const advice = inCarapaceWords(check, { ...MANAGED, awsCli });
+    const note = `The aws command above came with Carapace's cloud tools and is not on your PATH: run it as ${awsCli} (for example, ${awsCli} configure).`;
+    const noted = advice.filter((cloud) => cloud.reasons.some((reason) => reason.text.endsWith(note)));
+    // Nebius's storage step runs aws too, but its libraries are what it lacks here: that is said instead.
+    expect(noted.map((cloud) => cloud.name)).toEqual(['AWS', 'Cloudflare', 'CoreWeave']);
+    const nebius = inCarapaceWords(parseSkyCheck(realOutput('sky-check-nebius-no-credentials', ENDPOINT).stdout), {
+      installedExtras: ['aws', 'nebius'],
+      teamServer: null,
+      awsCli,
+    });
+    expect(nebius[0]?.reasons.map((reason) => reason.text.endsWith(note))).toEqual([false, true]);
+    // Without one to name (the user has aws, or the sky is not Carapace's): SkyPilot's words alone.
+    const plain = inCarapaceWords(check, MANAGED);
+    expect(plain.some((cloud) => cloud.reasons.some((reason) => reason.text.includes(note)))).toBe(false);
+  });
+});
 
 describe('the API server sky uses', () => {
   it("is the one get_server_url finds: the variable, then Carapace's setting, then sky's config, then the local one", () => {

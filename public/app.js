@@ -397,10 +397,16 @@ async function loadSettings() {
 }
 
 function closeError() {
+  const place = state.error?.place ?? null;
   dispatch({ type: 'error-closed' });
   const origin = errorOrigin;
   errorOrigin = null;
-  if (!origin) return;
+  if (!origin) {
+    // A failure the event stream brought (a launch, a teardown): no click of this page's started it.
+    if (place === 'launch') button('launch-button').focus();
+    else if (place) focusNear(null, document.getElementById(`${place}-panel`));
+    return;
+  }
   const { element } = origin;
   if (element.isConnected && !(element instanceof HTMLButtonElement && element.disabled)) element.focus();
   else focusNear(origin.cloud, origin.section);

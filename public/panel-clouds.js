@@ -124,7 +124,7 @@ export const renderClouds = memo(
     for (const cloud of check?.disabled ?? []) {
       const add = cloud.missing_extra === null ? undefined : addableNamed(cloud.name);
       // Its libraries were missing at the check, and are installed since (an Add, before its own check's answer).
-      const addedSince = cloud.missing_extra !== null && !add;
+      const addedSince = cloud.missing_extra !== null && (status?.extras?.includes(cloud.missing_extra) ?? false);
       const item = h(
         'li',
         { 'data-cloud': cloud.name, tabIndex: -1 },

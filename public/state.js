@@ -454,19 +454,28 @@ function withInstallEvent(state, event) {
   // Servers launched before an uninstall are not listed any more, and may still bill: the page says so.
   if (event.phase === 'complete' && event.job === 'uninstall') next.uninstalled = true;
   if (event.phase === 'error') {
-    // What waited for this run to install SkyPilot will not run.
+    // What waited for this run to install SkyPilot will not run: nothing may say it will.
+    const dropped = state.waiting;
     next.waiting = [];
+    if (dropped.some((name) => next.launchSaid === LAUNCH_SAID.waiting(name))) next.launchSaid = '';
     // The answer that failed may have come before this event (they come by two connections).
     if (next.error && next.error.body.message === event.message)
       next.error = { ...next.error, title: inInstallTitle(next.error.title) };
     const cancelled = event.code === 'interrupted';
     next.announcement = cancelled ? 'Installation cancelled.' : `${planOf(event, state.info).failed}: ${event.message}`;
-    return logged(next, {
-      kind: cancelled ? 'note' : 'bad',
-      text: cancelled
-        ? `Installation cancelled: ${event.message}`
-        : `${planOf(event, state.info).failed} (${event.code ?? 'error'}): the error shown says what to do.`,
-    });
+    return logged(
+      next,
+      {
+        kind: cancelled ? 'note' : 'bad',
+        text: cancelled
+          ? `Installation cancelled: ${event.message}`
+          : `${planOf(event, state.info).failed} (${event.code ?? 'error'}): the error shown says what to do.`,
+      },
+      ...dropped.map((name) => ({
+        kind: /** @type {const} */ ('note'),
+        text: `${name} was to be launched once the cloud tools were installed: it is not. Launch it again once they are.`,
+      })),
+    );
   }
   return logged(next, { kind: 'install', text: installLine(event.message), phase: event.phase });
 }
@@ -663,6 +672,8 @@ function failed(state, error, action) {
   const inInstall = last?.phase === 'error' && last.message === error.message;
   const title = inInstall ? inInstallTitle(FAILED[action.kind]) : FAILED[action.kind];
   const waiting = launch ? state.waiting.filter((name) => name !== action.request.name) : state.waiting;
+  // A sky run's failure is in the log already, as its end said it: not again under another title.
+  const said = state.log.slice(-5).some((line) => line.text === error.message);
   return logged(
     {
       ...state,
@@ -672,6 +683,6 @@ function failed(state, error, action) {
       settingsSaid: action.kind === 'save-settings' ? '' : state.settingsSaid,
       announcement: readable(error.message),
     },
-    { kind: 'bad', text: `${title}: ${error.message}` },
+    ...(said ? [] : [{ kind: /** @type {const} */ ('bad'), text: `${title}: ${error.message}` }]),
   );
 }

@@ -43,7 +43,7 @@ export function skyFailure(what: string, stdout: string, stderr: string, { sky, 
     return {
       code: 'sky-api-unauthorized',
       message: `${what} failed: the SkyPilot API server at ${shown} asks who you are (it is behind a login).`,
-      hint: `Log in once in a terminal with: ${login} -- then retry.${endpoint.source === 'settings' ? ' A server with basic authentication also takes the user and password in the address in Settings.' : ''}`,
+      hint: `Log in once in a terminal with: ${login} -- then retry.${endpoint.source === 'settings' ? ' A server with basic authentication also takes the user and password in the address in Network settings.' : ''}`,
     };
   }
   if (/ApiServerConnectionError|Could not connect to SkyPilot API server/.test(text)) {
@@ -88,7 +88,7 @@ function unreachableHint({ source, configFile }: ApiServerEndpoint): string {
     case 'environment':
       return "Check SKYPILOT_API_SERVER_ENDPOINT in Carapace's environment and that the server runs, then retry.";
     case 'settings':
-      return 'Check the team server address in Settings and that the server is running, then retry.';
+      return 'Check the team server address in Network settings and that the server is running, then retry.';
     case 'config':
       return `Check api_server.endpoint in ${configFile ?? "sky's config file"} (sky api login writes it to ~/.sky/config.yaml) and that the server runs, then retry.`;
     case 'default':

@@ -11,9 +11,10 @@ export function plainLines(text: string): string[] {
   return plainText(text).split('\n');
 }
 
-// Pictographs (sky's 🎉) have no glyph in many fonts and show as boxes; the words around them say it all.
+// Pictographs (sky's 🎉, its ⚙︎) have no glyph in many fonts and show as boxes; the words around them say it
+// all. The variation selector after one goes with it: U+FE0F (emoji style) or U+FE0E (text style, "⚙︎ Launching").
 const HAS_PICTOGRAPH = /\p{Extended_Pictographic}/u;
-const PICTOGRAPHS = /\p{Extended_Pictographic}\uFE0F?/gu;
+const PICTOGRAPHS = /\p{Extended_Pictographic}[\uFE0E\uFE0F]?/gu;
 
 /** A line of sky's output as the page shows it: no colours, no pictographs (indentation kept). */
 export function displayText(text: string): string {

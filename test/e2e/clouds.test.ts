@@ -153,6 +153,11 @@ describe.skipIf(!available)('the Clouds list', () => {
     await shows(alert, 'GCP is not set up on this computer');
     await shows(alert, 'See GCP in the Clouds list');
     expect(await alert.textContent()).not.toMatch(/ResourcesUnavailableError|sky\.exceptions/);
+    // The launch failed after its request was answered (the event stream said so): closing the
+    // error puts the focus back on Launch Server, not on the page's start.
+    await alert.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => alert.count(), POLL).toBe(0);
+    expect(await s.page.evaluate(() => document.activeElement?.id)).toBe('launch-button');
   });
 
   it('Add from the row under the list, by keyboard: the focus stays in the Clouds panel, after a failure too', async () => {

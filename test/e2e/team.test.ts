@@ -58,4 +58,18 @@ describe.skipIf(!available)("a team's API server", () => {
     await shows(dialog, 'It was launched by alice');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
+
+  it('set after a local check and not reachable: the list does not claim that clouds were added', async () => {
+    const f = await open(s);
+    const clouds = s.page.locator('#clouds-panel');
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    await clouds.getByText('GCP: Not added').waitFor({ timeout: 30_000 });
+    // Nothing listens on the discard port: the team's server cannot be reached.
+    await f.request('PUT', '/settings', { values: { CARAPACE_SKYPILOT_API_SERVER: 'http://127.0.0.1:9' } });
+    await shows(s.page.locator('#status-details'), 'your team’s, at http://127.0.0.1:9');
+    await s.page.getByRole('button', { name: 'Check Clouds' }).click();
+    await shows(clouds.getByRole('alert'), 'cannot be reached');
+    await shows(clouds.getByRole('alert'), 'Network settings');
+    expect(await clouds.getByText('Added, not checked yet').count()).toBe(0);
+  });
 });

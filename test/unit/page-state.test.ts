@@ -201,6 +201,39 @@ describe('the page state', () => {
     expect(state.install).toEqual([]);
   });
 
+  it("logs a failed sky run once: its end's words, not again under the action's title", () => {
+    const message = 'The cloud check failed: the SkyPilot API server at http://team.example:46580 cannot be reached.';
+    let state = apply(
+      initialState(),
+      operation({ operation_id: 'o-1', kind: 'check', name: null, event: 'start', command: ['sky', 'check'] }),
+    );
+    state = apply(
+      state,
+      operation({
+        operation_id: 'o-1',
+        kind: 'check',
+        name: null,
+        event: 'end',
+        exit_code: 1,
+        ok: false,
+        message,
+        hint: 'Check the team server address in Network settings and that the server is running, then retry.',
+        code: 'sky-api-unreachable',
+      }),
+    );
+    const error = { code: 'sky-api-unreachable' as const, message, hint: 'Check it.' };
+    state = apply(state, { type: 'failed', error, action: { kind: 'check' } });
+    expect(state.log.filter((line) => line.text.includes(message)).map((line) => line.text)).toEqual([message]);
+    expect(state.error?.title).toBe('Check Clouds failed');
+    // A failure nothing logged before (the request itself refused): logged under its title.
+    const refused = apply(initialState(), {
+      type: 'failed',
+      error: { ...error, message: 'Refused.' },
+      action: { kind: 'check' },
+    });
+    expect(refused.log.map((line) => line.text)).toEqual(['Check Clouds failed: Refused.']);
+  });
+
   it('says in the log which sky runs ended while the page was away, and keeps the one still running', () => {
     let state = apply(
       initialState(),
@@ -581,6 +614,12 @@ describe('what the page says, and what it leaves to the log', () => {
     );
     expect(own.waiting).toEqual(['web-2']);
     expect(own.launchSaid).toBe('web-2 is launched once the cloud tools are installed: follow it under Servers.');
+    // The install cancelled: the launch will not happen, and nothing says it will.
+    const cancelled = apply(own, install(event('error', 'Stopped.', { code: 'interrupted' })));
+    expect(cancelled.launchSaid).toBe('');
+    expect(cancelled.log.at(-1)?.text).toBe(
+      'web-2 was to be launched once the cloud tools were installed: it is not. Launch it again once they are.',
+    );
     // Once it starts, what is said beside Launch Server says so: the wait is over.
     const launching = apply(
       own,

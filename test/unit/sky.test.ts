@@ -619,4 +619,12 @@ describe('displayText', () => {
     expect(shown.join('\n')).not.toContain(String.fromCharCode(27));
     expect(displayText('  ✓ Cluster launched: web-1.')).toBe('  ✓ Cluster launched: web-1.');
   });
+
+  it('drops the text-style selector after a pictograph with it (sky prints "⚙︎ Launching on …")', () => {
+    const launching = realOutput('sky-launch-logs')
+      .stdout.split('\n')
+      .find((line) => line.includes('Launching on'));
+    expect(launching).toContain('\u2699\uFE0E');
+    expect(displayText(launching ?? '')).toMatch(/^Launching on /);
+  });
 });

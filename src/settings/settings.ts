@@ -7,7 +7,7 @@
  * A settings.json of another form gives no value (the installer refuses it too): the
  * answer says why, and a save writes a good file over it.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import type { ErrorBody, Setting, SettingsAnswer } from '../api.js';
 import { type Layout, SETTINGS_VARIABLES } from '../contract.js';
 import { invalidRequest } from '../errors.js';
@@ -161,6 +161,18 @@ export class Settings {
   }
 }
 
+/** What a refused address of each kind should look like. */
+const ADDRESS_EXAMPLES: Record<Exclude<Kind, 'path'>, string> = {
+  proxy:
+    'Use an address such as http://proxy.example:3128, with a user and password before the host if it asks for them (http://user:password@proxy.example:3128).',
+  download: 'Use a full address such as https://mirror.example/path (http:// only to this machine).',
+  downloads:
+    'Use full addresses such as https://mirror.example/path, separated by spaces (http:// only to this machine).',
+  index:
+    'Use the address of a PyPI-compatible index such as https://pypi.example/simple (http:// only to this machine).',
+  team: 'Use the address of your team’s SkyPilot API server, such as https://sky.example.com (http:// only to this machine).',
+};
+
 /** A value the script can read back as it is (SETTINGS_FILE's form: printable ASCII, no quotes or backslashes), and of its kind. */
 function checked(label: string, kind: Kind, value: string): string {
   if (value.length > 2000 || !/^[ -~]*$/.test(value) || /["\\]/.test(value)) {
@@ -176,24 +188,31 @@ function checked(label: string, kind: Kind, value: string): string {
     if (why) {
       throw invalidRequest(
         `${label}: ${read.ok ? read.shown : redactUrl(address)} is not an address Carapace can use: ${why}.`,
-        'Use a full address such as https://mirror.example/path (http:// only to this machine).',
+        ADDRESS_EXAMPLES[kind],
       );
     }
   }
   return value;
 }
 
-/** The CA bundle: a file Carapace, uv, curl and wget can read, whatever its name holds (spaces too). */
+/**
+ * The CA bundle: a file Carapace, uv, curl and wget can read, whatever its name holds (spaces
+ * too), holding at least one PEM certificate -- any other file would be taken, and every https
+ * download would fail at the next install with a TLS error far from its cause.
+ */
 function checkedPath(label: string, path: string): string {
   if (!path.startsWith('/')) throw invalidRequest(`${label} must be a full path, starting with /.`);
+  const hint = 'Give the full path of a readable PEM file, e.g. /etc/ssl/certs/corp-ca.pem.';
+  let text: string;
   try {
     if (!statSync(path).isFile()) throw new Error('not a file');
     accessSync(path, constants.R_OK);
+    text = readFileSync(path, 'latin1');
   } catch {
-    throw invalidRequest(
-      `${label}: ${path} is not a file Carapace can read.`,
-      'Give the full path of a readable PEM file, e.g. /etc/ssl/certs/corp-ca.pem.',
-    );
+    throw invalidRequest(`${label}: ${path} is not a file Carapace can read.`, hint);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw invalidRequest(`${label}: ${path} holds no certificate (no "-----BEGIN CERTIFICATE-----" line).`, hint);
   }
   return path;
 }

@@ -22,11 +22,11 @@ function settingsIn(environment: NodeJS.ProcessEnv = {}): { settings: Settings; 
 }
 
 /** The error a save throws, as its body. */
-function refusal(save: () => unknown): { code: string; message: string } {
+function refusal(save: () => unknown): { code: string; message: string; hint: string } {
   try {
     save();
   } catch (error) {
-    return error as { code: string; message: string };
+    return error as { code: string; message: string; hint: string };
   }
   throw new Error('the save was accepted');
 }
@@ -96,11 +96,26 @@ describe('a save', () => {
     settings.save({ values: { HTTPS_PROXY: 'http://alice:pw@proxy.example:3128' } });
   });
 
+  it('says what a refused address should look like for its own setting: a proxy, a mirror, an index, a team server', () => {
+    const { settings } = settingsIn();
+    const hint = (name: string, value: string) => refusal(() => settings.save({ values: { [name]: value } })).hint;
+    expect(hint('HTTPS_PROXY', 'proxy.example:3128 x')).toContain('http://proxy.example:3128');
+    expect(hint('UV_DEFAULT_INDEX', 'http://pypi.example/simple')).toContain('https://pypi.example/simple');
+    expect(hint('CARAPACE_SKYPILOT_API_SERVER', 'http://sky.example.com')).toContain('SkyPilot API server');
+    expect(hint('UV_PYTHON_INSTALL_MIRROR', 'http://mirror.example/python')).toContain('https://mirror.example/path');
+  });
+
   it('takes as CA bundle only the path of a file it can read, spaces in its name included', () => {
     const { settings, home } = settingsIn();
     const bundle = join(home, 'My Certs', 'ca.pem');
     mkdirSync(join(home, 'My Certs'));
     writeFileSync(bundle, '-----BEGIN CERTIFICATE-----\n');
+    // Readable, but no certificate in it: every https download would fail at the next install.
+    const hostname = join(home, 'hostname');
+    writeFileSync(hostname, 'carapace-1\n');
+    expect(refusal(() => settings.save({ values: { SSL_CERT_FILE: hostname } })).message).toBe(
+      `CA bundle: ${hostname} holds no certificate (no "-----BEGIN CERTIFICATE-----" line).`,
+    );
     for (const refused of [
       `${bundle} --post-file=/etc/passwd`,
       join(home, 'My Certs'),

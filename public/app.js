@@ -486,7 +486,12 @@ function wire() {
     'copy-log-button',
     () => void copy(logText(state.log), $('copy-said'), $('log'), `Copied ${state.log.length} lines.`),
   );
-  const openSettings = () => /** @type {HTMLDialogElement} */ ($('settings-dialog')).showModal();
+  // It opens on what is saved: what was typed and refused last time, and its error, were of that time.
+  const openSettings = async () => {
+    if (state.error?.place === 'settings') dispatch({ type: 'error-closed' });
+    await loadSettings();
+    /** @type {HTMLDialogElement} */ ($('settings-dialog')).showModal();
+  };
   on('settings-button', openSettings);
   on('error-settings-button', openSettings);
   const form = $('launch-form');

@@ -3,7 +3,7 @@
 // goes back to the button that started it, no Retry where retrying cannot help, and a
 // failed save takes "Saved." away.
 import { describe, expect, it } from 'vitest';
-import { available, open, shows, state, usePage, visible } from './helpers.js';
+import { available, open, POLL, shows, state, usePage, visible } from './helpers.js';
 
 const s = usePage(import.meta.url);
 
@@ -79,7 +79,7 @@ describe.skipIf(!available)('errors', () => {
     // Nothing typed is lost, and what to do is said in the page's words.
     expect(await dialog.getByLabel('Proxy').inputValue()).toBe('ftp://proxy.example');
     expect(await dialog.getByLabel("Mirror of Astral's downloads").inputValue()).toBe('https://mirror.example/astral');
-    await shows(dialog.locator('#setting-HTTPS_PROXY-error'), 'Use a full address such as');
+    await shows(dialog.locator('#setting-HTTPS_PROXY-error'), 'Use an address such as http://proxy.example:3128');
     // The dialog's Close is in sight without scrolling the page, however tall the dialog.
     const close = await dialog.getByRole('button', { name: 'Close' }).boundingBox();
     expect(close && close.y + close.height <= 1000).toBe(true);
@@ -95,5 +95,13 @@ describe.skipIf(!available)('errors', () => {
       '24-settings-error',
       'The Network settings dialog: "CA bundle must be a full path" and "Correct it, then save again." under its field, what was typed kept, no "Saved.".',
     );
+    // Closed and opened again, it shows what is saved, not what was typed and refused.
+    await s.page.keyboard.press('Escape');
+    await s.page.getByRole('button', { name: 'Network settings' }).click();
+    await expect.poll(() => dialog.getByLabel('CA bundle').inputValue(), POLL).toBe('');
+    // The proxy saved first; the mirror typed and refused with the rest is not.
+    expect(await dialog.getByLabel('Proxy').inputValue()).toBe('http://proxy.example:3128');
+    expect(await dialog.getByLabel("Mirror of Astral's downloads").inputValue()).toBe('');
+    expect(await dialog.locator('#setting-SSL_CERT_FILE-error').textContent()).toBe('');
   });
 });

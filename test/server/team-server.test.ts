@@ -304,7 +304,7 @@ describe("a team's SkyPilot API server", () => {
     expect(body.message).toContain('the minimum compatible version is 0.11.0');
   });
 
-  it('that cannot be reached is reported as sky-api-unreachable, pointing at Settings', async () => {
+  it('that cannot be reached is reported as sky-api-unreachable, pointing at Network settings', async () => {
     const f = await teamApp('alice');
     const url = team?.url;
     await team?.close();
@@ -312,7 +312,7 @@ describe("a team's SkyPilot API server", () => {
     const body = (await (await f.request('GET', '/servers')).json()) as { code: string; message: string; hint: string };
     expect(body.code).toBe('sky-api-unreachable');
     expect(body.message).toContain(`the SkyPilot API server at ${url} cannot be reached`);
-    expect(body.hint).toContain('Settings');
+    expect(body.hint).toContain('the team server address in Network settings');
   });
 
   it('with a password in its address never shows the password, and logs in without it', async () => {

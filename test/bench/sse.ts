@@ -375,7 +375,7 @@ export async function eventRows(results: Results, mirror: Mirror, quick: boolean
     return [
       {
         measure: 'installer line → bus (the server has read and published it)',
-        timed: `from the relay reading the line off the script's stdout to \`bus.publish\` in the server process (one clock: CLOCK_MONOTONIC); then from the relay's write, when the line was on the server's pipe (stamped once the write has returned: a relay that loses the CPU right after its write stamps after the server has published, and that line shows below 0); ${how}`,
+        timed: `from the relay reading the line off the script's stdout to \`bus.publish\` in the server process (one clock: CLOCK_MONOTONIC); then from the relay's write, when the line was on the server's pipe (stamped once the write has returned: a relay that loses the CPU right after its write stamps after the server has published, and that line shows below 0); then from the server's read of that pipe (Node's push of the bytes into the pipe's stream, stamped in the server process before any of its code runs on them), the issue's other stamp; ${how}`,
         issue12: '—',
         previous:
           'p50 0.58 ms, p99 3.02 ms, max 3.24 ms; from the pipe p99 2.70 ms (stop 25); p50 0.52 ms, p99 4.69 ms, max 5.49 ms (stop 23); p99 9.48 ms (stop 22); issue 20: 10–76 ms for the first lines and each phase change',
